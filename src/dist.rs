@@ -1,0 +1,1 @@
+//! Placeholder: the dist module (being written).

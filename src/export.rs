@@ -1,0 +1,1 @@
+//! Placeholder: the export module (being written).

@@ -1,0 +1,2 @@
+//! The `drawdown` command-line program (placeholder).
+fn main() {}

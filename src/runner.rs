@@ -1,0 +1,1 @@
+//! Placeholder: the runner module (being written).

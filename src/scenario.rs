@@ -1,0 +1,1 @@
+//! Placeholder: the scenario module (being written).

@@ -1,0 +1,1 @@
+//! Placeholder: the stats module (being written).
