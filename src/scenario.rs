@@ -1,1 +1,389 @@
-//! Placeholder: the scenario module (being written).
+//! Scenarios: what the user describes, validated and ready to simulate.
+//!
+//! A scenario is a TOML file (see `configs/default.toml` and the README). Loading runs
+//! four steps, each of which reports errors with the file, line, column and the field's
+//! path (`factories.us_scranton.capacity.initial: …`):
+//!
+//! 1. parse the TOML ([`locate`] keeps the spans);
+//! 2. apply `--set path=value` overrides ([`overrides`]);
+//! 3. deserialize into the raw mirror of the file ([`raw`]), rejecting unknown keys;
+//! 4. validate into a [`Scenario`] ([`validate`]): references resolved, distributions
+//!    built, domains checked. All problems are reported at once, not only the first.
+//!
+//! A [`Scenario`] is immutable and holds no runtime state; entities refer to each other
+//! by index. Days are counted from the start date (day 0) to the end date (day
+//! `days − 1`).
+
+pub mod date;
+pub mod locate;
+pub mod overrides;
+pub mod raw;
+mod validate;
+
+use crate::dist::Dist;
+pub use date::Date;
+use std::fmt;
+
+/// The embedded default scenario: 155 mm shells, Western donors and Ukraine, 2022–2026.
+pub const DEFAULT_SCENARIO: &str = include_str!("../configs/default.toml");
+/// The commented starter scenario written by `drawdown init`.
+pub const STARTER_SCENARIO: &str = include_str!("../configs/starter.toml");
+
+/// A validated scenario.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Short name (also the default output folder).
+    pub name: String,
+    /// Free text.
+    pub description: String,
+    /// Day 0.
+    pub start: Date,
+    /// Last simulated day.
+    pub end: Date,
+    /// Number of simulated days (`end − start + 1`).
+    pub days: u32,
+    /// Master seed from the file (the command line may override it).
+    pub seed: Option<u64>,
+    /// Unmet demand is carried to the next day instead of lost.
+    pub backorder: bool,
+    /// Munition types.
+    pub items: Vec<Named>,
+    /// Stockholders.
+    pub nations: Vec<Named>,
+    /// Every (nation, item) stock the model tracks.
+    pub series: Vec<Series>,
+    /// Production lines.
+    pub factories: Vec<Factory>,
+    /// One-off purchases.
+    pub contracts: Vec<Contract>,
+    /// (s, S) re-ordering policies.
+    pub procurement: Vec<Procurement>,
+    /// Consumption processes.
+    pub demand: Vec<Demand>,
+    /// Aid flows.
+    pub transfers: Vec<Transfer>,
+}
+
+/// An entity's id and display name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    /// The key the user gave (`us`, `shell_155`).
+    pub id: String,
+    /// Human name (the id when none was given).
+    pub name: String,
+}
+
+/// One nation's stock of one item.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Index into [`Scenario::nations`].
+    pub nation: usize,
+    /// Index into [`Scenario::items`].
+    pub item: usize,
+    /// Stock on day 0 [rounds], drawn once per trial.
+    pub initial: Dist,
+    /// Reserve floor [rounds], drawn once per trial.
+    pub floor: Dist,
+}
+
+/// A level over time [rounds per day]: initial level and milestones.
+#[derive(Debug, Clone)]
+pub struct Ramp {
+    /// Level on day 0 [rounds per month], drawn once per trial.
+    pub initial: Dist,
+    /// Milestones in planned-date order.
+    pub milestones: Vec<Milestone>,
+}
+
+/// A planned change of a [`Ramp`]'s level.
+#[derive(Debug, Clone)]
+pub struct Milestone {
+    /// Id the user gave.
+    pub id: String,
+    /// Planned day (may be negative: before the start).
+    pub day: i64,
+    /// Level reached [rounds per month].
+    pub target: Dist,
+    /// Slip of the planned day [days].
+    pub slip_days: Dist,
+    /// Linear ramp duration from the previous level [days].
+    pub ramp_days: Dist,
+}
+
+/// A production line.
+#[derive(Debug, Clone)]
+pub struct Factory {
+    /// Id the user gave.
+    pub id: String,
+    /// Series (owner × item) receiving output not claimed by contracts.
+    pub series: usize,
+    /// Capacity [rounds per month].
+    pub capacity: Ramp,
+    /// Daily output as a share of capacity, drawn daily.
+    pub output_factor: Dist,
+    /// Random failures, if any.
+    pub disruption: Option<Disruption>,
+    /// Input bottleneck capping output [rounds per month], if any.
+    pub input_limit: Option<Ramp>,
+}
+
+/// Random failures of a factory.
+#[derive(Debug, Clone)]
+pub struct Disruption {
+    /// Days of operation between failures.
+    pub every_days: Dist,
+    /// Days to repair.
+    pub repair_days: Dist,
+    /// Share of capacity lost while down.
+    pub loss: Dist,
+}
+
+/// How an order is filled.
+#[derive(Debug, Clone)]
+pub enum Supply {
+    /// Joins the factory's backlog; filled first come, first served from its output.
+    Backlog {
+        /// Index into [`Scenario::factories`].
+        factory: usize,
+    },
+    /// Delivered after a lead time, in equal tranches.
+    LeadTime {
+        /// Days from order to first delivery.
+        lead_days: Dist,
+        /// Number of partial deliveries.
+        tranches: u32,
+        /// Days between partial deliveries.
+        every_days: Dist,
+    },
+}
+
+/// A one-off purchase.
+#[derive(Debug, Clone)]
+pub struct Contract {
+    /// Id the user gave.
+    pub id: String,
+    /// Buyer series (receives deliveries).
+    pub series: usize,
+    /// Rounds bought.
+    pub quantity: Dist,
+    /// Planned award day (may be negative).
+    pub award_day: i64,
+    /// Award delay [days].
+    pub award_delay_days: Dist,
+    /// How it is filled.
+    pub supply: Supply,
+}
+
+/// An (s, S) re-ordering policy with periodic review.
+#[derive(Debug, Clone)]
+pub struct Procurement {
+    /// Series reviewed and replenished.
+    pub series: usize,
+    /// Reorder point s [rounds], drawn once per trial.
+    pub reorder_point: Dist,
+    /// Order-up-to level S [rounds], drawn once per trial.
+    pub target: Dist,
+    /// Days between reviews (at least 1).
+    pub review_days: u32,
+    /// Day of the first review.
+    pub first_review_day: i64,
+    /// How orders are filled.
+    pub supply: Supply,
+}
+
+/// A consumption process.
+#[derive(Debug, Clone)]
+pub struct Demand {
+    /// Id the user gave.
+    pub id: String,
+    /// Consuming series.
+    pub series: usize,
+    /// Negative-binomial dispersion k; `None` means Poisson.
+    pub dispersion: Option<f64>,
+    /// Mean-rate periods in start order.
+    pub periods: Vec<Period>,
+    /// Markov regimes (empty: a constant multiplier of 1).
+    pub regimes: Vec<Regime>,
+    /// Index of the regime on day 0.
+    pub start_regime: usize,
+}
+
+/// A period of the demand schedule.
+#[derive(Debug, Clone)]
+pub struct Period {
+    /// Id the user gave.
+    pub id: String,
+    /// First day (may be negative).
+    pub from_day: i64,
+    /// Mean daily demand [rounds/day], drawn once per trial.
+    pub per_day: Dist,
+}
+
+/// A demand regime.
+#[derive(Debug, Clone)]
+pub struct Regime {
+    /// Id the user gave.
+    pub id: String,
+    /// Factor on the scheduled rate, drawn per visit.
+    pub multiplier: Dist,
+    /// Days per visit.
+    pub duration_days: Dist,
+    /// Next-regime choice: (regime index, cumulative probability), last entry is 1.
+    pub next: Vec<(usize, f64)>,
+}
+
+/// What decides the size of an aid package.
+#[derive(Debug, Clone)]
+pub enum TransferSize {
+    /// A pledged quantity per package, drawn per package.
+    Scheduled(Dist),
+    /// A share of the donor's stock above its floor, drawn once per trial.
+    Policy(Dist),
+}
+
+/// An aid flow from a donor to a recipient.
+#[derive(Debug, Clone)]
+pub struct Transfer {
+    /// Id the user gave.
+    pub id: String,
+    /// Donor series.
+    pub from: usize,
+    /// Recipient series.
+    pub to: usize,
+    /// First dispatch day (may be negative).
+    pub start_day: i64,
+    /// Last day a dispatch may happen.
+    pub end_day: i64,
+    /// Days between dispatches (at least 1).
+    pub every_days: u32,
+    /// Package size rule.
+    pub size: TransferSize,
+    /// Days in transit (at least 1 is enforced when simulating).
+    pub transit_days: Dist,
+    /// May the donor go below its floor?
+    pub below_floor: bool,
+}
+
+impl Scenario {
+    /// Loads a scenario from TOML text, applying `overrides` (`path=value`).
+    ///
+    /// `origin` names the source in messages (a file path, or `<default>`).
+    ///
+    /// # Errors
+    /// [`ScenarioError`] listing every problem with its line, column and path.
+    pub fn from_toml(
+        origin: &str,
+        text: &str,
+        overrides: &[String],
+    ) -> Result<Scenario, ScenarioError> {
+        let fail = |issues| ScenarioError::new(origin, issues);
+        let text = overrides::apply(text, overrides).map_err(fail)?;
+        let raw: raw::RawScenario = toml::from_str(&text)
+            .map_err(|e| fail(vec![locate::issue_from_toml_error(&text, &e)]))?;
+        validate::validate(&raw).map_err(|issues| {
+            let located = issues.into_iter().map(|i| i.located_in(&text)).collect();
+            fail(located)
+        })
+    }
+
+    /// Loads the embedded default scenario with `overrides`.
+    ///
+    /// # Errors
+    /// Only when an override is invalid.
+    pub fn default_with(overrides: &[String]) -> Result<Scenario, ScenarioError> {
+        Scenario::from_toml("<default scenario>", DEFAULT_SCENARIO, overrides)
+    }
+
+    /// The calendar date of simulation day `day`.
+    pub fn date_of(&self, day: u32) -> Date {
+        self.start.plus_days(i64::from(day))
+    }
+
+    /// `nation.item` label of a series.
+    pub fn series_label(&self, series: usize) -> String {
+        let s = &self.series[series];
+        format!("{}.{}", self.nations[s.nation].id, self.items[s.item].id)
+    }
+}
+
+/// One problem in a scenario, with where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Issue {
+    /// Dotted path of the field (`factories.us.capacity.initial`), empty for syntax errors.
+    pub path: String,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// 1-based column, when known.
+    pub column: Option<usize>,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+impl Issue {
+    /// An issue at `path` whose position is still to be located.
+    pub fn at(path: impl Into<String>, message: impl Into<String>) -> Issue {
+        Issue {
+            path: path.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    /// Fills in line and column by finding the path in the TOML `text`.
+    pub fn located_in(mut self, text: &str) -> Issue {
+        if let Some((line, column)) = locate::position_of_path(text, &self.path) {
+            self.line = Some(line);
+            self.column = Some(column);
+        }
+        self
+    }
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "line {l}, column {c}: ")?,
+            (Some(l), None) => write!(f, "line {l}: ")?,
+            _ => {}
+        }
+        if !self.path.is_empty() {
+            write!(f, "{}: ", self.path)?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// A scenario that cannot be used, with every problem found.
+#[derive(Debug, Clone, thiserror::Error)]
+pub struct ScenarioError {
+    /// The file (or `<default scenario>`).
+    pub origin: String,
+    /// The problems, in file order where known.
+    pub issues: Vec<Issue>,
+}
+
+impl ScenarioError {
+    /// Builds the error, sorting issues by position.
+    pub fn new(origin: &str, mut issues: Vec<Issue>) -> ScenarioError {
+        issues.sort_by_key(|i| (i.line.unwrap_or(usize::MAX), i.column.unwrap_or(0)));
+        ScenarioError {
+            origin: origin.to_string(),
+            issues,
+        }
+    }
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.issues.len();
+        write!(f, "invalid scenario '{}'", self.origin)?;
+        if n > 1 {
+            write!(f, " ({n} problems)")?;
+        }
+        for issue in &self.issues {
+            write!(f, "\n  {}:{issue}", self.origin)?;
+        }
+        Ok(())
+    }
+}

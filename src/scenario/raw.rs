@@ -1,0 +1,286 @@
+//! The scenario file as written: serde types that mirror the TOML one to one.
+//!
+//! Every table rejects unknown keys, so a misspelt field is an error rather than a
+//! silently ignored default. Entities are tables keyed by the user's ids
+//! (`[factories.us_scranton]`), which makes every number addressable by a stable path
+//! (`factories.us_scranton.capacity.ramp.y2024.target`). Nothing here is validated
+//! beyond types: that is [`super::validate`]'s job.
+
+use crate::dist::DistSpec;
+use crate::scenario::date::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A whole scenario file.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// Name, horizon and global options.
+    pub scenario: RawMeta,
+    /// Munition types, keyed by id.
+    #[serde(default)]
+    pub items: BTreeMap<String, RawItem>,
+    /// Stockholders, keyed by id.
+    #[serde(default)]
+    pub nations: BTreeMap<String, RawNation>,
+    /// Production lines, keyed by id.
+    #[serde(default)]
+    pub factories: BTreeMap<String, RawFactory>,
+    /// Purchases, keyed by id.
+    #[serde(default)]
+    pub contracts: BTreeMap<String, RawContract>,
+    /// Front-line consumption processes, keyed by id.
+    #[serde(default)]
+    pub demand: BTreeMap<String, RawDemand>,
+    /// Aid flows, keyed by id.
+    #[serde(default)]
+    pub transfers: BTreeMap<String, RawTransfer>,
+}
+
+/// The `[scenario]` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMeta {
+    /// Short name; also the default output folder `results/<name>/`.
+    pub name: String,
+    /// Free text shown by `drawdown check`.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// First simulated day.
+    pub start: Date,
+    /// Last simulated day (inclusive).
+    pub end: Date,
+    /// Default master seed (the command line may override it).
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// Carry unmet demand over to the next day instead of losing it.
+    #[serde(default)]
+    pub backorder: Option<bool>,
+}
+
+/// An `[items.<id>]` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawItem {
+    /// Human name.
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A `[nations.<id>]` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawNation {
+    /// Human name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Stock and floor per item id.
+    #[serde(default)]
+    pub stock: BTreeMap<String, RawStock>,
+    /// (s, S) re-ordering policy per item id.
+    #[serde(default)]
+    pub procurement: BTreeMap<String, RawProcurement>,
+}
+
+/// A `[nations.<id>.stock.<item>]` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStock {
+    /// Stock on the start date [rounds], drawn once per trial.
+    pub initial: DistSpec,
+    /// Reserve floor [rounds], drawn once per trial; 0 when absent.
+    #[serde(default)]
+    pub floor: Option<DistSpec>,
+}
+
+/// A `[nations.<id>.procurement.<item>]` table: an (s, S) policy.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProcurement {
+    /// Reorder point s: order when stock + on order <= s [rounds].
+    pub reorder_point: DistSpec,
+    /// Order-up-to level S [rounds].
+    pub target: DistSpec,
+    /// Days between reviews.
+    pub review_days: u32,
+    /// First review; the scenario start when absent.
+    #[serde(default)]
+    pub first_review: Option<Date>,
+    /// Factory whose backlog the order joins (first come, first served).
+    #[serde(default)]
+    pub factory: Option<String>,
+    /// Days from order to the first delivery, drawn per order.
+    #[serde(default)]
+    pub lead_time_days: Option<DistSpec>,
+    /// Number of equal partial deliveries (lead-time orders); 1 when absent.
+    #[serde(default)]
+    pub tranches: Option<u32>,
+    /// Days between partial deliveries, drawn per tranche; 30 when absent.
+    #[serde(default)]
+    pub tranche_every_days: Option<DistSpec>,
+}
+
+/// A `[factories.<id>]` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFactory {
+    /// Owning nation: receives the output not claimed by contracts.
+    pub owner: String,
+    /// Item produced.
+    pub item: String,
+    /// Capacity in rounds per month, with its ramp-up milestones.
+    pub capacity: RawRamp,
+    /// Daily output as a share of capacity, drawn every day; 1 when absent.
+    #[serde(default)]
+    pub output_factor: Option<DistSpec>,
+    /// Random failures and repairs.
+    #[serde(default)]
+    pub disruption: Option<RawDisruption>,
+    /// Input bottleneck (e.g. energetics) capping output, rounds per month.
+    #[serde(default)]
+    pub input_limit: Option<RawRamp>,
+}
+
+/// A level over time: an initial level and milestones that change it.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRamp {
+    /// Level at the start [rounds per month], drawn once per trial.
+    pub initial: DistSpec,
+    /// Milestones keyed by id; applied in date order.
+    #[serde(default)]
+    pub ramp: BTreeMap<String, RawMilestone>,
+}
+
+/// A `…ramp.<id>` table: a planned change of level.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawMilestone {
+    /// Planned date.
+    pub date: Date,
+    /// Level reached [rounds per month], drawn once per trial.
+    pub target: DistSpec,
+    /// Slip of the planned date [days], drawn once per trial; 0 when absent.
+    #[serde(default)]
+    pub slip_days: Option<DistSpec>,
+    /// Days of linear ramp from the previous level, after the (slipped) date; 0 when absent.
+    #[serde(default)]
+    pub ramp_days: Option<DistSpec>,
+}
+
+/// A factory's `disruption` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDisruption {
+    /// Days of operation between failures, drawn per failure.
+    pub every_days: DistSpec,
+    /// Days to repair, drawn per failure.
+    pub repair_days: DistSpec,
+    /// Share of capacity lost while disrupted; 1 when absent.
+    #[serde(default)]
+    pub loss: Option<DistSpec>,
+}
+
+/// A `[contracts.<id>]` table: a one-off purchase.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContract {
+    /// Nation receiving the deliveries.
+    pub buyer: String,
+    /// Item bought.
+    pub item: String,
+    /// Rounds bought, drawn once per trial.
+    pub quantity: DistSpec,
+    /// Planned award date.
+    pub award: Date,
+    /// Delay of the award [days], drawn once per trial; 0 when absent.
+    #[serde(default)]
+    pub award_delay_days: Option<DistSpec>,
+    /// Factory whose backlog the order joins (first come, first served).
+    #[serde(default)]
+    pub factory: Option<String>,
+    /// Days from order to the first delivery, drawn per order.
+    #[serde(default)]
+    pub lead_time_days: Option<DistSpec>,
+    /// Number of equal partial deliveries (lead-time orders); 1 when absent.
+    #[serde(default)]
+    pub tranches: Option<u32>,
+    /// Days between partial deliveries, drawn per tranche; 30 when absent.
+    #[serde(default)]
+    pub tranche_every_days: Option<DistSpec>,
+}
+
+/// A `[demand.<id>]` table: a nation's consumption.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawDemand {
+    /// Consuming nation.
+    pub nation: String,
+    /// Item consumed.
+    pub item: String,
+    /// Negative-binomial dispersion k of the daily count (variance = m + m²/k);
+    /// Poisson when absent.
+    #[serde(default)]
+    pub dispersion: Option<f64>,
+    /// Mean daily rate by period, keyed by id; each period lasts until the next one starts.
+    pub schedule: BTreeMap<String, RawPeriod>,
+    /// Markov regimes multiplying the rate, keyed by id.
+    #[serde(default)]
+    pub regimes: BTreeMap<String, RawRegime>,
+    /// Regime on the start date (required when there are regimes).
+    #[serde(default)]
+    pub start_regime: Option<String>,
+}
+
+/// A `schedule.<id>` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPeriod {
+    /// First day of the period.
+    pub from: Date,
+    /// Mean daily demand in the period [rounds/day], drawn once per trial.
+    pub per_day: DistSpec,
+}
+
+/// A `regimes.<id>` table.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRegime {
+    /// Factor on the scheduled mean rate while in this regime.
+    pub multiplier: DistSpec,
+    /// Days spent in the regime per visit, drawn per visit.
+    pub duration_days: DistSpec,
+    /// Relative weights of the next regime, keyed by regime id.
+    pub next: BTreeMap<String, f64>,
+}
+
+/// A `[transfers.<id>]` table: aid from a donor to a recipient.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTransfer {
+    /// Donor nation.
+    pub from: String,
+    /// Recipient nation.
+    pub to: String,
+    /// Item sent.
+    pub item: String,
+    /// First dispatch.
+    pub start: Date,
+    /// No dispatch after this date; the scenario end when absent.
+    #[serde(default)]
+    pub end: Option<Date>,
+    /// Days between dispatches.
+    pub every_days: u32,
+    /// Rounds per package (scheduled aid), drawn per package.
+    #[serde(default)]
+    pub quantity: Option<DistSpec>,
+    /// Share of the stock above the floor sent at each dispatch (policy aid), drawn once per trial.
+    #[serde(default)]
+    pub share: Option<DistSpec>,
+    /// Days in transit, drawn per package; at least 1.
+    #[serde(default)]
+    pub transit_days: Option<DistSpec>,
+    /// May the donor go below its floor for this transfer?
+    #[serde(default)]
+    pub below_floor: Option<bool>,
+}
