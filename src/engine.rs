@@ -131,7 +131,12 @@ impl<E> Simulation<E> {
     /// [`SimError::PastEvent`] if `time` is before [`now`](Self::now). An event at
     /// exactly `now` is allowed; it is handled after the current event.
     #[inline]
-    pub fn schedule_at(&mut self, time: SimTime, priority: u8, event: E) -> Result<EventId, SimError> {
+    pub fn schedule_at(
+        &mut self,
+        time: SimTime,
+        priority: u8,
+        event: E,
+    ) -> Result<EventId, SimError> {
         if time < self.now {
             return Err(SimError::PastEvent {
                 at: time.0,
@@ -170,7 +175,10 @@ impl<E> Simulation<E> {
     #[inline]
     pub fn next_event(&mut self) -> Option<Scheduled<E>> {
         let event = self.queue.pop()?;
-        debug_assert!(event.time >= self.now, "invariant: no pending event is in the past");
+        debug_assert!(
+            event.time >= self.now,
+            "invariant: no pending event is in the past"
+        );
         self.now = event.time;
         Some(event)
     }
@@ -285,7 +293,10 @@ mod tests {
             err.to_string(),
             "cannot schedule an event at tick 4 before the current time 5"
         );
-        assert!(sim.schedule_at(SimTime(5), 0, 0).is_ok(), "now itself is allowed");
+        assert!(
+            sim.schedule_at(SimTime(5), 0, 0).is_ok(),
+            "now itself is allowed"
+        );
     }
 
     #[test]
@@ -298,7 +309,11 @@ mod tests {
         sim.schedule_in(3, 0, 2);
         assert_eq!(sim.next_event().unwrap().time, SimTime(10));
         assert!(sim.next_event().is_none());
-        assert_eq!(sim.now(), SimTime(10), "clock stays when the queue is empty");
+        assert_eq!(
+            sim.now(),
+            SimTime(10),
+            "clock stays when the queue is empty"
+        );
     }
 
     #[test]
@@ -312,7 +327,10 @@ mod tests {
         assert_eq!((ev.time, ev.priority), (SimTime(5), 2));
         assert_eq!(sim.now(), SimTime(5));
         sim.schedule_at(SimTime(6), 0, 0).unwrap();
-        assert!(sim.next_event_before(SimTime(7), 0).is_some(), "earlier time, any priority");
+        assert!(
+            sim.next_event_before(SimTime(7), 0).is_some(),
+            "earlier time, any priority"
+        );
     }
 
     #[test]

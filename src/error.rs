@@ -10,9 +10,12 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The scenario (file or overrides) is invalid; the message locates the problem.
+    /// The scenario (file or overrides) is invalid; the message locates each problem.
+    #[error(transparent)]
+    Scenario(#[from] crate::scenario::ScenarioError),
+    /// The command line asks for something impossible (the message names the flag).
     #[error("{0}")]
-    Scenario(String),
+    Usage(String),
     /// An input/output failure on a named path.
     #[error("{action} '{}': {source}", path.display())]
     Io {
@@ -35,7 +38,7 @@ pub enum Error {
 impl Error {
     /// Whether this error is the user's input (exit code 2) rather than a runtime failure.
     pub fn is_usage(&self) -> bool {
-        matches!(self, Error::Scenario(_))
+        matches!(self, Error::Scenario(_) | Error::Usage(_))
     }
 
     /// Builds an [`Error::Io`] for `path`.

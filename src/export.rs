@@ -1,1 +1,48 @@
-//! Placeholder: the export module (being written).
+//! The output contract: a result folder of tidy CSV tables, a manifest, and the trace of
+//! one trial.
+//!
+//! Every table is a pure function of the run's [`Aggregate`] and the [`Model`]
+//! (scenario and reporting days), so equal aggregates give equal bytes. Numbers are
+//! written with a fixed number of decimals (`.` as decimal point), dates as ISO
+//! `YYYY-MM-DD`, one observation per row.
+//!
+//! Results are written atomically ([`OutputDir`]): into a hidden folder beside the
+//! target, renamed into place only when complete. A failed or interrupted run leaves
+//! the previous results untouched and nothing half-written.
+
+pub mod dir;
+pub mod format;
+pub mod manifest;
+pub mod tables;
+pub mod terminal;
+pub mod trace;
+pub mod trials;
+
+pub use dir::OutputDir;
+pub use manifest::Manifest;
+
+use crate::model::Model;
+use crate::runner::Aggregate;
+
+/// A finished run's aggregate with the model that gives it meaning.
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a> {
+    /// The model run (scenario, reporting days).
+    pub model: &'a Model,
+    /// The merged summary of all trials.
+    pub aggregate: &'a Aggregate,
+}
+
+impl Report<'_> {
+    /// `(nation id, item id)` of series `i`.
+    pub fn labels(&self, i: usize) -> (&str, &str) {
+        let s = &self.model.scenario;
+        let series = &s.series[i];
+        (&s.nations[series.nation].id, &s.items[series.item].id)
+    }
+
+    /// ISO date of simulation day `day`.
+    pub fn date(&self, day: u32) -> String {
+        self.model.scenario.date_of(day).to_string()
+    }
+}

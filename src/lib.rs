@@ -23,6 +23,7 @@
 pub mod dist;
 pub mod engine;
 pub mod error;
+pub mod pipeline;
 pub mod export;
 pub mod model;
 pub mod runner;

@@ -1,2 +1,24 @@
-//! The `drawdown` command-line program (placeholder).
-fn main() {}
+//! The `drawdown` binary: parse flags, call the library, print, map errors to exit codes
+//! (0 success, 1 runtime failure, 2 bad usage or scenario, 130 interrupted).
+
+mod cli;
+mod commands;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match commands::dispatch(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            let code = match err.downcast_ref::<drawdown::Error>() {
+                Some(drawdown::Error::Interrupted) => 130,
+                Some(e) if e.is_usage() => 2,
+                _ => 1,
+            };
+            ExitCode::from(code)
+        }
+    }
+}

@@ -1,1 +1,128 @@
-//! Placeholder: the model module (being written).
+//! The munitions model: nations' stocks, factories, contracts, procurement, front-line
+//! demand and aid, simulated on the generic [`crate::engine`].
+//!
+//! # A day in the model
+//! Time is counted in whole days from the scenario start. Regular daily work (every
+//! factory's output, every front's consumption) is done in one pass per day; the event
+//! queue holds only irregular events. Within a day the order is fixed, so results never
+//! depend on how the queue breaks ties:
+//!
+//! 1. **arrivals**: aid shipments and order deliveries enter stock;
+//! 2. **state changes**: contract awards, factory breakdowns and repairs, demand regime
+//!    switches;
+//! 3. **production**: each factory's output fills its backlog first come, first served,
+//!    the rest goes to its owner;
+//! 4. **consumption**: each front fires what it demands, up to the stock on hand; the
+//!    rest is unmet (lost, or carried over with backordering);
+//! 5. **dispatches**: aid leaves donors (never below their floor unless allowed);
+//! 6. **reviews**: (s, S) procurement policies place orders;
+//! 7. **recording**: end-of-day stock, depletion (stock at or below the floor), shortage.
+//!
+//! Events of the same phase on the same day run in the order they were scheduled. An
+//! arrival is never on the day it was scheduled (transit and lead times are at least one
+//! day), so stock only rises before it falls within a day and the end-of-day stock is
+//! the day's minimum.
+//!
+//! # Randomness
+//! Each stochastic process draws from its own stream, keyed by the process's id (for
+//! example `factory/us_scranton/output`), the master seed and the trial index. Adding a
+//! factory or changing one parameter does not shift the random numbers of the others
+//! (common random numbers). Quantities drawn "once per trial" (initial stocks, floors,
+//! milestone dates and levels, period means, policy shares) use a setup stream per entity.
+
+mod curve;
+pub mod outcome;
+pub mod trace;
+mod trial;
+
+pub use curve::DAYS_PER_MONTH;
+pub use outcome::{SeriesOutcome, TrialOutcome};
+pub use trace::{NoTrace, TraceKind, TraceLog, TraceRecord, Tracer};
+pub use trial::Workspace;
+
+use crate::engine::StreamId;
+use crate::scenario::Scenario;
+
+/// A scenario prepared for simulation: stream ids and the reporting calendar.
+///
+/// Immutable and shared by every worker thread; each thread owns a [`Workspace`].
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The scenario simulated.
+    pub scenario: Scenario,
+    /// Days on which the end-of-day stock is reported (always includes the first and last day).
+    pub report_days: Vec<u32>,
+    /// For each day, the reporting period it belongs to: the first report day on or after it.
+    pub report_of_day: Vec<u32>,
+    streams: Streams,
+}
+
+/// Stream ids of every process, derived from entity ids.
+#[derive(Debug, Clone)]
+struct Streams {
+    series: Vec<StreamId>,
+    factory_setup: Vec<StreamId>,
+    factory_output: Vec<StreamId>,
+    factory_failure: Vec<StreamId>,
+    contract: Vec<StreamId>,
+    procurement: Vec<StreamId>,
+    demand_setup: Vec<StreamId>,
+    demand_daily: Vec<StreamId>,
+    demand_regime: Vec<StreamId>,
+    transfer: Vec<StreamId>,
+}
+
+impl Model {
+    /// Prepares `scenario`, reporting every `step_days` days (at least 1) and on the last day.
+    pub fn new(scenario: Scenario, step_days: u32) -> Model {
+        let step = step_days.max(1);
+        let last = scenario.days.saturating_sub(1);
+        let mut report_days: Vec<u32> = (0..=last).step_by(step as usize).collect();
+        if report_days.last() != Some(&last) {
+            report_days.push(last);
+        }
+        let streams = Streams::new(&scenario);
+        let mut report_of_day = Vec::with_capacity(scenario.days as usize);
+        for (k, &r) in report_days.iter().enumerate() {
+            report_of_day.resize(r as usize + 1, k as u32);
+        }
+        Model {
+            scenario,
+            report_days,
+            report_of_day,
+            streams,
+        }
+    }
+
+    /// Number of (nation, item) series.
+    pub fn series_count(&self) -> usize {
+        self.scenario.series.len()
+    }
+}
+
+impl Streams {
+    fn new(s: &Scenario) -> Streams {
+        let ids = |prefix: &str, names: Vec<String>, purpose: &str| -> Vec<StreamId> {
+            names
+                .iter()
+                .map(|n| StreamId::from_name(&format!("{prefix}/{n}/{purpose}")))
+                .collect()
+        };
+        let series_names: Vec<String> = (0..s.series.len()).map(|i| s.series_label(i)).collect();
+        let factories: Vec<String> = s.factories.iter().map(|f| f.id.clone()).collect();
+        let demand: Vec<String> = s.demand.iter().map(|d| d.id.clone()).collect();
+        let procurement: Vec<String> = s.procurement.iter().map(|p| s.series_label(p.series)).collect();
+        Streams {
+            series: ids("stock", series_names, "setup"),
+            factory_setup: ids("factory", factories.clone(), "setup"),
+            factory_output: ids("factory", factories.clone(), "output"),
+            factory_failure: ids("factory", factories, "failure"),
+            contract: ids("contract", s.contracts.iter().map(|c| c.id.clone()).collect(), "all"),
+            procurement: ids("procurement", procurement, "all"),
+            demand_setup: ids("demand", demand.clone(), "setup"),
+            demand_daily: ids("demand", demand.clone(), "daily"),
+            demand_regime: ids("demand", demand, "regime"),
+            transfer: ids("transfer", s.transfers.iter().map(|t| t.id.clone()).collect(), "all"),
+        }
+    }
+}

@@ -1,1 +1,269 @@
-//! Placeholder: the runner module (being written).
+//! The parallel Monte Carlo driver.
+//!
+//! # Blocks, waves and shards
+//! Trial indices `0..N` are cut into fixed blocks of [`BLOCK`] trials whose boundaries
+//! do not depend on the thread count. Blocks run in parallel on a rayon pool; each
+//! worker thread owns a model [`Workspace`] and an [`Aggregate`], which it feeds block
+//! by block. Blocks are grouped in waves of [`WAVE_BLOCKS`]; after each wave the
+//! per-trial rows are handed to the caller in trial order (for `trials.csv`), so memory
+//! holds at most one wave of rows. At the end the per-thread aggregates are merged;
+//! every accumulator merges exactly, so the result is the same whatever the number of
+//! threads. A shard `k/n` runs a contiguous range of blocks, and merging shard
+//! aggregates gives exactly the single-machine aggregate.
+//!
+//! # Randomness
+//! Trial `t` draws only from streams seeded by `(seed, t, process)` (see
+//! [`crate::model`]), never from a thread's state, so the outcome of a trial is the same
+//! wherever it runs.
+//!
+//! # Precision stopping
+//! With [`Precision`], waves are added until the 95 % Wilson interval of every tracked
+//! depletion probability is narrower than the requested width. The check happens after
+//! whole waves, whose size is fixed, so the number of trials is reproducible too.
+
+pub mod aggregate;
+
+pub use aggregate::{Aggregate, SeriesAggregate};
+
+use crate::error::{Error, Result};
+use crate::model::{Model, NoTrace, SeriesOutcome, Workspace};
+use crate::stats::wilson;
+use rayon::prelude::*;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Trials per block: the unit of parallel work and of shard boundaries.
+pub const BLOCK: u64 = 64;
+/// Blocks per wave: the unit of row output and of precision checks (2,048 trials).
+pub const WAVE_BLOCKS: u64 = 32;
+
+/// Which share of the trials this process runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// 0-based shard index.
+    pub index: u64,
+    /// Number of shards.
+    pub count: u64,
+}
+
+impl Shard {
+    /// The whole run.
+    pub const ALL: Shard = Shard { index: 0, count: 1 };
+
+    /// Parses `K/N` (1-based K, as in a Slurm array `--shard 3/16`) into a shard.
+    ///
+    /// # Errors
+    /// A message saying what was expected.
+    pub fn parse(text: &str) -> std::result::Result<Shard, String> {
+        let bad = || format!("expected K/N with 1 <= K <= N (for example 3/16), got '{text}'");
+        let (k, n) = text.split_once('/').ok_or_else(bad)?;
+        let (k, n) = (k.trim().parse::<u64>().map_err(|_| bad())?, n.trim().parse::<u64>().map_err(|_| bad())?);
+        if k == 0 || n == 0 || k > n {
+            return Err(bad());
+        }
+        Ok(Shard { index: k - 1, count: n })
+    }
+
+    /// The trial indices of this shard among `trials`: a contiguous range of whole blocks.
+    pub fn trial_range(&self, trials: u64) -> std::ops::Range<u64> {
+        let blocks = trials.div_ceil(BLOCK);
+        let first = blocks * self.index / self.count;
+        let last = blocks * (self.index + 1) / self.count;
+        (first * BLOCK).min(trials)..(last * BLOCK).min(trials)
+    }
+}
+
+/// Stop when every tracked depletion probability is known to within `width`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Precision {
+    /// Largest acceptable width of the 95 % interval (e.g. 0.02).
+    pub width: f64,
+    /// Track only this series; all series when `None`.
+    pub target: Option<usize>,
+    /// Never run more trials than this.
+    pub max_trials: u64,
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Number of trials (the maximum when [`RunOptions::precision`] is set).
+    pub trials: u64,
+    /// Master seed.
+    pub seed: u64,
+    /// Worker threads; all cores when `None`.
+    pub threads: Option<usize>,
+    /// This process's share of the trials.
+    pub shard: Shard,
+    /// Precision stopping, if wanted.
+    pub precision: Option<Precision>,
+}
+
+/// Hooks for the caller: progress, cancellation and per-trial rows.
+pub trait Observer: Sync {
+    /// `done` trials of (at most) `total` have finished. Called from worker threads.
+    fn progress(&self, _done: u64, _total: u64) {}
+    /// Whether the run should stop (Ctrl-C); checked before each block.
+    fn cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// An observer that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+impl Observer for Silent {}
+
+/// The rows of one trial, for `trials.csv`.
+#[derive(Debug, Clone)]
+pub struct TrialRows {
+    /// Trial index.
+    pub trial: u64,
+    /// One outcome per series.
+    pub series: Vec<SeriesOutcome>,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct RunResult {
+    /// The merged summary.
+    pub aggregate: Aggregate,
+    /// Trial indices run (a contiguous range).
+    pub trials: std::ops::Range<u64>,
+    /// Threads used.
+    pub threads: usize,
+}
+
+/// One worker thread's state.
+struct Worker {
+    workspace: Workspace,
+    aggregate: Aggregate,
+}
+
+/// Runs the trials of `opts` on `model`, handing per-trial rows to `rows` in trial order.
+///
+/// # Errors
+/// [`Error::Interrupted`] when the observer cancels; any error returned by `rows`.
+pub fn run(
+    model: &Model,
+    opts: &RunOptions,
+    observer: &dyn Observer,
+    rows: &mut dyn FnMut(&[TrialRows]) -> Result<()>,
+) -> Result<RunResult> {
+    let threads = opts.threads.unwrap_or_else(rayon::current_num_threads).max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
+    let (series, reports, days) = (model.series_count(), model.report_days.len(), model.scenario.days);
+    let workers: Vec<Mutex<Option<Worker>>> = (0..threads).map(|_| Mutex::new(None)).collect();
+    let range = opts.shard.trial_range(opts.trials);
+    let done = AtomicU64::new(0);
+    let total = range.end - range.start;
+    let mut next = range.start;
+    while next < range.end {
+        let wave_end = (next + WAVE_BLOCKS * BLOCK).min(range.end);
+        let starts: Vec<u64> = (next..wave_end).step_by(BLOCK as usize).collect();
+        let wave: Vec<Result<Vec<TrialRows>>> = pool.install(|| {
+            starts
+                .par_iter()
+                .map(|&first| {
+                    if observer.cancelled() {
+                        return Err(Error::Interrupted);
+                    }
+                    let slot = &workers[rayon::current_thread_index().unwrap_or(0) % threads];
+                    let mut guard = slot.lock().map_err(|_| Error::Other("a worker thread panicked".into()))?;
+                    let worker = guard.get_or_insert_with(|| Worker {
+                        workspace: Workspace::new(model),
+                        aggregate: Aggregate::new(series, reports, days),
+                    });
+                    let last = (first + BLOCK).min(wave_end);
+                    let block = run_block(model, opts.seed, first..last, worker);
+                    let finished = done.fetch_add(last - first, Ordering::Relaxed) + last - first;
+                    observer.progress(finished, total);
+                    Ok(block)
+                })
+                .collect()
+        });
+        for block in wave {
+            rows(&block?)?;
+        }
+        next = wave_end;
+        if let Some(p) = &opts.precision {
+            if precise_enough(&workers, p) {
+                break;
+            }
+        }
+    }
+    let mut aggregate = Aggregate::new(series, reports, days);
+    for slot in workers {
+        let worker = slot.into_inner().map_err(|_| Error::Other("a worker thread panicked".into()))?;
+        if let Some(w) = worker {
+            aggregate.merge(&w.aggregate);
+        }
+    }
+    let trials = range.start..range.start + aggregate.trials;
+    Ok(RunResult { aggregate, trials, threads })
+}
+
+fn run_block(model: &Model, seed: u64, trials: std::ops::Range<u64>, worker: &mut Worker) -> Vec<TrialRows> {
+    trials
+        .map(|t| {
+            let outcome = worker.workspace.run(model, seed, t, &mut NoTrace);
+            worker.aggregate.add(outcome);
+            TrialRows { trial: t, series: outcome.series.clone() }
+        })
+        .collect()
+}
+
+/// Whether every tracked depletion probability's interval is narrower than required.
+fn precise_enough(workers: &[Mutex<Option<Worker>>], p: &Precision) -> bool {
+    let mut trials = 0;
+    let mut depleted: Vec<u64> = Vec::new();
+    for slot in workers {
+        let Ok(guard) = slot.lock() else { return false };
+        let Some(w) = guard.as_ref() else { continue };
+        trials += w.aggregate.trials;
+        depleted.resize(w.aggregate.series.len(), 0);
+        for (d, s) in depleted.iter_mut().zip(&w.aggregate.series) {
+            *d += s.depleted;
+        }
+    }
+    if trials >= p.max_trials {
+        return true;
+    }
+    depleted
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| p.target.is_none_or(|t| t == *i))
+        .all(|(_, &k)| wilson(k, trials).width() < p.width)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_tile_the_trials_in_whole_blocks() {
+        for trials in [1, 63, 64, 65, 1000, 10_000] {
+            for count in 1..=7 {
+                let mut next = 0;
+                for index in 0..count {
+                    let r = Shard { index, count }.trial_range(trials);
+                    assert_eq!(r.start, next);
+                    assert!(r.start % BLOCK == 0 || r.start == trials);
+                    next = r.end;
+                }
+                assert_eq!(next, trials);
+            }
+        }
+    }
+
+    #[test]
+    fn parses_one_based_shards() {
+        assert_eq!(Shard::parse("3/16"), Ok(Shard { index: 2, count: 16 }));
+        for bad in ["0/4", "5/4", "x", "1/0", "1-4"] {
+            assert!(Shard::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

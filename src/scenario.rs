@@ -15,6 +15,7 @@
 //! `days − 1`).
 
 pub mod date;
+pub mod describe;
 pub mod locate;
 pub mod overrides;
 pub mod raw;
@@ -62,6 +63,8 @@ pub struct Scenario {
     pub demand: Vec<Demand>,
     /// Aid flows.
     pub transfers: Vec<Transfer>,
+    /// The scenario as written (after overrides), for display.
+    pub raw: raw::RawScenario,
 }
 
 /// An entity's id and display name.

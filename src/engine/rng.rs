@@ -95,7 +95,12 @@ mod tests {
 
     fn first(seed: u64, trial: u64, stream: StreamId) -> [u64; 4] {
         let mut rng = stream_rng(seed, trial, stream);
-        [rng.next_u64(), rng.next_u64(), rng.next_u64(), rng.next_u64()]
+        [
+            rng.next_u64(),
+            rng.next_u64(),
+            rng.next_u64(),
+            rng.next_u64(),
+        ]
     }
 
     #[test]
@@ -133,7 +138,11 @@ mod tests {
         ] {
             assert_ne!(base, other);
             // Unrelated, not merely different: about half the bits differ.
-            let flipped: u32 = base.iter().zip(&other).map(|(x, y)| (x ^ y).count_ones()).sum();
+            let flipped: u32 = base
+                .iter()
+                .zip(&other)
+                .map(|(x, y)| (x ^ y).count_ones())
+                .sum();
             assert!((64..192).contains(&flipped), "{flipped} of 256 bits differ");
         }
     }

@@ -105,6 +105,7 @@ impl<'a> Validator<'a> {
             procurement,
             demand,
             transfers,
+            raw: self.raw.clone(),
         }
     }
 

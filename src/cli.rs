@@ -1,0 +1,123 @@
+//! Command-line flags (clap derive). The only module that knows about clap.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Monte Carlo simulation of munitions stockpiles: when do they run dry, and how sure are we?
+#[derive(Debug, Parser)]
+#[command(name = "drawdown", version, about, long_about = None, after_help = EXAMPLES)]
+pub(crate) struct Cli {
+    /// The task.
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+const EXAMPLES: &str = "\
+Examples:
+  drawdown run                                   # the embedded default scenario, 10,000 trials
+  drawdown run configs/example.toml -n 2000 -o results/mine
+  drawdown run --set factories.us_scranton.capacity.initial=20000 --step 30
+  drawdown run --until-ci 0.02 --target ukraine.shell_155
+  drawdown run --trials 1 --trace trace.csv       # one trial's full event log
+  drawdown check configs/default.toml
+  drawdown init my-scenario.toml
+  drawdown run -n 100000 --shard 3/16 && drawdown merge results/default.shard-*-of-16 -o results/default";
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Run N trials of a scenario and write the result folder.
+    Run(RunArgs),
+    /// Validate a scenario and print what it contains.
+    Check(CheckArgs),
+    /// Write a commented starter scenario.
+    Init(InitArgs),
+    /// Combine shard folders (written with run --shard) into one result folder.
+    Merge(MergeArgs),
+}
+
+/// Flags shared by commands that read a scenario.
+#[derive(Debug, Args)]
+pub(crate) struct ScenarioArgs {
+    /// Override a number or value in the scenario, e.g. factories.us_scranton.capacity.initial=20000 (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub(crate) overrides: Vec<String>,
+}
+
+/// `drawdown run`.
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// Scenario file (TOML); the embedded default scenario when omitted.
+    pub(crate) scenario: Option<PathBuf>,
+    /// Number of trials (the maximum with --until-ci).
+    #[arg(short = 'n', long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub(crate) trials: u64,
+    /// Master seed; the scenario's seed, else 20220224, when omitted.
+    #[arg(short, long)]
+    pub(crate) seed: Option<u64>,
+    /// Worker threads (results do not depend on it); all cores when omitted.
+    #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) threads: Option<u32>,
+    /// Result folder; results/<scenario name>/ when omitted.
+    #[arg(short, long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
+    /// Days between reporting days in depletion.csv, stock.csv and shortfall.csv.
+    #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) step: u32,
+    /// Run only shard K of N (1-based), writing a mergeable partial result.
+    #[arg(long, value_name = "K/N")]
+    pub(crate) shard: Option<String>,
+    /// Keep adding trials until every depletion probability's 95% interval is narrower than W.
+    #[arg(long, value_name = "W")]
+    pub(crate) until_ci: Option<f64>,
+    /// With --until-ci, track only this series (nation.item).
+    #[arg(long, value_name = "NATION.ITEM")]
+    pub(crate) target: Option<String>,
+    /// Write the full event log of one trial as CSV to FILE (- for stdout) instead of a Monte Carlo run.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) trace: Option<PathBuf>,
+    /// Which trial to trace.
+    #[arg(long, value_name = "INDEX", default_value_t = 0, requires = "trace")]
+    pub(crate) trace_trial: u64,
+    /// No progress bar and no result table.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+    /// Scenario overrides.
+    #[command(flatten)]
+    pub(crate) scenario_args: ScenarioArgs,
+}
+
+/// `drawdown check`.
+#[derive(Debug, Args)]
+pub(crate) struct CheckArgs {
+    /// Scenario file (TOML); the embedded default when omitted.
+    pub(crate) scenario: Option<PathBuf>,
+    /// Scenario overrides.
+    #[command(flatten)]
+    pub(crate) scenario_args: ScenarioArgs,
+}
+
+/// `drawdown init`.
+#[derive(Debug, Args)]
+pub(crate) struct InitArgs {
+    /// Where to write the starter scenario.
+    #[arg(default_value = "scenario.toml")]
+    pub(crate) file: PathBuf,
+    /// Overwrite the file if it exists.
+    #[arg(short, long)]
+    pub(crate) force: bool,
+}
+
+/// `drawdown merge`.
+#[derive(Debug, Args)]
+pub(crate) struct MergeArgs {
+    /// Shard folders written by `drawdown run --shard K/N`.
+    #[arg(required = true, num_args = 1..)]
+    pub(crate) dirs: Vec<PathBuf>,
+    /// Result folder to write.
+    #[arg(short, long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// No result table.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+}

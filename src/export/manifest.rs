@@ -1,0 +1,89 @@
+//! `manifest.json`: what was run, how, and when.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The record of a run. Everything but the times is a function of the inputs.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Manifest {
+    /// Always "drawdown".
+    pub program: String,
+    /// Program version.
+    pub version: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario file, or `<default scenario>`.
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file's bytes.
+    pub scenario_sha256: String,
+    /// `--set` overrides, in the order given.
+    pub overrides: Vec<String>,
+    /// Master seed.
+    pub seed: u64,
+    /// Trials in these results.
+    pub trials: u64,
+    /// First and one-past-last trial index.
+    pub trial_range: [u64; 2],
+    /// Trials asked for (the maximum, with precision stopping).
+    pub trials_requested: u64,
+    /// Worker threads (does not affect results).
+    pub threads: usize,
+    /// `K/N` when this is a shard, `1/1` otherwise.
+    pub shard: String,
+    /// Days between reporting days.
+    pub step_days: u32,
+    /// Precision target `--until-ci`, if any.
+    pub until_ci: Option<f64>,
+    /// Start time, UTC ISO 8601.
+    pub started: String,
+    /// End time, UTC ISO 8601.
+    pub finished: String,
+    /// Wall time [s].
+    pub wall_seconds: f64,
+}
+
+impl Manifest {
+    /// Writes the manifest as pretty JSON to `path`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the file.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        let json = serde_json::to_string_pretty(self).map_err(|e| Error::Other(format!("formatting manifest: {e}")))?;
+        std::fs::write(path, json + "\n").map_err(|e| Error::io("writing", path, e))
+    }
+}
+
+/// Lowercase hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Now, as UTC ISO 8601 (`2026-11-25T04:28:00Z`).
+pub fn now_utc() -> String {
+    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let date = crate::scenario::Date::from_ymd(1970, 1, 1)
+        .map(|d| d.plus_days((secs / 86_400) as i64).to_string())
+        .unwrap_or_default();
+    let s = secs % 86_400;
+    format!("{date}T{:02}:{:02}:{:02}Z", s / 3600, s / 60 % 60, s % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_like_the_sha256_test_vector() {
+        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    }
+
+    #[test]
+    fn formats_utc_time() {
+        let t = now_utc();
+        assert_eq!(t.len(), 20, "{t}");
+        assert!(t.ends_with('Z') && t.as_bytes()[10] == b'T');
+    }
+}

@@ -1,0 +1,210 @@
+//! The CSV tables of a result folder, as pure functions of a [`Report`].
+//!
+//! | file | one row per |
+//! |---|---|
+//! | `summary.csv` | nation × item × metric |
+//! | `depletion.csv` | nation × item × reporting day |
+//! | `stock.csv` | nation × item × reporting day |
+//! | `shortfall.csv` | consuming nation × item × reporting period |
+
+use super::Report;
+use super::format::{mean, prob};
+use crate::error::{Error, Result};
+use crate::runner::SeriesAggregate;
+use crate::stats::{Interval, Moments, quantile_rank, quantile_rank_interval, wilson};
+use std::path::Path;
+
+/// A table: a header and rows of already formatted cells.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Table {
+    /// Column names (snake_case).
+    pub header: Vec<&'static str>,
+    /// Rows, each as long as the header.
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn new(header: &[&'static str]) -> Table {
+        Table { header: header.to_vec(), rows: Vec::new() }
+    }
+
+    /// The table as CSV bytes.
+    ///
+    /// # Errors
+    /// Only if the CSV writer fails in memory.
+    pub fn to_csv(&self) -> Result<Vec<u8>> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let fail = |e: csv::Error| Error::Other(format!("formatting CSV: {e}"));
+        w.write_record(&self.header).map_err(fail)?;
+        for row in &self.rows {
+            w.write_record(row).map_err(fail)?;
+        }
+        w.into_inner().map_err(|e| Error::Other(format!("formatting CSV: {e}")))
+    }
+
+    /// Writes the table to `path`.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the file.
+    pub fn write(&self, path: &Path) -> Result<()> {
+        std::fs::write(path, self.to_csv()?).map_err(|e| Error::io("writing", path, e))
+    }
+}
+
+/// Every table of the folder, with its file name.
+pub fn all(report: &Report) -> Vec<(&'static str, Table)> {
+    vec![
+        ("summary.csv", summary(report)),
+        ("depletion.csv", depletion(report)),
+        ("stock.csv", stock(report)),
+        ("shortfall.csv", shortfall(report)),
+    ]
+}
+
+/// `depletion.csv`: P(depleted by day) with its Wilson interval, per reporting day.
+pub fn depletion(report: &Report) -> Table {
+    let mut t = Table::new(&["nation", "item", "day", "date", "p_depleted", "ci_low", "ci_high", "depleted", "trials"]);
+    let n = report.aggregate.trials;
+    for (i, s) in report.aggregate.series.iter().enumerate() {
+        let (nation, item) = report.labels(i);
+        let cumulative = s.cumulative_depleted();
+        for &day in &report.model.report_days {
+            let k = cumulative.get(day as usize).copied().unwrap_or(0);
+            let ci = wilson(k, n);
+            t.rows.push(vec![
+                nation.into(), item.into(), day.to_string(), report.date(day),
+                prob(ratio(k, n)), prob(ci.low), prob(ci.high), k.to_string(), n.to_string(),
+            ]);
+        }
+    }
+    t
+}
+
+/// `stock.csv`: the end-of-day stock distribution per reporting day (a fan chart).
+pub fn stock(report: &Report) -> Table {
+    let mut t = Table::new(&[
+        "nation", "item", "day", "date", "mean", "p05", "p25", "p50", "p75", "p95",
+        "mean_ci_low", "mean_ci_high", "min", "max",
+    ]);
+    for (i, s) in report.aggregate.series.iter().enumerate() {
+        let (nation, item) = report.labels(i);
+        for (k, &day) in report.model.report_days.iter().enumerate() {
+            let (h, m) = (&s.stock[k], &s.stock_moments[k]);
+            let q = |p: f64| h.quantile(p).map(|v| v.to_string()).unwrap_or_default();
+            let ci = m.ci95();
+            let mut row = vec![nation.into(), item.into(), day.to_string(), report.date(day), mean(m.mean())];
+            row.extend([0.05, 0.25, 0.5, 0.75, 0.95].map(q));
+            row.extend([mean(ci.low.max(0.0)), mean(ci.high), q(0.0), q(1.0)]);
+            t.rows.push(row);
+        }
+    }
+    t
+}
+
+/// `shortfall.csv`: demand, consumption, fill rate and P(shortage) per reporting period,
+/// for every series with demand.
+pub fn shortfall(report: &Report) -> Table {
+    let mut t = Table::new(&[
+        "nation", "item", "day", "date", "from_day", "from_date", "demanded_mean", "consumed_mean",
+        "unmet_mean", "fill_rate", "fill_ci_low", "fill_ci_high", "p_short", "p_short_ci_low", "p_short_ci_high",
+    ]);
+    let n = report.aggregate.trials;
+    for (i, s) in report.aggregate.series.iter().enumerate().filter(|(_, s)| s.has_demand()) {
+        let (nation, item) = report.labels(i);
+        let mut from = 0;
+        for (k, &day) in report.model.report_days.iter().enumerate() {
+            let fill = &s.period_fill[k];
+            let (demanded, consumed) = (fill.sum_y as f64 / n.max(1) as f64, fill.sum_x as f64 / n.max(1) as f64);
+            let ci = fill.ci95_proportion();
+            let short = &s.period_short[k];
+            let sci = wilson(short.successes, short.n);
+            t.rows.push(vec![
+                nation.into(), item.into(), day.to_string(), report.date(day), from.to_string(), report.date(from),
+                mean(demanded), mean(consumed), mean((demanded - consumed).max(0.0)),
+                opt(fill.ratio().map(|r| r.min(1.0)), prob), opt(ci.map(|c| c.low), prob), opt(ci.map(|c| c.high), prob),
+                prob(ratio(short.successes, short.n)), prob(sci.low), prob(sci.high),
+            ]);
+            from = day + 1;
+        }
+    }
+    t
+}
+
+/// `summary.csv`: one row per series and metric.
+pub fn summary(report: &Report) -> Table {
+    let mut t = Table::new(&[
+        "nation", "item", "metric", "estimate", "ci_low", "ci_high", "trials",
+        "estimate_date", "ci_low_date", "ci_high_date",
+    ]);
+    let n = report.aggregate.trials;
+    for (i, s) in report.aggregate.series.iter().enumerate() {
+        let (nation, item) = report.labels(i);
+        let mut push = |metric: &str, cells: [String; 3], dates: [String; 3]| {
+            let mut row = vec![nation.to_string(), item.to_string(), metric.to_string()];
+            row.extend(cells);
+            row.push(n.to_string());
+            row.extend(dates);
+            t.rows.push(row);
+        };
+        let p = wilson(s.depleted, n);
+        push("p_depleted", [prob(ratio(s.depleted, n)), prob(p.low), prob(p.high)], Default::default());
+        for (metric, q) in [("depletion_day_p10", 0.1), ("depletion_day_p50", 0.5), ("depletion_day_p90", 0.9)] {
+            let days = depletion_quantile(s, n, q);
+            push(metric, days.map(|d| d.map(|d| d.to_string()).unwrap_or_default()), days.map(|d| d.map(|d| report.date(d)).unwrap_or_default()));
+        }
+        for (metric, q) in [("final_stock_p05", 0.05), ("final_stock_p50", 0.5), ("final_stock_p95", 0.95)] {
+            let h = &s.final_stock;
+            let (lo, hi) = h.quantile_interval(q).unwrap_or((0, 0));
+            let cells = [h.quantile(q).unwrap_or(0).to_string(), lo.to_string(), hi.to_string()];
+            push(metric, cells, Default::default());
+        }
+        let tot = &s.totals;
+        let mut means: Vec<(&str, &Moments)> = vec![
+            ("initial_stock_mean", &tot.initial), ("final_stock_mean", &tot.final_stock),
+            ("min_stock_mean", &tot.min_stock), ("produced_mean", &tot.produced),
+            ("delivered_mean", &tot.delivered), ("received_mean", &tot.received), ("sent_mean", &tot.sent),
+        ];
+        if s.has_demand() {
+            means.extend([
+                ("demanded_mean", &tot.demanded), ("consumed_mean", &tot.consumed), ("unmet_mean", &tot.unmet),
+                ("shortage_episodes_mean", &tot.shortage_episodes), ("shortage_days_mean", &tot.shortage_days),
+                ("longest_shortage_mean", &tot.longest_shortage),
+            ]);
+        }
+        for (metric, m) in means {
+            push(metric, moment_cells(m), Default::default());
+        }
+        if s.has_demand() {
+            let ci = tot.fill.ci95_proportion();
+            push(
+                "fill_rate",
+                [opt(tot.fill.ratio().map(|r| r.min(1.0)), prob), opt(ci.map(|c| c.low), prob), opt(ci.map(|c| c.high), prob)],
+                Default::default(),
+            );
+        }
+    }
+    t
+}
+
+/// The q-quantile of the depletion day over all trials (never-depleted trials count as
+/// after the horizon) with its order-statistic interval; `None` means "after the horizon".
+pub fn depletion_quantile(s: &SeriesAggregate, n: u64, q: f64) -> [Option<u32>; 3] {
+    if n == 0 {
+        return [None; 3];
+    }
+    let (lo, hi) = quantile_rank_interval(n, q);
+    [quantile_rank(n, q), lo, hi].map(|rank| s.depletion_day_at_rank(rank))
+}
+
+fn moment_cells(m: &Moments) -> [String; 3] {
+    let ci: Interval = m.ci95();
+    [mean(m.mean()), mean(ci.low.max(0.0)), mean(ci.high)]
+}
+
+fn ratio(k: u64, n: u64) -> f64 {
+    if n == 0 { 0.0 } else { k as f64 / n as f64 }
+}
+
+fn opt(x: Option<f64>, f: fn(f64) -> String) -> String {
+    x.map(f).unwrap_or_default()
+}

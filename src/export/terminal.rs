@@ -1,0 +1,45 @@
+//! The short table shown after a run: for each nation and item, P(depleted by the
+//! horizon) with its interval, the median depletion date, and the fill rate where there
+//! is demand.
+
+use super::Report;
+use super::tables::depletion_quantile;
+use crate::stats::wilson;
+use std::fmt::Write;
+
+/// The table as text (ends with a newline).
+pub fn table(report: &Report) -> String {
+    let n = report.aggregate.trials;
+    let end = report.model.scenario.end;
+    let mut rows = vec![[
+        "nation".to_string(), "item".into(), format!("P(depleted by {end})"), "95% CI".into(),
+        "median depletion".into(), "fill rate".into(),
+    ]];
+    for (i, s) in report.aggregate.series.iter().enumerate() {
+        let (nation, item) = report.labels(i);
+        let p = s.depleted as f64 / n.max(1) as f64;
+        let ci = wilson(s.depleted, n);
+        let median = match depletion_quantile(s, n, 0.5)[0] {
+            Some(day) => report.date(day),
+            None => "not by horizon".into(),
+        };
+        let fill = match (s.has_demand(), s.totals.fill.ratio()) {
+            (true, Some(r)) => format!("{:.1}%", 100.0 * r.min(1.0)),
+            _ => "-".into(),
+        };
+        rows.push([
+            nation.into(), item.into(), format!("{:.1}%", 100.0 * p),
+            format!("[{:.1}%, {:.1}%]", 100.0 * ci.low, 100.0 * ci.high), median, fill,
+        ]);
+    }
+    let widths: Vec<usize> = (0..6).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for row in &rows {
+        let line: Vec<String> = row.iter().zip(&widths).enumerate()
+            .map(|(c, (cell, w))| if c < 2 { format!("{cell:<w$}") } else { format!("{cell:>w$}") })
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    let _ = writeln!(out, "{n} trials; depletion = stock at or below the reserve floor (0 for recipients)");
+    out
+}

@@ -1,0 +1,48 @@
+//! The trace of one trial as CSV: every event with the stock after it.
+
+use crate::error::{Error, Result};
+use crate::model::{Model, TraceRecord};
+use std::path::Path;
+
+/// Columns of a trace file.
+pub const HEADER: &[&str] = &["day", "date", "event", "entity", "nation", "item", "quantity", "stock_after"];
+
+/// Writes `records` of a trial of `model` as CSV to `path` (`-` for stdout).
+///
+/// # Errors
+/// [`Error::Io`] naming the file.
+pub fn write(path: &Path, model: &Model, records: &[TraceRecord]) -> Result<()> {
+    let bytes = to_csv(model, records)?;
+    if path == Path::new("-") {
+        use std::io::Write;
+        std::io::stdout().write_all(&bytes).map_err(|e| Error::io("writing", "<stdout>", e))
+    } else {
+        std::fs::write(path, bytes).map_err(|e| Error::io("writing", path, e))
+    }
+}
+
+/// The trace as CSV bytes.
+///
+/// # Errors
+/// Only if the CSV writer fails in memory.
+pub fn to_csv(model: &Model, records: &[TraceRecord]) -> Result<Vec<u8>> {
+    let s = &model.scenario;
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let fail = |e: csv::Error| Error::Other(format!("formatting trace: {e}"));
+    w.write_record(HEADER).map_err(fail)?;
+    for r in records {
+        let series = &s.series[r.series];
+        w.write_record([
+            r.day.to_string(),
+            s.date_of(r.day).to_string(),
+            r.kind.name().to_string(),
+            r.entity.clone(),
+            s.nations[series.nation].id.clone(),
+            s.items[series.item].id.clone(),
+            r.quantity.to_string(),
+            r.stock_after.to_string(),
+        ])
+        .map_err(fail)?;
+    }
+    w.into_inner().map_err(|e| Error::Other(format!("formatting trace: {e}")))
+}

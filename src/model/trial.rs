@@ -1,0 +1,365 @@
+//! One trial of the munitions model: the per-thread [`Workspace`], its setup from the
+//! scenario, and the day loop (see the phase order in [`crate::model`]).
+
+use super::curve::Curve;
+use super::outcome::{SeriesOutcome, TrialOutcome};
+use super::trace::{TraceKind, TraceRecord, Tracer};
+use super::Model;
+use crate::engine::{SimTime, Simulation, StreamRng, stream_rng};
+use crate::scenario::TransferSize;
+use rand_distr::Gamma;
+use std::collections::VecDeque;
+
+/// Event priorities: the phases of a day that go through the queue.
+pub(super) mod phase {
+    /// Shipments and deliveries entering stock.
+    pub(crate) const ARRIVAL: u8 = 0;
+    /// Awards, breakdowns, repairs, regime switches.
+    pub(crate) const STATE: u8 = 1;
+    /// Aid leaving donors.
+    pub(crate) const DISPATCH: u8 = 2;
+    /// Procurement reviews.
+    pub(crate) const REVIEW: u8 = 3;
+}
+
+/// An irregular event of the munitions model.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Ev {
+    /// `qty` rounds enter `series`, from `origin`.
+    Arrival { series: u32, qty: u64, origin: Origin },
+    /// A contract is awarded.
+    Award { contract: u32 },
+    /// A factory breaks down.
+    Down { factory: u32 },
+    /// A factory is repaired.
+    Up { factory: u32 },
+    /// A demand process leaves its regime.
+    Regime { demand: u32 },
+    /// An aid package is due.
+    Dispatch { transfer: u32 },
+    /// A procurement review is due.
+    Review { policy: u32 },
+}
+
+/// Where rounds entering a stock come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Origin {
+    /// An aid transfer (index).
+    Transfer(u32),
+    /// A contract (index).
+    Contract(u32),
+    /// A procurement policy's order (index).
+    Policy(u32),
+}
+
+/// An order in a factory backlog.
+#[derive(Debug, Clone, Copy)]
+struct Order {
+    series: usize,
+    remaining: u64,
+    origin: Origin,
+}
+
+#[derive(Debug, Clone)]
+struct FactoryState {
+    capacity: Curve,
+    limit: Option<Curve>,
+    output_rng: StreamRng,
+    failure_rng: StreamRng,
+    down: bool,
+    loss: f64,
+    carry: f64,
+    backlog: VecDeque<Order>,
+}
+
+#[derive(Debug, Clone)]
+struct DemandState {
+    rng: StreamRng,
+    regime_rng: StreamRng,
+    means: Vec<f64>,
+    period: usize,
+    regime: usize,
+    multiplier: f64,
+    /// Gamma(k, 1) and k, for negative-binomial demand.
+    gamma: Option<(Gamma<f64>, f64)>,
+    backorder: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+struct SeriesState {
+    stock: u64,
+    out: SeriesOutcome,
+    /// Demand was not fully met today.
+    short_today: bool,
+    /// Length of the shortage episode in progress (0 when none).
+    episode: u32,
+}
+
+#[derive(Debug, Clone)]
+struct PolicyState {
+    rng: StreamRng,
+    reorder_point: u64,
+    target: u64,
+    on_order: u64,
+}
+
+/// Reusable state for simulating trials of one [`Model`] on one thread.
+///
+/// Buffers are kept between trials, so a trial allocates nothing once the first one
+/// has sized them.
+pub struct Workspace {
+    sim: Simulation<Ev>,
+    series: Vec<SeriesState>,
+    factories: Vec<FactoryState>,
+    demand: Vec<DemandState>,
+    policies: Vec<PolicyState>,
+    contract_rngs: Vec<StreamRng>,
+    transfers: Vec<(StreamRng, f64)>,
+    outcome: TrialOutcome,
+}
+
+impl Workspace {
+    /// A workspace sized for `model`.
+    pub fn new(model: &Model) -> Workspace {
+        let s = &model.scenario;
+        let rng = || stream_rng(0, 0, crate::engine::StreamId(0));
+        Workspace {
+            sim: Simulation::new(),
+            series: vec![SeriesState::default(); s.series.len()],
+            factories: s
+                .factories
+                .iter()
+                .map(|f| FactoryState {
+                    capacity: Curve::default(),
+                    limit: f.input_limit.as_ref().map(|_| Curve::default()),
+                    output_rng: rng(),
+                    failure_rng: rng(),
+                    down: false,
+                    loss: 0.0,
+                    carry: 0.0,
+                    backlog: VecDeque::new(),
+                })
+                .collect(),
+            demand: s
+                .demand
+                .iter()
+                .map(|d| DemandState {
+                    rng: rng(),
+                    regime_rng: rng(),
+                    means: vec![0.0; d.periods.len()],
+                    period: 0,
+                    regime: 0,
+                    multiplier: 1.0,
+                    gamma: d.dispersion.and_then(|k| Gamma::new(k, 1.0).ok().map(|g| (g, k))),
+                    backorder: 0,
+                })
+                .collect(),
+            policies: s
+                .procurement
+                .iter()
+                .map(|_| PolicyState { rng: rng(), reorder_point: 0, target: 0, on_order: 0 })
+                .collect(),
+            contract_rngs: s.contracts.iter().map(|_| rng()).collect(),
+            transfers: s.transfers.iter().map(|_| (rng(), 0.0)).collect(),
+            outcome: TrialOutcome::default(),
+        }
+    }
+
+    /// Simulates trial `trial` of `model` with master seed `seed`, reporting events to
+    /// `tracer`; returns the trial's outcome (valid until the next call).
+    pub fn run<T: Tracer>(
+        &mut self,
+        model: &Model,
+        seed: u64,
+        trial: u64,
+        tracer: &mut T,
+    ) -> &TrialOutcome {
+        let mut day = Day { ws: self, model, tracer };
+        day.setup(seed, trial);
+        for d in 0..model.scenario.days {
+            day.run_day(d);
+        }
+        day.finish(trial);
+        &self.outcome
+    }
+}
+
+/// A workspace bound to its model and tracer for the length of a trial.
+struct Day<'a, T: Tracer> {
+    ws: &'a mut Workspace,
+    model: &'a Model,
+    tracer: &'a mut T,
+}
+
+impl<T: Tracer> Day<'_, T> {
+    fn trace(&mut self, day: u32, kind: TraceKind, entity: &str, series: usize, quantity: u64) {
+        if T::ON {
+            let stock_after = self.ws.series[series].stock;
+            self.tracer.record(TraceRecord {
+                day,
+                kind,
+                entity: entity.to_string(),
+                series,
+                quantity,
+                stock_after,
+            });
+        }
+    }
+
+    /// Schedules `ev` `delay` days from the current day.
+    fn schedule(&mut self, delay: u64, ev: Ev) {
+        let priority = match ev {
+            Ev::Arrival { .. } => phase::ARRIVAL,
+            Ev::Award { .. } | Ev::Down { .. } | Ev::Up { .. } | Ev::Regime { .. } => phase::STATE,
+            Ev::Dispatch { .. } => phase::DISPATCH,
+            Ev::Review { .. } => phase::REVIEW,
+        };
+        if delay < u64::from(self.model.scenario.days) {
+            self.ws.sim.schedule_in(delay, priority, ev);
+        }
+    }
+
+    fn setup(&mut self, seed: u64, trial: u64) {
+        let (s, st) = (&self.model.scenario, &self.model.streams);
+        self.ws.sim.reset();
+        let reports = self.model.report_days.len() * s.series.len();
+        let out = &mut self.ws.outcome;
+        for v in [&mut out.stock, &mut out.demanded, &mut out.consumed] {
+            v.clear();
+            v.resize(reports, 0);
+        }
+        for (i, def) in s.series.iter().enumerate() {
+            let mut rng = stream_rng(seed, trial, st.series[i]);
+            let initial = def.initial.sample_count(&mut rng);
+            let floor = def.floor.sample_count(&mut rng);
+            self.ws.series[i] = SeriesState {
+                stock: initial,
+                out: SeriesOutcome { initial, floor, min_stock: initial, ..SeriesOutcome::default() },
+                short_today: false,
+                episode: 0,
+            };
+            self.trace(0, TraceKind::InitialStock, "", i, initial);
+        }
+        self.setup_factories(seed, trial);
+        self.setup_demand(seed, trial);
+        self.setup_orders(seed, trial);
+        self.setup_transfers(seed, trial);
+    }
+
+    fn setup_factories(&mut self, seed: u64, trial: u64) {
+        let (s, st) = (&self.model.scenario, &self.model.streams);
+        for (i, def) in s.factories.iter().enumerate() {
+            let f = &mut self.ws.factories[i];
+            let mut setup = stream_rng(seed, trial, st.factory_setup[i]);
+            f.capacity.draw(&def.capacity, &mut setup);
+            if let (Some(limit), Some(curve)) = (&def.input_limit, f.limit.as_mut()) {
+                curve.draw(limit, &mut setup);
+            }
+            f.output_rng = stream_rng(seed, trial, st.factory_output[i]);
+            f.failure_rng = stream_rng(seed, trial, st.factory_failure[i]);
+            f.down = false;
+            f.carry = 0.0;
+            f.backlog.clear();
+            if let Some(d) = &def.disruption {
+                let first = d.every_days.sample_count(&mut f.failure_rng).max(1);
+                self.schedule(first, Ev::Down { factory: i as u32 });
+            }
+        }
+    }
+
+    fn setup_demand(&mut self, seed: u64, trial: u64) {
+        let (s, st) = (&self.model.scenario, &self.model.streams);
+        for (i, def) in s.demand.iter().enumerate() {
+            let d = &mut self.ws.demand[i];
+            let mut setup = stream_rng(seed, trial, st.demand_setup[i]);
+            for (mean, period) in d.means.iter_mut().zip(&def.periods) {
+                *mean = period.per_day.sample(&mut setup).max(0.0);
+            }
+            d.rng = stream_rng(seed, trial, st.demand_daily[i]);
+            d.regime_rng = stream_rng(seed, trial, st.demand_regime[i]);
+            d.period = 0;
+            d.backorder = 0;
+            d.regime = def.start_regime;
+            d.multiplier = 1.0;
+            if let Some(regime) = def.regimes.get(def.start_regime) {
+                d.multiplier = regime.multiplier.sample(&mut d.regime_rng).max(0.0);
+                let stay = regime.duration_days.sample_count(&mut d.regime_rng).max(1);
+                self.schedule(stay, Ev::Regime { demand: i as u32 });
+            }
+        }
+    }
+
+    fn setup_orders(&mut self, seed: u64, trial: u64) {
+        let (s, st) = (&self.model.scenario, &self.model.streams);
+        for (i, def) in s.contracts.iter().enumerate() {
+            let rng = &mut self.ws.contract_rngs[i];
+            *rng = stream_rng(seed, trial, st.contract[i]);
+            let delay = def.award_delay_days.sample(rng).max(0.0).round() as i64;
+            let day = (def.award_day + delay).max(0);
+            self.schedule(day as u64, Ev::Award { contract: i as u32 });
+        }
+        for (i, def) in s.procurement.iter().enumerate() {
+            let p = &mut self.ws.policies[i];
+            p.rng = stream_rng(seed, trial, st.procurement[i]);
+            p.reorder_point = def.reorder_point.sample_count(&mut p.rng);
+            p.target = def.target.sample_count(&mut p.rng).max(p.reorder_point);
+            p.on_order = 0;
+            let first = def.first_review_day.max(0) as u64;
+            self.schedule(first, Ev::Review { policy: i as u32 });
+        }
+    }
+
+    fn setup_transfers(&mut self, seed: u64, trial: u64) {
+        let (s, st) = (&self.model.scenario, &self.model.streams);
+        for (i, def) in s.transfers.iter().enumerate() {
+            let (rng, share) = &mut self.ws.transfers[i];
+            *rng = stream_rng(seed, trial, st.transfer[i]);
+            *share = match &def.size {
+                TransferSize::Policy(d) => d.sample(rng).clamp(0.0, 1.0),
+                TransferSize::Scheduled(_) => 0.0,
+            };
+            // First dispatch on the transfer's cadence, on or after day 0.
+            let every = i64::from(def.every_days);
+            let first = if def.start_day >= 0 {
+                def.start_day
+            } else {
+                def.start_day + (-def.start_day + every - 1) / every * every
+            };
+            if first <= def.end_day {
+                self.schedule(first as u64, Ev::Dispatch { transfer: i as u32 });
+            }
+        }
+    }
+
+    fn run_day(&mut self, d: u32) {
+        let today = SimTime(u64::from(d));
+        if self.ws.sim.now() < today {
+            // The clock only moves forward here; an error would mean a broken invariant.
+            let _ = self.ws.sim.advance_to(today);
+        }
+        while let Some(ev) = self.ws.sim.next_event_before(today, phase::STATE) {
+            self.handle(d, ev.event);
+        }
+        self.produce(d);
+        self.consume(d);
+        while let Some(ev) = self.ws.sim.next_event_before(today, phase::REVIEW) {
+            self.handle(d, ev.event);
+        }
+        self.record(d);
+    }
+
+    fn handle(&mut self, d: u32, ev: Ev) {
+        match ev {
+            Ev::Arrival { series, qty, origin } => self.arrive(d, series as usize, qty, origin),
+            Ev::Award { contract } => self.award(d, contract as usize),
+            Ev::Down { factory } => self.breakdown(d, factory as usize),
+            Ev::Up { factory } => self.repair(d, factory as usize),
+            Ev::Regime { demand } => self.switch_regime(d, demand as usize),
+            Ev::Dispatch { transfer } => self.dispatch(d, transfer as usize),
+            Ev::Review { policy } => self.review(d, policy as usize),
+        }
+    }
+}
+
+mod flows;
+mod record;

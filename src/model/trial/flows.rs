@@ -1,0 +1,243 @@
+//! The stock movements of a day: arrivals, orders, production, consumption, aid.
+
+use super::{Day, Ev, Order, Origin};
+use crate::model::trace::{TraceKind, Tracer};
+use crate::scenario::{Supply, TransferSize};
+use rand::RngExt;
+use rand_distr::{Distribution, Gamma, Poisson};
+
+impl<T: Tracer> Day<'_, T> {
+    pub(super) fn arrive(&mut self, d: u32, series: usize, qty: u64, origin: Origin) {
+        let s = &mut self.ws.series[series];
+        s.stock += qty;
+        match origin {
+            Origin::Transfer(_) => s.out.received += qty,
+            Origin::Contract(_) => s.out.delivered += qty,
+            Origin::Policy(p) => {
+                s.out.delivered += qty;
+                let p = &mut self.ws.policies[p as usize];
+                p.on_order = p.on_order.saturating_sub(qty);
+            }
+        }
+        if T::ON {
+            let sc = &self.model.scenario;
+            let (kind, entity) = match origin {
+                Origin::Transfer(t) => (TraceKind::Received, sc.transfers[t as usize].id.as_str()),
+                Origin::Contract(c) => (TraceKind::Delivered, sc.contracts[c as usize].id.as_str()),
+                Origin::Policy(_) => (TraceKind::Delivered, "procurement"),
+            };
+            self.trace(d, kind, entity, series, qty);
+        }
+    }
+
+    pub(super) fn award(&mut self, d: u32, contract: usize) {
+        let def = &self.model.scenario.contracts[contract];
+        let qty = def.quantity.sample_count(&mut self.ws.contract_rngs[contract]);
+        self.trace(d, TraceKind::ContractAwarded, &def.id, def.series, qty);
+        self.place_order(def.series, qty, &def.supply, Origin::Contract(contract as u32));
+    }
+
+    pub(super) fn review(&mut self, d: u32, policy: usize) {
+        let def = &self.model.scenario.procurement[policy];
+        let p = &self.ws.policies[policy];
+        let position = self.ws.series[def.series].stock + p.on_order;
+        if position <= p.reorder_point {
+            let qty = p.target - position;
+            self.ws.policies[policy].on_order += qty;
+            self.trace(d, TraceKind::OrderPlaced, "procurement", def.series, qty);
+            self.place_order(def.series, qty, &def.supply, Origin::Policy(policy as u32));
+        }
+        self.schedule(u64::from(def.review_days), Ev::Review { policy: policy as u32 });
+    }
+
+    /// Books an order: into a factory backlog, or as lead-time tranches on the queue.
+    fn place_order(&mut self, series: usize, qty: u64, supply: &Supply, origin: Origin) {
+        if qty == 0 {
+            return;
+        }
+        match supply {
+            Supply::Backlog { factory } => {
+                self.ws.factories[*factory].backlog.push_back(Order { series, remaining: qty, origin });
+            }
+            Supply::LeadTime { lead_days, tranches, every_days } => {
+                // Work on a copy of the stream so the queue can be borrowed; write it back after.
+                let mut rng = self.order_rng(origin).clone();
+                let n = u64::from(*tranches);
+                let mut at = lead_days.sample_count(&mut rng).max(1);
+                for k in 0..n {
+                    // Equal tranches; the first ones carry the remainder.
+                    let part = qty / n + u64::from(k < qty % n);
+                    self.schedule(at, Ev::Arrival { series: series as u32, qty: part, origin });
+                    at += every_days.sample_count(&mut rng).max(1);
+                }
+                *self.order_rng(origin) = rng;
+            }
+        }
+    }
+
+    /// The random stream of the contract or policy behind an order.
+    fn order_rng(&mut self, origin: Origin) -> &mut crate::engine::StreamRng {
+        match origin {
+            Origin::Policy(i) => &mut self.ws.policies[i as usize].rng,
+            Origin::Contract(i) | Origin::Transfer(i) => &mut self.ws.contract_rngs[i as usize],
+        }
+    }
+
+    pub(super) fn breakdown(&mut self, d: u32, factory: usize) {
+        let def = &self.model.scenario.factories[factory];
+        let Some(dis) = &def.disruption else { return };
+        let f = &mut self.ws.factories[factory];
+        f.down = true;
+        f.loss = dis.loss.sample(&mut f.failure_rng).clamp(0.0, 1.0);
+        let repair = dis.repair_days.sample_count(&mut f.failure_rng).max(1);
+        self.trace(d, TraceKind::FactoryDown, &def.id, def.series, repair);
+        self.schedule(repair, Ev::Up { factory: factory as u32 });
+    }
+
+    pub(super) fn repair(&mut self, d: u32, factory: usize) {
+        let def = &self.model.scenario.factories[factory];
+        let Some(dis) = &def.disruption else { return };
+        let f = &mut self.ws.factories[factory];
+        f.down = false;
+        let next = dis.every_days.sample_count(&mut f.failure_rng).max(1);
+        self.trace(d, TraceKind::FactoryUp, &def.id, def.series, 0);
+        self.schedule(next, Ev::Down { factory: factory as u32 });
+    }
+
+    pub(super) fn switch_regime(&mut self, d: u32, demand: usize) {
+        let def = &self.model.scenario.demand[demand];
+        let st = &mut self.ws.demand[demand];
+        let u: f64 = st.regime_rng.random();
+        let current = &def.regimes[st.regime];
+        st.regime = current.next.iter().find(|(_, c)| u < *c).map_or(st.regime, |&(j, _)| j);
+        let regime = &def.regimes[st.regime];
+        st.multiplier = regime.multiplier.sample(&mut st.regime_rng).max(0.0);
+        let stay = regime.duration_days.sample_count(&mut st.regime_rng).max(1);
+        self.trace(d, TraceKind::RegimeChange, &regime.id, def.series, stay);
+        self.schedule(stay, Ev::Regime { demand: demand as u32 });
+    }
+
+    pub(super) fn dispatch(&mut self, d: u32, transfer: usize) {
+        let def = &self.model.scenario.transfers[transfer];
+        let (rng, share) = &mut self.ws.transfers[transfer];
+        let donor = &self.ws.series[def.from];
+        let available = if def.below_floor { donor.stock } else { donor.stock.saturating_sub(donor.out.floor) };
+        let qty = match &def.size {
+            TransferSize::Scheduled(q) => q.sample_count(rng).min(available),
+            TransferSize::Policy(_) => (*share * available as f64).floor() as u64,
+        };
+        let transit = def.transit_days.sample_count(rng).max(1);
+        if qty > 0 {
+            let donor = &mut self.ws.series[def.from];
+            donor.stock -= qty;
+            donor.out.sent += qty;
+            self.trace(d, TraceKind::Sent, &def.id, def.from, qty);
+            self.schedule(transit, Ev::Arrival { series: def.to as u32, qty, origin: Origin::Transfer(transfer as u32) });
+        }
+        let next = i64::from(d) + i64::from(def.every_days);
+        if next <= def.end_day {
+            self.schedule(u64::from(def.every_days), Ev::Dispatch { transfer: transfer as u32 });
+        }
+    }
+
+    /// Every factory's output of day `d`: backlog first, then the owner.
+    pub(super) fn produce(&mut self, d: u32) {
+        let day = i64::from(d);
+        for (i, def) in self.model.scenario.factories.iter().enumerate() {
+            let f = &mut self.ws.factories[i];
+            let mut rate = f.capacity.advance(day);
+            if let Some(limit) = f.limit.as_mut() {
+                rate = rate.min(limit.advance(day));
+            }
+            if f.down {
+                rate *= 1.0 - f.loss;
+            }
+            let factor = match def.output_factor.fixed_value() {
+                Some(v) => v,
+                None => def.output_factor.sample(&mut f.output_rng),
+            };
+            // Whole rounds per day; the fraction carries over, so no output is lost to rounding.
+            f.carry += (rate * factor).max(0.0);
+            let out = f.carry.floor();
+            f.carry -= out;
+            if out <= 0.0 {
+                continue;
+            }
+            let mut left = out as u64;
+            while left > 0 {
+                let Some(order) = self.ws.factories[i].backlog.front_mut() else { break };
+                let take = left.min(order.remaining);
+                order.remaining -= take;
+                left -= take;
+                let (series, origin, done) = (order.series, order.origin, order.remaining == 0);
+                if done {
+                    self.ws.factories[i].backlog.pop_front();
+                }
+                self.arrive(d, series, take, origin);
+            }
+            if left > 0 {
+                let s = &mut self.ws.series[def.series];
+                s.stock += left;
+                s.out.produced += left;
+                self.trace(d, TraceKind::Produced, &def.id, def.series, left);
+            }
+        }
+    }
+
+    /// Every front's consumption of day `d`.
+    pub(super) fn consume(&mut self, d: u32) {
+        let day = i64::from(d);
+        let backorder = self.model.scenario.backorder;
+        let reports = self.model.report_days.len();
+        let report = self.model.report_of_day[d as usize] as usize;
+        for (i, def) in self.model.scenario.demand.iter().enumerate() {
+            let st = &mut self.ws.demand[i];
+            while st.period + 1 < def.periods.len() && def.periods[st.period + 1].from_day <= day {
+                st.period += 1;
+            }
+            let before_first = def.periods.first().is_none_or(|p| p.from_day > day);
+            let mean = if before_first { 0.0 } else { st.means[st.period] * st.multiplier };
+            let new = draw_count(mean, st.gamma.as_ref(), &mut st.rng);
+            let need = new + st.backorder;
+            let s = &mut self.ws.series[def.series];
+            let fired = need.min(s.stock);
+            s.stock -= fired;
+            s.out.consumed += fired;
+            s.out.demanded += new;
+            let short = need - fired;
+            if backorder {
+                self.ws.demand[i].backorder = short;
+            } else {
+                s.out.unmet += short;
+            }
+            s.short_today |= short > 0;
+            let idx = def.series * reports + report;
+            self.ws.outcome.demanded[idx] += new;
+            self.ws.outcome.consumed[idx] += fired;
+            if T::ON {
+                self.trace(d, TraceKind::Demanded, &def.id, def.series, new);
+                self.trace(d, TraceKind::Consumed, &def.id, def.series, fired);
+                if short > 0 {
+                    self.trace(d, TraceKind::Unmet, &def.id, def.series, short);
+                }
+            }
+        }
+    }
+}
+
+/// Draws a day's demand: Poisson(mean), or negative binomial as a gamma–Poisson mixture
+/// when `gamma` (shape k, scale 1) is given: Poisson(mean · Gamma(k, 1) / k).
+#[inline]
+fn draw_count<R: rand::Rng + ?Sized>(mean: f64, gamma: Option<&(Gamma<f64>, f64)>, rng: &mut R) -> u64 {
+    if mean <= 0.0 {
+        return 0;
+    }
+    let lambda = match gamma {
+        Some((g, k)) => mean * g.sample(rng) / k,
+        None => mean,
+    };
+    match Poisson::new(lambda) {
+        Ok(p) => p.sample(rng) as u64,
+        Err(_) => 0,
+    }
+}
