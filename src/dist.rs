@@ -31,6 +31,26 @@
 //! floor = 50000
 //! ```
 //!
+//! In Rust, a scenario type holds [`DistSpec`] fields; validation builds a [`Dist`]:
+//!
+//! ```
+//! use drawdown::dist::DistSpec;
+//! use rand::SeedableRng;
+//!
+//! #[derive(serde::Deserialize)]
+//! struct Factory {
+//!     capacity: DistSpec,
+//! }
+//!
+//! let f: Factory = toml::from_str(r#"capacity = { dist = "pert", min = 1, mode = 2, max = 4 }"#)?;
+//! assert_eq!(f.capacity.to_string(), "pert(1, 2, 4)");
+//! let capacity = f.capacity.build()?;
+//! assert_eq!(capacity.mean(), Some((1.0 + 4.0 * 2.0 + 4.0) / 6.0));
+//! let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+//! assert!((1.0..=4.0).contains(&capacity.sample(&mut rng)));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! # Validation
 //!
 //! Deserialization checks keys and types: an unknown key or distribution name is an

@@ -65,17 +65,17 @@ pub enum SimError {
     /// An event was scheduled, or the clock moved, to a time before the current time.
     #[error("cannot schedule an event at tick {at} before the current time {now}")]
     PastEvent {
-        /// The requested time [ticks].
+        /// The requested time, in ticks.
         at: u64,
-        /// The current time [ticks].
+        /// The current time, in ticks.
         now: u64,
     },
     /// [`Simulation::advance_to`] would have jumped over a pending event.
     #[error("cannot advance the clock to tick {to}: an event is pending at tick {pending}")]
     SkipsPendingEvent {
-        /// The requested time [ticks].
+        /// The requested time, in ticks.
         to: u64,
-        /// The time of the earliest pending event [ticks].
+        /// The time of the earliest pending event, in ticks.
         pending: u64,
     },
 }

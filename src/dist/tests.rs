@@ -277,3 +277,51 @@ fn serializes_back_to_the_same_spec() {
     .unwrap();
     assert_eq!(whole.trim(), "q = 5000");
 }
+
+#[test]
+fn truncation_picks_rejection_or_the_inverse_cdf_by_mass() {
+    use super::Window;
+    let method = |text: &str| match parse(text).unwrap().build().unwrap().window {
+        Window::Full => "full",
+        Window::Reject { .. } => "reject",
+        Window::Inverse(_) => "inverse",
+    };
+    let cases = [
+        (r#"{ dist = "normal", mean = 10, sd = 2 }"#, "full"),
+        (
+            r#"{ dist = "normal", mean = 10, sd = 2, min = 9, max = 15 }"#,
+            "reject",
+        ),
+        (
+            r#"{ dist = "normal", mean = 10, sd = 2, min = 15 }"#,
+            "inverse",
+        ),
+        (
+            r#"{ dist = "lognormal", median = 100, p90 = 180, min = 600 }"#,
+            "inverse",
+        ),
+        (
+            r#"{ dist = "gamma", shape = 2, scale = 3, min = 25, max = 60 }"#,
+            "inverse",
+        ),
+        (
+            r#"{ dist = "poisson", mean = 5000, min = 4900, max = 5100 }"#,
+            "reject",
+        ),
+        (
+            r#"{ dist = "poisson", mean = 5000, min = 5300 }"#,
+            "inverse",
+        ),
+        (
+            r#"{ dist = "negbin", mean = 5000, dispersion = 8, max = 600 }"#,
+            "inverse",
+        ),
+        (
+            r#"{ dist = "empirical", values = [1, 2, 3], max = 2 }"#,
+            "full",
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(method(text), want, "{text}");
+    }
+}

@@ -98,9 +98,6 @@ impl<E> Entry<E> {
 ///
 /// Four children per node halve the depth of a binary heap, so a pop touches half as
 /// many levels of a large heap; the children of a node sit side by side in memory.
-/// A pop moves the last entry to the root, sifts the hole down to the bottom along the
-/// smallest children, then sifts up (Floyd's bottom-up variant, as in
-/// `std::collections::BinaryHeap`).
 #[derive(Clone, Debug)]
 struct QuadHeap<E> {
     data: Vec<Entry<E>>,
@@ -119,14 +116,32 @@ impl<E> QuadHeap<E> {
         self.sift_up(self.data.len() - 1);
     }
 
+    /// Removes the smallest entry.
+    ///
+    /// The last entry must replace it. As it usually belongs near the bottom, the
+    /// smallest-children path is followed down to a leaf comparing children only, then
+    /// back up to where the last entry fits; the entries above that point shift up one
+    /// level. Each entry moves once (safe code, no swaps).
     #[inline]
     fn pop(&mut self) -> Option<Entry<E>> {
-        let mut item = self.data.pop()?;
-        if !self.data.is_empty() {
-            std::mem::swap(&mut item, &mut self.data[0]);
-            self.sift_down_to_bottom();
+        let last = self.data.pop()?;
+        if self.data.is_empty() {
+            return Some(last);
         }
-        Some(item)
+        let mut pos = 0;
+        while let Some(child) = self.smallest_child(pos) {
+            pos = child;
+        }
+        let key = last.key();
+        while pos > 0 && self.data[pos].key() > key {
+            pos = parent(pos);
+        }
+        let mut carry = std::mem::replace(&mut self.data[pos], last);
+        while pos > 0 {
+            pos = parent(pos);
+            carry = std::mem::replace(&mut self.data[pos], carry);
+        }
+        Some(carry)
     }
 
     #[inline]
@@ -151,16 +166,17 @@ impl<E> QuadHeap<E> {
         }
     }
 
+    /// Moves the entry at `pos` up until its parent is not larger.
     #[inline]
     fn sift_up(&mut self, mut pos: usize) {
         let key = self.data[pos].key();
         while pos > 0 {
-            let parent = (pos - 1) / 4;
-            if self.data[parent].key() <= key {
+            let up = parent(pos);
+            if self.data[up].key() <= key {
                 break;
             }
-            self.data.swap(pos, parent);
-            pos = parent;
+            self.data.swap(pos, up);
+            pos = up;
         }
     }
 
@@ -186,17 +202,6 @@ impl<E> QuadHeap<E> {
         }
     }
 
-    /// Moves the root down to a leaf along the smallest children, then up to its place.
-    #[inline]
-    fn sift_down_to_bottom(&mut self) {
-        let mut pos = 0;
-        while let Some(child) = self.smallest_child(pos) {
-            self.data.swap(pos, child);
-            pos = child;
-        }
-        self.sift_up(pos);
-    }
-
     /// Moves the entry at `pos` down until its children are not smaller.
     fn sift_down(&mut self, mut pos: usize) {
         while let Some(child) = self.smallest_child(pos) {
@@ -207,6 +212,12 @@ impl<E> QuadHeap<E> {
             pos = child;
         }
     }
+}
+
+/// The parent of node `pos > 0` in a 4-ary heap.
+#[inline(always)]
+fn parent(pos: usize) -> usize {
+    (pos - 1) / 4
 }
 
 /// A hasher for insertion counters: one multiply, as they are distinct integers.
@@ -420,6 +431,23 @@ mod tests {
         q.push(SimTime::MAX, 0, "max-time");
         q.push(SimTime::ZERO, u8::MAX, "zero-time");
         assert_eq!(drain(&mut q), ["zero-time", "max-time", "last"]);
+    }
+
+    #[test]
+    fn a_large_queue_pops_in_sorted_order() {
+        let mut q = EventQueue::new();
+        let mut x = 0x2545_F491_4F6C_DD1Du64;
+        let mut times = Vec::new();
+        for _ in 0..5000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            times.push(x % 1_000_000);
+            q.push(SimTime(x % 1_000_000), 0, ());
+        }
+        times.sort_unstable();
+        let popped: Vec<u64> = std::iter::from_fn(|| q.pop().map(|s| s.time.0)).collect();
+        assert_eq!(popped, times);
     }
 
     #[test]

@@ -199,6 +199,9 @@ impl<T: Tracer> Day<'_, T> {
             let mean = if before_first { 0.0 } else { st.means[st.period] * st.multiplier };
             let new = draw_count(mean, st.gamma.as_ref(), &mut st.rng);
             let need = new + st.backorder;
+            if T::ON {
+                self.trace(d, TraceKind::Demanded, &def.id, def.series, new);
+            }
             let s = &mut self.ws.series[def.series];
             let fired = need.min(s.stock);
             s.stock -= fired;
@@ -215,7 +218,6 @@ impl<T: Tracer> Day<'_, T> {
             self.ws.outcome.demanded[idx] += new;
             self.ws.outcome.consumed[idx] += fired;
             if T::ON {
-                self.trace(d, TraceKind::Demanded, &def.id, def.series, new);
                 self.trace(d, TraceKind::Consumed, &def.id, def.series, fired);
                 if short > 0 {
                     self.trace(d, TraceKind::Unmet, &def.id, def.series, short);

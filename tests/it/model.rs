@@ -1,0 +1,252 @@
+//! The munitions model: conservation on every trial, semantics of backlogs, floors and
+//! procurement, and a depletion curve with a closed-form answer.
+
+use drawdown::model::{Model, NoTrace, TraceKind, TraceLog, Workspace};
+use drawdown::pipeline::{self, RunRequest};
+use drawdown::runner::Shard;
+use drawdown::scenario::Scenario;
+use std::path::Path;
+
+fn scenario(path: &str) -> Scenario {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
+    Scenario::from_toml(path, &text, &[]).unwrap()
+}
+
+fn inline(text: &str) -> Scenario {
+    Scenario::from_toml("<test>", text, &[]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Runs `trials` trials and checks conservation and basic invariants on every one.
+fn assert_conserves(s: Scenario, trials: u64) {
+    let model = Model::new(s, 7);
+    let mut ws = Workspace::new(&model);
+    for t in 0..trials {
+        let out = ws.run(&model, 99, t, &mut NoTrace);
+        if let Some(breach) = out.conservation_breach() {
+            panic!("trial {t}: {breach}");
+        }
+        for (i, s) in out.series.iter().enumerate() {
+            assert!(s.min_stock <= s.final_stock && s.min_stock <= s.initial, "trial {t} series {i}: {s:?}");
+            assert!(s.consumed <= s.demanded + s.unmet + s.consumed, "trial {t}");
+            if let Some(day) = s.depletion_day {
+                assert!(s.min_stock <= s.floor, "trial {t} series {i}: depleted but min above floor");
+                assert!(day < model.scenario.days);
+            } else {
+                assert!(s.min_stock > s.floor, "trial {t} series {i}: at floor but not depleted");
+            }
+        }
+    }
+}
+
+#[test]
+fn conserves_stock_on_every_trial_of_the_example() {
+    assert_conserves(scenario("configs/example.toml"), 300);
+}
+
+#[test]
+fn conserves_stock_on_every_trial_of_the_kitchen_sink() {
+    assert_conserves(scenario("tests/fixtures/kitchen_sink.toml"), 300);
+}
+
+#[test]
+fn conserves_stock_on_every_trial_of_the_default_scenario() {
+    assert_conserves(Scenario::default_with(&[]).unwrap(), 30);
+}
+
+#[test]
+fn conserves_stock_with_lost_demand_too() {
+    let s = Scenario::from_toml(
+        "kitchen_sink",
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kitchen_sink.toml")).unwrap(),
+        &["scenario.backorder=false".into()],
+    )
+    .unwrap();
+    assert!(!s.backorder);
+    assert_conserves(s, 200);
+}
+
+/// Replays a trace: every stock-moving event changes the stock by its quantity, and
+/// transfers never take a donor below its floor unless the transfer allows it.
+#[test]
+fn trace_replays_to_the_recorded_stock_and_respects_floors() {
+    let s = scenario("tests/fixtures/kitchen_sink.toml");
+    let model = Model::new(s, 1);
+    let mut ws = Workspace::new(&model);
+    for trial in 0..20 {
+        let mut log = TraceLog::default();
+        let out = ws.run(&model, 5, trial, &mut log).clone();
+        let mut stock = vec![0i64; model.series_count()];
+        for r in &log.records {
+            let q = r.quantity as i64;
+            let delta = match r.kind {
+                TraceKind::InitialStock | TraceKind::Produced | TraceKind::Delivered | TraceKind::Received => q,
+                TraceKind::Sent | TraceKind::Consumed => -q,
+                _ => 0,
+            };
+            stock[r.series] += delta;
+            assert_eq!(stock[r.series], r.stock_after as i64, "trial {trial}: {r:?}");
+            if r.kind == TraceKind::Sent && r.entity != "a_rockets_emergency" {
+                assert!(r.stock_after >= out.series[r.series].floor, "trial {trial}: {r:?} below floor");
+            }
+        }
+        for (i, s) in out.series.iter().enumerate() {
+            assert_eq!(stock[i], s.final_stock as i64, "trial {trial} series {i}");
+        }
+    }
+}
+
+const BACKLOG: &str = r#"
+[scenario]
+name = "backlog"
+start = "2024-01-01"
+end = "2024-03-31"
+[items.x]
+[factories.f]
+owner = "maker"
+item = "x"
+capacity = { initial = 3043.75 }   # exactly 100 rounds/day
+[contracts.first]
+buyer = "buyer1"
+item = "x"
+quantity = 1050
+award = "2024-01-01"
+factory = "f"
+[contracts.second]
+buyer = "buyer2"
+item = "x"
+quantity = 500
+award = "2024-01-05"
+factory = "f"
+[nations.maker]
+[nations.buyer1]
+[nations.buyer2]
+"#;
+
+#[test]
+fn factory_backlog_is_filled_first_come_first_served() {
+    let model = Model::new(inline(BACKLOG), 1);
+    let mut ws = Workspace::new(&model);
+    let mut log = TraceLog::default();
+    let out = ws.run(&model, 1, 0, &mut log).clone();
+    let label = |i: usize| model.scenario.series_label(i);
+    let by = |name: &str| (0..model.series_count()).find(|&i| label(i) == name).unwrap();
+    let (maker, b1, b2) = (by("maker.x"), by("buyer1.x"), by("buyer2.x"));
+    // 91 days at exactly 100 rounds/day.
+    assert_eq!(out.series[b1].delivered, 1050);
+    assert_eq!(out.series[b2].delivered, 500);
+    assert_eq!(out.series[maker].produced, 9100 - 1550);
+    // buyer1 is served alone until filled (days 0..10, 50 on day 10), then buyer2.
+    let last_b1 = log.records.iter().filter(|r| r.series == b1 && r.kind == TraceKind::Delivered).map(|r| r.day).max();
+    let first_b2 = log.records.iter().filter(|r| r.series == b2 && r.kind == TraceKind::Delivered).map(|r| r.day).min();
+    assert_eq!((last_b1, first_b2), (Some(10), Some(10)));
+    let first_owner = log.records.iter().filter(|r| r.series == maker && r.kind == TraceKind::Produced).map(|r| r.day).min();
+    assert_eq!(first_owner, Some(15), "owner gets output only after both orders (1550 rounds = 15.5 days)");
+}
+
+const POLICY: &str = r#"
+[scenario]
+name = "policy"
+start = "2024-01-01"
+end = "2024-12-31"
+[items.x]
+[nations.donor.stock.x]
+initial = 100000
+floor = 40000
+[nations.donor.procurement.x]
+reorder_point = 50000
+target = 90000
+review_days = 10
+lead_time_days = 25
+[nations.recipient]
+[transfers.share]
+from = "donor"
+to = "recipient"
+item = "x"
+start = "2024-01-01"
+every_days = 7
+share = 0.5
+transit_days = 3
+"#;
+
+#[test]
+fn policy_aid_keeps_the_floor_and_procurement_orders_up_to_target() {
+    let model = Model::new(inline(POLICY), 1);
+    let mut ws = Workspace::new(&model);
+    let mut log = TraceLog::default();
+    let out = ws.run(&model, 3, 0, &mut log).clone();
+    let donor = 0;
+    assert_eq!(model.scenario.series_label(donor), "donor.x");
+    assert!(out.series[donor].min_stock >= 40000, "{:?}", out.series[donor]);
+    // First dispatch: half of the 60,000 above the floor.
+    let first = log.records.iter().find(|r| r.kind == TraceKind::Sent).unwrap();
+    assert_eq!((first.day, first.quantity), (0, 30000));
+    // Each order brings stock + on order back to exactly the target.
+    let orders: Vec<_> = log.records.iter().filter(|r| r.kind == TraceKind::OrderPlaced).collect();
+    assert!(!orders.is_empty());
+    for o in orders {
+        assert!(o.stock_after + o.quantity <= 90000, "{o:?}");
+    }
+    assert!(out.series[donor].delivered > 0);
+}
+
+/// A recipient with a fixed stock S = 100 and Poisson(λ = 2) daily demand, and nothing else, is
+/// depleted by day d exactly when the demand of days 0..=d reaches S:
+/// P(depleted by d) = P(Poisson(λ(d+1)) ≥ S).
+#[test]
+fn depletion_curve_matches_the_poisson_closed_form() {
+    let text = r#"
+[scenario]
+name = "poisson"
+start = "2024-01-01"
+end = "2024-03-31"
+[items.x]
+[nations.r.stock.x]
+initial = 100
+[demand.front]
+nation = "r"
+item = "x"
+[demand.front.schedule.all]
+from = "2024-01-01"
+per_day = 2
+"#;
+    let loaded = pipeline::Loaded { scenario: inline(text), origin: "poisson".into(), text: text.into(), overrides: vec![] };
+    let tmp = tempfile::tempdir().unwrap();
+    let trials = 4000;
+    let req = RunRequest {
+        trials,
+        seed: Some(2024),
+        threads: None,
+        out: Some(tmp.path().join("out")),
+        step_days: 1,
+        shard: Shard::ALL,
+        until_ci: None,
+        target: None,
+    };
+    let summary = pipeline::run(&loaded, &req, &drawdown::runner::Silent).unwrap();
+    let csv = std::fs::read_to_string(summary.dir.join("depletion.csv")).unwrap();
+    let mut checked = 0;
+    for line in csv.lines().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        let (day, p): (u64, f64) = (f[2].parse().unwrap(), f[4].parse().unwrap());
+        let exact = poisson_tail(2.0 * (day + 1) as f64, 100);
+        let se = (exact * (1.0 - exact) / trials as f64).sqrt();
+        assert!((p - exact).abs() <= 4.0 * se + 1e-9, "day {day}: simulated {p}, exact {exact}, se {se}");
+        if exact > 0.01 && exact < 0.99 {
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20, "the curve's informative part was checked on {checked} days");
+}
+
+/// P(X ≥ s) for X ~ Poisson(mu), by summing the pmf in log space.
+fn poisson_tail(mu: f64, s: u64) -> f64 {
+    let mut log_p = -mu;
+    let mut below = 0.0;
+    for k in 0..s {
+        if k > 0 {
+            log_p += mu.ln() - (k as f64).ln();
+        }
+        below += log_p.exp();
+    }
+    (1.0 - below).max(0.0)
+}
