@@ -1,1 +1,113 @@
-//! Placeholder.
+//! Reproducibility to the byte: whatever the thread count, whatever the shard split,
+//! and against the example result kept in git.
+
+use drawdown::pipeline::{self, Loaded, RunRequest};
+use drawdown::runner::{Shard, Silent};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+const EXAMPLE: &str = "configs/example.toml";
+/// The command that produced `results/example/` (see results/README.md).
+const EXAMPLE_TRIALS: u64 = 1000;
+
+fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+fn load(path: &str, overrides: &[String]) -> Loaded {
+    let text = std::fs::read_to_string(repo(path)).unwrap();
+    let scenario = drawdown::scenario::Scenario::from_toml(path, &text, overrides).unwrap();
+    Loaded { scenario, origin: path.into(), text, overrides: overrides.to_vec() }
+}
+
+fn request(out: &Path, trials: u64, threads: usize) -> RunRequest {
+    RunRequest {
+        trials,
+        seed: None,
+        threads: Some(threads),
+        out: Some(out.to_path_buf()),
+        step_days: 7,
+        shard: Shard::ALL,
+        until_ci: None,
+        target: None,
+    }
+}
+
+/// Every file of a result folder but the manifest, by name.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap() != "manifest.json" && p.file_name().unwrap() != "partial.json")
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .collect()
+}
+
+fn assert_same(a: &Path, b: &Path) {
+    let (fa, fb) = (files(a), files(b));
+    assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
+    for (name, bytes) in &fa {
+        assert!(bytes == &fb[name], "{name} differs between {} and {}", a.display(), b.display());
+    }
+}
+
+#[test]
+fn outputs_are_identical_for_one_and_four_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let loaded = load("tests/fixtures/kitchen_sink.toml", &[]);
+    let (one, four) = (tmp.path().join("one"), tmp.path().join("four"));
+    // 700 trials: several blocks and a partial last block.
+    pipeline::run(&loaded, &request(&one, 700, 1), &Silent).unwrap();
+    pipeline::run(&loaded, &request(&four, 700, 4), &Silent).unwrap();
+    assert_same(&one, &four);
+    assert_eq!(files(&one).len(), 5);
+}
+
+#[test]
+fn merged_shards_equal_the_single_machine_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let loaded = load(EXAMPLE, &["transfers.monthly_aid.every_days=45".into()]);
+    let whole = tmp.path().join("whole");
+    pipeline::run(&loaded, &request(&whole, 1000, 2), &Silent).unwrap();
+    let mut shards = Vec::new();
+    for k in [3u64, 1, 2] {
+        let dir = tmp.path().join(format!("shard{k}"));
+        let mut req = request(&dir, 1000, 1);
+        req.shard = Shard::parse(&format!("{k}/3")).unwrap();
+        pipeline::run(&loaded, &req, &Silent).unwrap();
+        shards.push(dir);
+    }
+    let merged = tmp.path().join("merged");
+    let summary = pipeline::merge(&shards, &merged).unwrap();
+    assert_eq!(summary.trials, 1000);
+    assert_same(&whole, &merged);
+    // A missing shard is refused rather than merged into a smaller run.
+    let err = pipeline::merge(&shards[..2], &tmp.path().join("bad")).unwrap_err();
+    assert!(err.to_string().contains("missing shard"), "{err}");
+}
+
+#[test]
+fn a_different_seed_changes_the_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let loaded = load(EXAMPLE, &[]);
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    pipeline::run(&loaded, &request(&a, 200, 2), &Silent).unwrap();
+    let mut req = request(&b, 200, 2);
+    req.seed = Some(8);
+    pipeline::run(&loaded, &req, &Silent).unwrap();
+    assert_ne!(files(&a)["trials.csv"], files(&b)["trials.csv"]);
+}
+
+/// `results/example/` is kept in git; regenerating it must give the same bytes.
+#[test]
+fn regenerates_the_kept_example_result_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("example");
+    pipeline::run(&load(EXAMPLE, &[]), &request(&out, EXAMPLE_TRIALS, 2), &Silent).unwrap();
+    assert_same(&repo("results/example"), &out);
+    let kept: serde_json::Value = serde_json::from_slice(&std::fs::read(repo("results/example/manifest.json")).unwrap()).unwrap();
+    let new: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    for key in ["scenario", "scenario_file", "scenario_sha256", "seed", "trials", "step_days"] {
+        assert_eq!(kept[key], new[key], "manifest field {key}");
+    }
+}
