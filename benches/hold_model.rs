@@ -14,7 +14,10 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::hint::black_box;
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{
+    BenchmarkGroup, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main,
+};
 use drawdown::engine::{Simulation, StreamId, StreamRng, stream_rng};
 use rand::RngExt;
 use rand_distr::Exp1;
@@ -38,13 +41,14 @@ fn increment(rng: &mut StreamRng) -> u64 {
     (x * MEAN_INCREMENT) as u64
 }
 
-fn engine_hold(c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, k: usize) {
+/// Hold operations on the engine: `next_event` then `schedule_in`.
+fn engine_hold(group: &mut BenchmarkGroup<'_, WallTime>, k: usize) {
     let mut rng = rng();
     let mut sim: Simulation<u32> = Simulation::with_capacity(k);
     for i in 0..k {
         sim.schedule_in(increment(&mut rng), 0, i as u32);
     }
-    c.bench_function(BenchmarkId::new("engine", k), |b| {
+    group.bench_function(BenchmarkId::new("engine", k), |b| {
         b.iter(|| {
             for _ in 0..OPS {
                 let ev = sim.next_event().expect("the hold model never empties");
@@ -54,13 +58,14 @@ fn engine_hold(c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::Wal
     });
 }
 
-fn heap_hold(c: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>, k: usize) {
+/// The same hold operations on a bare `BinaryHeap` of (time, payload).
+fn heap_hold(group: &mut BenchmarkGroup<'_, WallTime>, k: usize) {
     let mut rng = rng();
     let mut heap: BinaryHeap<Reverse<(u64, u32)>> = BinaryHeap::with_capacity(k);
     for i in 0..k {
         heap.push(Reverse((increment(&mut rng), i as u32)));
     }
-    c.bench_function(BenchmarkId::new("binary_heap", k), |b| {
+    group.bench_function(BenchmarkId::new("binary_heap", k), |b| {
         b.iter(|| {
             for _ in 0..OPS {
                 let Reverse((now, payload)) = heap.pop().expect("the hold model never empties");

@@ -25,7 +25,11 @@ fn run(args: RunArgs) -> Result<()> {
     if let Some(path) = &args.trace {
         let n = pipeline::trace(&loaded, args.seed, args.trace_trial, path)?;
         if !args.quiet && path.as_os_str() != "-" {
-            eprintln!("wrote {n} events of trial {} to {}", args.trace_trial, path.display());
+            eprintln!(
+                "wrote {n} events of trial {} to {}",
+                args.trace_trial,
+                path.display()
+            );
         }
         return Ok(());
     }
@@ -87,7 +91,11 @@ fn merge(args: MergeArgs) -> Result<()> {
     let summary = pipeline::merge(&args.dirs, &args.out)?;
     if !args.quiet {
         print!("{}", summary.table);
-        println!("merged {} trials into {}", summary.trials, summary.dir.display());
+        println!(
+            "merged {} trials into {}",
+            summary.trials,
+            summary.dir.display()
+        );
     }
     Ok(())
 }

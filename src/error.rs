@@ -17,7 +17,7 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// An input/output failure on a named path.
-    #[error("{action} '{}': {source}", path.display())]
+    #[error("{action} '{}'", path.display())]
     Io {
         /// What was being done, e.g. "writing".
         action: &'static str,

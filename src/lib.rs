@@ -23,9 +23,9 @@
 pub mod dist;
 pub mod engine;
 pub mod error;
-pub mod pipeline;
 pub mod export;
 pub mod model;
+pub mod pipeline;
 pub mod runner;
 pub mod scenario;
 pub mod stats;

@@ -11,6 +11,8 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match commands::dispatch(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`drawdown run --trace - | head`) is the reader's choice, not a failure.
+        Err(err) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("error: {err:#}");
             let code = match err.downcast_ref::<drawdown::Error>() {
@@ -21,4 +23,12 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -111,18 +111,30 @@ impl Streams {
         let series_names: Vec<String> = (0..s.series.len()).map(|i| s.series_label(i)).collect();
         let factories: Vec<String> = s.factories.iter().map(|f| f.id.clone()).collect();
         let demand: Vec<String> = s.demand.iter().map(|d| d.id.clone()).collect();
-        let procurement: Vec<String> = s.procurement.iter().map(|p| s.series_label(p.series)).collect();
+        let procurement: Vec<String> = s
+            .procurement
+            .iter()
+            .map(|p| s.series_label(p.series))
+            .collect();
         Streams {
             series: ids("stock", series_names, "setup"),
             factory_setup: ids("factory", factories.clone(), "setup"),
             factory_output: ids("factory", factories.clone(), "output"),
             factory_failure: ids("factory", factories, "failure"),
-            contract: ids("contract", s.contracts.iter().map(|c| c.id.clone()).collect(), "all"),
+            contract: ids(
+                "contract",
+                s.contracts.iter().map(|c| c.id.clone()).collect(),
+                "all",
+            ),
             procurement: ids("procurement", procurement, "all"),
             demand_setup: ids("demand", demand.clone(), "setup"),
             demand_daily: ids("demand", demand.clone(), "daily"),
             demand_regime: ids("demand", demand, "regime"),
-            transfer: ids("transfer", s.transfers.iter().map(|t| t.id.clone()).collect(), "all"),
+            transfer: ids(
+                "transfer",
+                s.transfers.iter().map(|t| t.id.clone()).collect(),
+                "all",
+            ),
         }
     }
 }

@@ -36,10 +36,18 @@ pub fn load(path: Option<&Path>, overrides: &[String]) -> Result<Loaded> {
             p.display().to_string(),
             std::fs::read_to_string(p).map_err(|e| Error::io("reading scenario", p, e))?,
         ),
-        None => ("<default scenario>".to_string(), DEFAULT_SCENARIO.to_string()),
+        None => (
+            "<default scenario>".to_string(),
+            DEFAULT_SCENARIO.to_string(),
+        ),
     };
     let scenario = Scenario::from_toml(&origin, &text, overrides)?;
-    Ok(Loaded { scenario, origin, text, overrides: overrides.to_vec() })
+    Ok(Loaded {
+        scenario,
+        origin,
+        text,
+        overrides: overrides.to_vec(),
+    })
 }
 
 /// Everything `drawdown run` needs besides the scenario.
@@ -106,13 +114,19 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
         shard: req.shard,
         precision,
     };
-    let target = req.out.clone().unwrap_or_else(|| default_out(&loaded.scenario.name, req.shard));
+    let target = req
+        .out
+        .clone()
+        .unwrap_or_else(|| default_out(&loaded.scenario.name, req.shard));
     let dir = OutputDir::create(&target)?;
     let mut writer = TrialsWriter::create(&dir.file("trials.csv"), &model)?;
     let result = runner::run(&model, &opts, observer, &mut |rows| writer.write(rows))?;
     writer.finish()?;
     let manifest = manifest(loaded, req, &opts, &result, started);
-    let report = Report { model: &model, aggregate: &result.aggregate };
+    let report = Report {
+        model: &model,
+        aggregate: &result.aggregate,
+    };
     write_tables(&dir, &report, &manifest)?;
     if req.shard != Shard::ALL {
         write_partial(&dir, loaded, &manifest, &result.aggregate)?;
@@ -122,7 +136,12 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
     }
     let table = export::terminal::table(&report);
     let dir = dir.commit()?;
-    Ok(RunSummary { dir, table, trials: result.aggregate.trials, wall_seconds: manifest.wall_seconds })
+    Ok(RunSummary {
+        dir,
+        table,
+        trials: result.aggregate.trials,
+        wall_seconds: manifest.wall_seconds,
+    })
 }
 
 fn precision(model: &Model, req: &RunRequest) -> Result<Option<Precision>> {
@@ -133,10 +152,15 @@ fn precision(model: &Model, req: &RunRequest) -> Result<Option<Precision>> {
         };
     };
     if !(width > 0.0 && width < 1.0) {
-        return Err(Error::Usage(format!("--until-ci: expected a width between 0 and 1 (e.g. 0.02), got {width}")));
+        return Err(Error::Usage(format!(
+            "--until-ci: expected a width between 0 and 1 (e.g. 0.02), got {width}"
+        )));
     }
     if req.shard != Shard::ALL {
-        return Err(Error::Usage("--until-ci cannot be combined with --shard: the stopping point needs every trial".into()));
+        return Err(Error::Usage(
+            "--until-ci cannot be combined with --shard: the stopping point needs every trial"
+                .into(),
+        ));
     }
     let target = match &req.target {
         None => None,
@@ -144,10 +168,19 @@ fn precision(model: &Model, req: &RunRequest) -> Result<Option<Precision>> {
             let s = &model.scenario;
             let found = (0..s.series.len()).find(|&i| s.series_label(i) == *t);
             let known: Vec<String> = (0..s.series.len()).map(|i| s.series_label(i)).collect();
-            Some(found.ok_or_else(|| Error::Usage(format!("--target: no series '{t}' (known: {})", known.join(", "))))?)
+            Some(found.ok_or_else(|| {
+                Error::Usage(format!(
+                    "--target: no series '{t}' (known: {})",
+                    known.join(", ")
+                ))
+            })?)
         }
     };
-    Ok(Some(Precision { width, target, max_trials: req.trials }))
+    Ok(Some(Precision {
+        width,
+        target,
+        max_trials: req.trials,
+    }))
 }
 
 /// `results/<name>`, or `results/<name>.shard-K-of-N` for a shard.
@@ -156,11 +189,21 @@ pub fn default_out(name: &str, shard: Shard) -> PathBuf {
     if shard == Shard::ALL {
         base.join(name)
     } else {
-        base.join(format!("{name}.shard-{}-of-{}", shard.index + 1, shard.count))
+        base.join(format!(
+            "{name}.shard-{}-of-{}",
+            shard.index + 1,
+            shard.count
+        ))
     }
 }
 
-fn manifest(loaded: &Loaded, req: &RunRequest, opts: &RunOptions, result: &runner::RunResult, started: (String, Instant)) -> Manifest {
+fn manifest(
+    loaded: &Loaded,
+    req: &RunRequest,
+    opts: &RunOptions,
+    result: &runner::RunResult,
+    started: (String, Instant),
+) -> Manifest {
     Manifest {
         program: "drawdown".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -189,10 +232,20 @@ fn write_tables(dir: &OutputDir, report: &Report, manifest: &Manifest) -> Result
     manifest.write(&dir.file("manifest.json"))
 }
 
-fn write_partial(dir: &OutputDir, loaded: &Loaded, manifest: &Manifest, aggregate: &Aggregate) -> Result<()> {
-    let partial = Partial { manifest: manifest.clone(), scenario_text: loaded.text.clone(), aggregate: aggregate.clone() };
+fn write_partial(
+    dir: &OutputDir,
+    loaded: &Loaded,
+    manifest: &Manifest,
+    aggregate: &Aggregate,
+) -> Result<()> {
+    let partial = Partial {
+        manifest: manifest.clone(),
+        scenario_text: loaded.text.clone(),
+        aggregate: aggregate.clone(),
+    };
     let path = dir.file(PARTIAL_FILE);
-    let json = serde_json::to_vec(&partial).map_err(|e| Error::Other(format!("formatting {}: {e}", path.display())))?;
+    let json = serde_json::to_vec(&partial)
+        .map_err(|e| Error::Other(format!("formatting {}: {e}", path.display())))?;
     std::fs::write(&path, json).map_err(|e| Error::io("writing", &path, e))
 }
 
@@ -207,7 +260,9 @@ pub fn trace(loaded: &Loaded, seed: Option<u64>, trial: u64, path: &Path) -> Res
     let mut ws = Workspace::new(&model);
     let outcome = ws.run(&model, seed, trial, &mut log);
     if let Some(breach) = outcome.conservation_breach() {
-        return Err(Error::Other(format!("internal error, conservation broken: {breach}")));
+        return Err(Error::Other(format!(
+            "internal error, conservation broken: {breach}"
+        )));
     }
     export::trace::write(path, &model, &log.records)?;
     Ok(log.records.len())

@@ -57,11 +57,17 @@ impl Shard {
     pub fn parse(text: &str) -> std::result::Result<Shard, String> {
         let bad = || format!("expected K/N with 1 <= K <= N (for example 3/16), got '{text}'");
         let (k, n) = text.split_once('/').ok_or_else(bad)?;
-        let (k, n) = (k.trim().parse::<u64>().map_err(|_| bad())?, n.trim().parse::<u64>().map_err(|_| bad())?);
+        let (k, n) = (
+            k.trim().parse::<u64>().map_err(|_| bad())?,
+            n.trim().parse::<u64>().map_err(|_| bad())?,
+        );
         if k == 0 || n == 0 || k > n {
             return Err(bad());
         }
-        Ok(Shard { index: k - 1, count: n })
+        Ok(Shard {
+            index: k - 1,
+            count: n,
+        })
     }
 
     /// The trial indices of this shard among `trials`: a contiguous range of whole blocks.
@@ -150,12 +156,19 @@ pub fn run(
     observer: &dyn Observer,
     rows: &mut dyn FnMut(&[TrialRows]) -> Result<()>,
 ) -> Result<RunResult> {
-    let threads = opts.threads.unwrap_or_else(rayon::current_num_threads).max(1);
+    let threads = opts
+        .threads
+        .unwrap_or_else(rayon::current_num_threads)
+        .max(1);
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
-    let (series, reports, days) = (model.series_count(), model.report_days.len(), model.scenario.days);
+    let (series, reports, days) = (
+        model.series_count(),
+        model.report_days.len(),
+        model.scenario.days,
+    );
     let workers: Vec<Mutex<Option<Worker>>> = (0..threads).map(|_| Mutex::new(None)).collect();
     let range = opts.shard.trial_range(opts.trials);
     let done = AtomicU64::new(0);
@@ -172,7 +185,9 @@ pub fn run(
                         return Err(Error::Interrupted);
                     }
                     let slot = &workers[rayon::current_thread_index().unwrap_or(0) % threads];
-                    let mut guard = slot.lock().map_err(|_| Error::Other("a worker thread panicked".into()))?;
+                    let mut guard = slot
+                        .lock()
+                        .map_err(|_| Error::Other("a worker thread panicked".into()))?;
                     let worker = guard.get_or_insert_with(|| Worker {
                         workspace: Workspace::new(model),
                         aggregate: Aggregate::new(series, reports, days),
@@ -189,29 +204,43 @@ pub fn run(
             rows(&block?)?;
         }
         next = wave_end;
-        if let Some(p) = &opts.precision {
-            if precise_enough(&workers, p) {
-                break;
-            }
+        if let Some(p) = &opts.precision
+            && precise_enough(&workers, p)
+        {
+            break;
         }
     }
     let mut aggregate = Aggregate::new(series, reports, days);
     for slot in workers {
-        let worker = slot.into_inner().map_err(|_| Error::Other("a worker thread panicked".into()))?;
+        let worker = slot
+            .into_inner()
+            .map_err(|_| Error::Other("a worker thread panicked".into()))?;
         if let Some(w) = worker {
             aggregate.merge(&w.aggregate);
         }
     }
     let trials = range.start..range.start + aggregate.trials;
-    Ok(RunResult { aggregate, trials, threads })
+    Ok(RunResult {
+        aggregate,
+        trials,
+        threads,
+    })
 }
 
-fn run_block(model: &Model, seed: u64, trials: std::ops::Range<u64>, worker: &mut Worker) -> Vec<TrialRows> {
+fn run_block(
+    model: &Model,
+    seed: u64,
+    trials: std::ops::Range<u64>,
+    worker: &mut Worker,
+) -> Vec<TrialRows> {
     trials
         .map(|t| {
             let outcome = worker.workspace.run(model, seed, t, &mut NoTrace);
             worker.aggregate.add(outcome);
-            TrialRows { trial: t, series: outcome.series.clone() }
+            TrialRows {
+                trial: t,
+                series: outcome.series.clone(),
+            }
         })
         .collect()
 }
@@ -251,7 +280,7 @@ mod tests {
                 for index in 0..count {
                     let r = Shard { index, count }.trial_range(trials);
                     assert_eq!(r.start, next);
-                    assert!(r.start % BLOCK == 0 || r.start == trials);
+                    assert!(r.start.is_multiple_of(BLOCK) || r.start == trials);
                     next = r.end;
                 }
                 assert_eq!(next, trials);
@@ -261,7 +290,13 @@ mod tests {
 
     #[test]
     fn parses_one_based_shards() {
-        assert_eq!(Shard::parse("3/16"), Ok(Shard { index: 2, count: 16 }));
+        assert_eq!(
+            Shard::parse("3/16"),
+            Ok(Shard {
+                index: 2,
+                count: 16
+            })
+        );
         for bad in ["0/4", "5/4", "x", "1/0", "1-4"] {
             assert!(Shard::parse(bad).is_err(), "{bad}");
         }

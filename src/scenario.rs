@@ -143,6 +143,7 @@ pub struct Disruption {
 
 /// How an order is filled.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)] // a handful per scenario, never on a hot path
 pub enum Supply {
     /// Joins the factory's backlog; filled first come, first served from its output.
     Backlog {
@@ -280,13 +281,19 @@ impl Scenario {
         overrides: &[String],
     ) -> Result<Scenario, ScenarioError> {
         let fail = |issues| ScenarioError::new(origin, issues);
-        let text = overrides::apply(text, overrides).map_err(fail)?;
-        let raw: raw::RawScenario = toml::from_str(&text)
-            .map_err(|e| fail(vec![locate::issue_from_toml_error(&text, &e)]))?;
-        validate::validate(&raw).map_err(|issues| {
-            let located = issues.into_iter().map(|i| i.located_in(&text)).collect();
-            fail(located)
-        })
+        let edited = overrides::apply(text, overrides).map_err(fail)?;
+        let issues = match toml::from_str::<raw::RawScenario>(&edited) {
+            Err(e) => vec![locate::issue_from_toml_error(&edited, &e)],
+            Ok(raw) => match validate::validate(&raw) {
+                Ok(scenario) => return Ok(scenario),
+                Err(issues) => issues,
+            },
+        };
+        let located = issues
+            .into_iter()
+            .map(|issue| attribute(issue, text, &edited, overrides))
+            .collect();
+        Err(fail(located))
     }
 
     /// Loads the embedded default scenario with `overrides`.
@@ -307,6 +314,36 @@ impl Scenario {
         let s = &self.series[series];
         format!("{}.{}", self.nations[s.nation].id, self.items[s.item].id)
     }
+}
+
+/// Locates `issue` in the user's file; an issue about a key that only an override
+/// created is attributed to that `--set` instead.
+fn attribute(mut issue: Issue, original: &str, edited: &str, overrides: &[String]) -> Issue {
+    let created = overrides
+        .iter()
+        .filter_map(|o| overrides::split(o).ok())
+        .find(|(path, _)| {
+            let touches = issue.path == *path || issue.path.starts_with(&format!("{path}."));
+            touches && !locate::path_exists(original, path)
+        });
+    if let Some((path, _)) = created {
+        issue.path = format!("--set {path}");
+        issue.line = None;
+        issue.column = None;
+        return issue;
+    }
+    if issue.path.is_empty() || overrides.is_empty() {
+        // Syntax errors, or positions already measured in the user's own text.
+        return if issue.line.is_some() {
+            issue
+        } else {
+            issue.located_in(edited)
+        };
+    }
+    // Overrides may have shifted lines: measure the position in the user's file.
+    issue.line = None;
+    issue.column = None;
+    issue.located_in(original)
 }
 
 /// One problem in a scenario, with where it is.

@@ -27,8 +27,13 @@ impl OutputDir {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .filter(|n| n != "." && n != "..")
-            .ok_or_else(|| Error::Other(format!("output folder '{}' has no name", target.display())))?;
-        let parent = target.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+            .ok_or_else(|| {
+                Error::Other(format!("output folder '{}' has no name", target.display()))
+            })?;
+        let parent = target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(|e| Error::io("creating output folder", parent, e))?;
         let work = parent.join(format!(".{name}.partial-{}", std::process::id()));
         if work.exists() {
@@ -65,7 +70,8 @@ impl OutputDir {
         );
         let had_previous = self.target.exists();
         if had_previous {
-            fs::rename(&self.target, &old).map_err(|e| Error::io("moving aside previous results in", &self.target, e))?;
+            fs::rename(&self.target, &old)
+                .map_err(|e| Error::io("moving aside previous results in", &self.target, e))?;
         }
         if let Err(e) = fs::rename(&self.work, &self.target) {
             if had_previous {

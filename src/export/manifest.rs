@@ -51,19 +51,25 @@ impl Manifest {
     /// # Errors
     /// [`Error::Io`] naming the file.
     pub fn write(&self, path: &Path) -> Result<()> {
-        let json = serde_json::to_string_pretty(self).map_err(|e| Error::Other(format!("formatting manifest: {e}")))?;
+        let json = serde_json::to_string_pretty(self)
+            .map_err(|e| Error::Other(format!("formatting manifest: {e}")))?;
         std::fs::write(path, json + "\n").map_err(|e| Error::io("writing", path, e))
     }
 }
 
 /// Lowercase hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Now, as UTC ISO 8601 (`2026-11-25T04:28:00Z`).
 pub fn now_utc() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
     let date = crate::scenario::Date::from_ymd(1970, 1, 1)
         .map(|d| d.plus_days((secs / 86_400) as i64).to_string())
         .unwrap_or_default();
@@ -77,7 +83,10 @@ mod tests {
 
     #[test]
     fn hashes_like_the_sha256_test_vector() {
-        assert_eq!(sha256_hex(b"abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
     }
 
     #[test]

@@ -25,7 +25,10 @@ pub struct Table {
 
 impl Table {
     fn new(header: &[&'static str]) -> Table {
-        Table { header: header.to_vec(), rows: Vec::new() }
+        Table {
+            header: header.to_vec(),
+            rows: Vec::new(),
+        }
     }
 
     /// The table as CSV bytes.
@@ -39,7 +42,8 @@ impl Table {
         for row in &self.rows {
             w.write_record(row).map_err(fail)?;
         }
-        w.into_inner().map_err(|e| Error::Other(format!("formatting CSV: {e}")))
+        w.into_inner()
+            .map_err(|e| Error::Other(format!("formatting CSV: {e}")))
     }
 
     /// Writes the table to `path`.
@@ -63,7 +67,17 @@ pub fn all(report: &Report) -> Vec<(&'static str, Table)> {
 
 /// `depletion.csv`: P(depleted by day) with its Wilson interval, per reporting day.
 pub fn depletion(report: &Report) -> Table {
-    let mut t = Table::new(&["nation", "item", "day", "date", "p_depleted", "ci_low", "ci_high", "depleted", "trials"]);
+    let mut t = Table::new(&[
+        "nation",
+        "item",
+        "day",
+        "date",
+        "p_depleted",
+        "ci_low",
+        "ci_high",
+        "depleted",
+        "trials",
+    ]);
     let n = report.aggregate.trials;
     for (i, s) in report.aggregate.series.iter().enumerate() {
         let (nation, item) = report.labels(i);
@@ -72,8 +86,15 @@ pub fn depletion(report: &Report) -> Table {
             let k = cumulative.get(day as usize).copied().unwrap_or(0);
             let ci = wilson(k, n);
             t.rows.push(vec![
-                nation.into(), item.into(), day.to_string(), report.date(day),
-                prob(ratio(k, n)), prob(ci.low), prob(ci.high), k.to_string(), n.to_string(),
+                nation.into(),
+                item.into(),
+                day.to_string(),
+                report.date(day),
+                prob(ratio(k, n)),
+                prob(ci.low),
+                prob(ci.high),
+                k.to_string(),
+                n.to_string(),
             ]);
         }
     }
@@ -83,8 +104,20 @@ pub fn depletion(report: &Report) -> Table {
 /// `stock.csv`: the end-of-day stock distribution per reporting day (a fan chart).
 pub fn stock(report: &Report) -> Table {
     let mut t = Table::new(&[
-        "nation", "item", "day", "date", "mean", "p05", "p25", "p50", "p75", "p95",
-        "mean_ci_low", "mean_ci_high", "min", "max",
+        "nation",
+        "item",
+        "day",
+        "date",
+        "mean",
+        "p05",
+        "p25",
+        "p50",
+        "p75",
+        "p95",
+        "mean_ci_low",
+        "mean_ci_high",
+        "min",
+        "max",
     ]);
     for (i, s) in report.aggregate.series.iter().enumerate() {
         let (nation, item) = report.labels(i);
@@ -92,7 +125,13 @@ pub fn stock(report: &Report) -> Table {
             let (h, m) = (&s.stock[k], &s.stock_moments[k]);
             let q = |p: f64| h.quantile(p).map(|v| v.to_string()).unwrap_or_default();
             let ci = m.ci95();
-            let mut row = vec![nation.into(), item.into(), day.to_string(), report.date(day), mean(m.mean())];
+            let mut row = vec![
+                nation.into(),
+                item.into(),
+                day.to_string(),
+                report.date(day),
+                mean(m.mean()),
+            ];
             row.extend([0.05, 0.25, 0.5, 0.75, 0.95].map(q));
             row.extend([mean(ci.low.max(0.0)), mean(ci.high), q(0.0), q(1.0)]);
             t.rows.push(row);
@@ -105,24 +144,57 @@ pub fn stock(report: &Report) -> Table {
 /// for every series with demand.
 pub fn shortfall(report: &Report) -> Table {
     let mut t = Table::new(&[
-        "nation", "item", "day", "date", "from_day", "from_date", "demanded_mean", "consumed_mean",
-        "unmet_mean", "fill_rate", "fill_ci_low", "fill_ci_high", "p_short", "p_short_ci_low", "p_short_ci_high",
+        "nation",
+        "item",
+        "day",
+        "date",
+        "from_day",
+        "from_date",
+        "demanded_mean",
+        "consumed_mean",
+        "unmet_mean",
+        "fill_rate",
+        "fill_ci_low",
+        "fill_ci_high",
+        "p_short",
+        "p_short_ci_low",
+        "p_short_ci_high",
     ]);
     let n = report.aggregate.trials;
-    for (i, s) in report.aggregate.series.iter().enumerate().filter(|(_, s)| s.has_demand()) {
+    for (i, s) in report
+        .aggregate
+        .series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.has_demand())
+    {
         let (nation, item) = report.labels(i);
         let mut from = 0;
         for (k, &day) in report.model.report_days.iter().enumerate() {
             let fill = &s.period_fill[k];
-            let (demanded, consumed) = (fill.sum_y as f64 / n.max(1) as f64, fill.sum_x as f64 / n.max(1) as f64);
+            let (demanded, consumed) = (
+                fill.sum_y as f64 / n.max(1) as f64,
+                fill.sum_x as f64 / n.max(1) as f64,
+            );
             let ci = fill.ci95_proportion();
             let short = &s.period_short[k];
             let sci = wilson(short.successes, short.n);
             t.rows.push(vec![
-                nation.into(), item.into(), day.to_string(), report.date(day), from.to_string(), report.date(from),
-                mean(demanded), mean(consumed), mean((demanded - consumed).max(0.0)),
-                opt(fill.ratio().map(|r| r.min(1.0)), prob), opt(ci.map(|c| c.low), prob), opt(ci.map(|c| c.high), prob),
-                prob(ratio(short.successes, short.n)), prob(sci.low), prob(sci.high),
+                nation.into(),
+                item.into(),
+                day.to_string(),
+                report.date(day),
+                from.to_string(),
+                report.date(from),
+                mean(demanded),
+                mean(consumed),
+                mean((demanded - consumed).max(0.0)),
+                opt(fill.ratio().map(|r| r.min(1.0)), prob),
+                opt(ci.map(|c| c.low), prob),
+                opt(ci.map(|c| c.high), prob),
+                prob(ratio(short.successes, short.n)),
+                prob(sci.low),
+                prob(sci.high),
             ]);
             from = day + 1;
         }
@@ -133,8 +205,16 @@ pub fn shortfall(report: &Report) -> Table {
 /// `summary.csv`: one row per series and metric.
 pub fn summary(report: &Report) -> Table {
     let mut t = Table::new(&[
-        "nation", "item", "metric", "estimate", "ci_low", "ci_high", "trials",
-        "estimate_date", "ci_low_date", "ci_high_date",
+        "nation",
+        "item",
+        "metric",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "trials",
+        "estimate_date",
+        "ci_low_date",
+        "ci_high_date",
     ]);
     let n = report.aggregate.trials;
     for (i, s) in report.aggregate.series.iter().enumerate() {
@@ -147,27 +227,54 @@ pub fn summary(report: &Report) -> Table {
             t.rows.push(row);
         };
         let p = wilson(s.depleted, n);
-        push("p_depleted", [prob(ratio(s.depleted, n)), prob(p.low), prob(p.high)], Default::default());
-        for (metric, q) in [("depletion_day_p10", 0.1), ("depletion_day_p50", 0.5), ("depletion_day_p90", 0.9)] {
+        push(
+            "p_depleted",
+            [prob(ratio(s.depleted, n)), prob(p.low), prob(p.high)],
+            Default::default(),
+        );
+        for (metric, q) in [
+            ("depletion_day_p10", 0.1),
+            ("depletion_day_p50", 0.5),
+            ("depletion_day_p90", 0.9),
+        ] {
             let days = depletion_quantile(s, n, q);
-            push(metric, days.map(|d| d.map(|d| d.to_string()).unwrap_or_default()), days.map(|d| d.map(|d| report.date(d)).unwrap_or_default()));
+            push(
+                metric,
+                days.map(|d| d.map(|d| d.to_string()).unwrap_or_default()),
+                days.map(|d| d.map(|d| report.date(d)).unwrap_or_default()),
+            );
         }
-        for (metric, q) in [("final_stock_p05", 0.05), ("final_stock_p50", 0.5), ("final_stock_p95", 0.95)] {
+        for (metric, q) in [
+            ("final_stock_p05", 0.05),
+            ("final_stock_p50", 0.5),
+            ("final_stock_p95", 0.95),
+        ] {
             let h = &s.final_stock;
             let (lo, hi) = h.quantile_interval(q).unwrap_or((0, 0));
-            let cells = [h.quantile(q).unwrap_or(0).to_string(), lo.to_string(), hi.to_string()];
+            let cells = [
+                h.quantile(q).unwrap_or(0).to_string(),
+                lo.to_string(),
+                hi.to_string(),
+            ];
             push(metric, cells, Default::default());
         }
         let tot = &s.totals;
         let mut means: Vec<(&str, &Moments)> = vec![
-            ("initial_stock_mean", &tot.initial), ("final_stock_mean", &tot.final_stock),
-            ("min_stock_mean", &tot.min_stock), ("produced_mean", &tot.produced),
-            ("delivered_mean", &tot.delivered), ("received_mean", &tot.received), ("sent_mean", &tot.sent),
+            ("initial_stock_mean", &tot.initial),
+            ("final_stock_mean", &tot.final_stock),
+            ("min_stock_mean", &tot.min_stock),
+            ("produced_mean", &tot.produced),
+            ("delivered_mean", &tot.delivered),
+            ("received_mean", &tot.received),
+            ("sent_mean", &tot.sent),
         ];
         if s.has_demand() {
             means.extend([
-                ("demanded_mean", &tot.demanded), ("consumed_mean", &tot.consumed), ("unmet_mean", &tot.unmet),
-                ("shortage_episodes_mean", &tot.shortage_episodes), ("shortage_days_mean", &tot.shortage_days),
+                ("demanded_mean", &tot.demanded),
+                ("consumed_mean", &tot.consumed),
+                ("unmet_mean", &tot.unmet),
+                ("shortage_episodes_mean", &tot.shortage_episodes),
+                ("shortage_days_mean", &tot.shortage_days),
                 ("longest_shortage_mean", &tot.longest_shortage),
             ]);
         }
@@ -178,7 +285,11 @@ pub fn summary(report: &Report) -> Table {
             let ci = tot.fill.ci95_proportion();
             push(
                 "fill_rate",
-                [opt(tot.fill.ratio().map(|r| r.min(1.0)), prob), opt(ci.map(|c| c.low), prob), opt(ci.map(|c| c.high), prob)],
+                [
+                    opt(tot.fill.ratio().map(|r| r.min(1.0)), prob),
+                    opt(ci.map(|c| c.low), prob),
+                    opt(ci.map(|c| c.high), prob),
+                ],
                 Default::default(),
             );
         }

@@ -12,8 +12,12 @@ pub fn table(report: &Report) -> String {
     let n = report.aggregate.trials;
     let end = report.model.scenario.end;
     let mut rows = vec![[
-        "nation".to_string(), "item".into(), format!("P(depleted by {end})"), "95% CI".into(),
-        "median depletion".into(), "fill rate".into(),
+        "nation".to_string(),
+        "item".into(),
+        format!("P(depleted by {end})"),
+        "95% CI".into(),
+        "median depletion".into(),
+        "fill rate".into(),
     ]];
     for (i, s) in report.aggregate.series.iter().enumerate() {
         let (nation, item) = report.labels(i);
@@ -28,18 +32,36 @@ pub fn table(report: &Report) -> String {
             _ => "-".into(),
         };
         rows.push([
-            nation.into(), item.into(), format!("{:.1}%", 100.0 * p),
-            format!("[{:.1}%, {:.1}%]", 100.0 * ci.low, 100.0 * ci.high), median, fill,
+            nation.into(),
+            item.into(),
+            format!("{:.1}%", 100.0 * p),
+            format!("[{:.1}%, {:.1}%]", 100.0 * ci.low, 100.0 * ci.high),
+            median,
+            fill,
         ]);
     }
-    let widths: Vec<usize> = (0..6).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..6)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
     let mut out = String::new();
     for row in &rows {
-        let line: Vec<String> = row.iter().zip(&widths).enumerate()
-            .map(|(c, (cell, w))| if c < 2 { format!("{cell:<w$}") } else { format!("{cell:>w$}") })
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, w))| {
+                if c < 2 {
+                    format!("{cell:<w$}")
+                } else {
+                    format!("{cell:>w$}")
+                }
+            })
             .collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
-    let _ = writeln!(out, "{n} trials; depletion = stock at or below the reserve floor (0 for recipients)");
+    let _ = writeln!(
+        out,
+        "{n} trials; depletion = stock at or below the reserve floor (0 for recipients)"
+    );
     out
 }

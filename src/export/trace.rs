@@ -5,7 +5,16 @@ use crate::model::{Model, TraceRecord};
 use std::path::Path;
 
 /// Columns of a trace file.
-pub const HEADER: &[&str] = &["day", "date", "event", "entity", "nation", "item", "quantity", "stock_after"];
+pub const HEADER: &[&str] = &[
+    "day",
+    "date",
+    "event",
+    "entity",
+    "nation",
+    "item",
+    "quantity",
+    "stock_after",
+];
 
 /// Writes `records` of a trial of `model` as CSV to `path` (`-` for stdout).
 ///
@@ -15,7 +24,9 @@ pub fn write(path: &Path, model: &Model, records: &[TraceRecord]) -> Result<()> 
     let bytes = to_csv(model, records)?;
     if path == Path::new("-") {
         use std::io::Write;
-        std::io::stdout().write_all(&bytes).map_err(|e| Error::io("writing", "<stdout>", e))
+        std::io::stdout()
+            .write_all(&bytes)
+            .map_err(|e| Error::io("writing", "<stdout>", e))
     } else {
         std::fs::write(path, bytes).map_err(|e| Error::io("writing", path, e))
     }
@@ -44,5 +55,6 @@ pub fn to_csv(model: &Model, records: &[TraceRecord]) -> Result<Vec<u8>> {
         ])
         .map_err(fail)?;
     }
-    w.into_inner().map_err(|e| Error::Other(format!("formatting trace: {e}")))
+    w.into_inner()
+        .map_err(|e| Error::Other(format!("formatting trace: {e}")))
 }

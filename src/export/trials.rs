@@ -8,10 +8,27 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 /// Columns of `trials.csv`.
+/// The output contract's columns come first, in its order; extra columns follow.
 pub const HEADER: &[&str] = &[
-    "trial", "nation", "item", "depletion_day", "depletion_date", "min_stock", "final_stock",
-    "initial_stock", "floor", "produced", "delivered", "received", "sent", "consumed", "demanded",
-    "unmet", "shortage_episodes", "shortage_days", "longest_shortage",
+    "trial",
+    "nation",
+    "item",
+    "depletion_day",
+    "min_stock",
+    "final_stock",
+    "produced",
+    "received",
+    "sent",
+    "consumed",
+    "unmet",
+    "depletion_date",
+    "initial_stock",
+    "floor",
+    "delivered",
+    "demanded",
+    "shortage_episodes",
+    "shortage_days",
+    "longest_shortage",
 ];
 
 /// A streaming writer of `trials.csv`.
@@ -39,7 +56,10 @@ impl TrialsWriter {
             labels: (0..s.series.len())
                 .map(|i| {
                     let series = &s.series[i];
-                    (s.nations[series.nation].id.clone(), s.items[series.item].id.clone())
+                    (
+                        s.nations[series.nation].id.clone(),
+                        s.items[series.item].id.clone(),
+                    )
                 })
                 .collect(),
             dates: (0..s.days).map(|d| s.date_of(d).to_string()).collect(),
@@ -55,7 +75,10 @@ impl TrialsWriter {
         for t in trials {
             for ((nation, item), o) in self.labels.iter().zip(&t.series) {
                 let (day, date) = match o.depletion_day {
-                    Some(d) => (d.to_string(), self.dates.get(d as usize).cloned().unwrap_or_default()),
+                    Some(d) => (
+                        d.to_string(),
+                        self.dates.get(d as usize).cloned().unwrap_or_default(),
+                    ),
                     None => (String::new(), String::new()),
                 };
                 buf.clear();
@@ -63,15 +86,32 @@ impl TrialsWriter {
                 buf.push(nation.clone());
                 buf.push(item.clone());
                 buf.push(day);
-                buf.push(date);
                 for v in [
-                    o.min_stock, o.final_stock, o.initial, o.floor, o.produced, o.delivered, o.received,
-                    o.sent, o.consumed, o.demanded, o.unmet, u64::from(o.shortage_episodes),
-                    u64::from(o.shortage_days), u64::from(o.longest_shortage),
+                    o.min_stock,
+                    o.final_stock,
+                    o.produced,
+                    o.received,
+                    o.sent,
+                    o.consumed,
+                    o.unmet,
                 ] {
                     buf.push(v.to_string());
                 }
-                self.out.write_record(&buf).map_err(|e| csv_err(&self.path, e))?;
+                buf.push(date);
+                for v in [
+                    o.initial,
+                    o.floor,
+                    o.delivered,
+                    o.demanded,
+                    u64::from(o.shortage_episodes),
+                    u64::from(o.shortage_days),
+                    u64::from(o.longest_shortage),
+                ] {
+                    buf.push(v.to_string());
+                }
+                self.out
+                    .write_record(&buf)
+                    .map_err(|e| csv_err(&self.path, e))?;
             }
         }
         Ok(())
@@ -83,11 +123,13 @@ impl TrialsWriter {
     /// [`Error::Io`] naming the file.
     pub fn finish(self) -> Result<()> {
         let path = self.path;
-        let mut inner = self.out.into_inner().map_err(|e| Error::io("writing", &path, e.into_error()))?;
+        let mut inner = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::io("writing", &path, e.into_error()))?;
         inner.flush().map_err(|e| Error::io("writing", &path, e))
     }
 }
-
 
 fn csv_err(path: &Path, e: csv::Error) -> Error {
     Error::io("writing", path, std::io::Error::other(e.to_string()))

@@ -50,7 +50,10 @@ impl Curve {
 
     /// Level on `day`, without moving the cursor.
     pub(crate) fn level_at(&self, day: i64) -> f64 {
-        let i = self.knots.partition_point(|&(d, _)| d <= day).saturating_sub(1);
+        let i = self
+            .knots
+            .partition_point(|&(d, _)| d <= day)
+            .saturating_sub(1);
         interpolate(&self.knots, i, day)
     }
 
@@ -104,7 +107,10 @@ mod tests {
 
     #[test]
     fn steps_and_ramps_linearly() {
-        let mut c = curve(10.0, vec![milestone(5, 20.0, 0.0, 0.0), milestone(10, 40.0, 10.0, 0.0)]);
+        let mut c = curve(
+            10.0,
+            vec![milestone(5, 20.0, 0.0, 0.0), milestone(10, 40.0, 10.0, 0.0)],
+        );
         let levels: Vec<f64> = (0..25).map(|d| c.advance(d)).collect();
         assert_eq!(levels[4], 10.0);
         assert_eq!(levels[5], 20.0);
@@ -116,14 +122,26 @@ mod tests {
 
     #[test]
     fn slips_move_milestones_and_may_reorder_them() {
-        let c = curve(0.0, vec![milestone(10, 50.0, 0.0, 30.0), milestone(20, 70.0, 0.0, 0.0)]);
+        let c = curve(
+            0.0,
+            vec![
+                milestone(10, 50.0, 0.0, 30.0),
+                milestone(20, 70.0, 0.0, 0.0),
+            ],
+        );
         assert_eq!(c.level_at(25), 70.0);
         assert_eq!(c.level_at(40), 50.0);
     }
 
     #[test]
     fn a_new_milestone_takes_over_a_ramp_in_progress() {
-        let c = curve(0.0, vec![milestone(0, 100.0, 100.0, 0.0), milestone(50, 10.0, 0.0, 0.0)]);
+        let c = curve(
+            0.0,
+            vec![
+                milestone(0, 100.0, 100.0, 0.0),
+                milestone(50, 10.0, 0.0, 0.0),
+            ],
+        );
         assert!((c.level_at(49) - 49.0).abs() < 1e-9);
         assert_eq!(c.level_at(50), 10.0);
         assert_eq!(c.level_at(99), 10.0);

@@ -1,10 +1,10 @@
 //! One trial of the munitions model: the per-thread [`Workspace`], its setup from the
 //! scenario, and the day loop (see the phase order in [`crate::model`]).
 
+use super::Model;
 use super::curve::Curve;
 use super::outcome::{SeriesOutcome, TrialOutcome};
 use super::trace::{TraceKind, TraceRecord, Tracer};
-use super::Model;
 use crate::engine::{SimTime, Simulation, StreamRng, stream_rng};
 use crate::scenario::TransferSize;
 use rand_distr::Gamma;
@@ -26,7 +26,11 @@ pub(super) mod phase {
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Ev {
     /// `qty` rounds enter `series`, from `origin`.
-    Arrival { series: u32, qty: u64, origin: Origin },
+    Arrival {
+        series: u32,
+        qty: u64,
+        origin: Origin,
+    },
     /// A contract is awarded.
     Award { contract: u32 },
     /// A factory breaks down.
@@ -150,14 +154,21 @@ impl Workspace {
                     period: 0,
                     regime: 0,
                     multiplier: 1.0,
-                    gamma: d.dispersion.and_then(|k| Gamma::new(k, 1.0).ok().map(|g| (g, k))),
+                    gamma: d
+                        .dispersion
+                        .and_then(|k| Gamma::new(k, 1.0).ok().map(|g| (g, k))),
                     backorder: 0,
                 })
                 .collect(),
             policies: s
                 .procurement
                 .iter()
-                .map(|_| PolicyState { rng: rng(), reorder_point: 0, target: 0, on_order: 0 })
+                .map(|_| PolicyState {
+                    rng: rng(),
+                    reorder_point: 0,
+                    target: 0,
+                    on_order: 0,
+                })
                 .collect(),
             contract_rngs: s.contracts.iter().map(|_| rng()).collect(),
             transfers: s.transfers.iter().map(|_| (rng(), 0.0)).collect(),
@@ -174,7 +185,11 @@ impl Workspace {
         trial: u64,
         tracer: &mut T,
     ) -> &TrialOutcome {
-        let mut day = Day { ws: self, model, tracer };
+        let mut day = Day {
+            ws: self,
+            model,
+            tracer,
+        };
         day.setup(seed, trial);
         for d in 0..model.scenario.days {
             day.run_day(d);
@@ -234,7 +249,12 @@ impl<T: Tracer> Day<'_, T> {
             let floor = def.floor.sample_count(&mut rng);
             self.ws.series[i] = SeriesState {
                 stock: initial,
-                out: SeriesOutcome { initial, floor, min_stock: initial, ..SeriesOutcome::default() },
+                out: SeriesOutcome {
+                    initial,
+                    floor,
+                    min_stock: initial,
+                    ..SeriesOutcome::default()
+                },
                 short_today: false,
                 episode: 0,
             };
@@ -334,8 +354,13 @@ impl<T: Tracer> Day<'_, T> {
     fn run_day(&mut self, d: u32) {
         let today = SimTime(u64::from(d));
         if self.ws.sim.now() < today {
-            // The clock only moves forward here; an error would mean a broken invariant.
-            let _ = self.ws.sim.advance_to(today);
+            // Every event of earlier days was handled (REVIEW is the last phase), so the
+            // clock can always move to today.
+            let moved = self.ws.sim.advance_to(today);
+            debug_assert!(
+                moved.is_ok(),
+                "invariant: no pending event before day {d}: {moved:?}"
+            );
         }
         while let Some(ev) = self.ws.sim.next_event_before(today, phase::STATE) {
             self.handle(d, ev.event);
@@ -350,7 +375,11 @@ impl<T: Tracer> Day<'_, T> {
 
     fn handle(&mut self, d: u32, ev: Ev) {
         match ev {
-            Ev::Arrival { series, qty, origin } => self.arrive(d, series as usize, qty, origin),
+            Ev::Arrival {
+                series,
+                qty,
+                origin,
+            } => self.arrive(d, series as usize, qty, origin),
             Ev::Award { contract } => self.award(d, contract as usize),
             Ev::Down { factory } => self.breakdown(d, factory as usize),
             Ev::Up { factory } => self.repair(d, factory as usize),

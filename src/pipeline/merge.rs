@@ -17,13 +17,21 @@ use std::time::Instant;
 /// I/O errors naming the file.
 pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunSummary> {
     let clock = Instant::now();
-    let mut parts: Vec<(PathBuf, Partial)> = dirs.iter().map(|d| read_partial(d).map(|p| (d.clone(), p))).collect::<Result<_>>()?;
+    let mut parts: Vec<(PathBuf, Partial)> = dirs
+        .iter()
+        .map(|d| read_partial(d).map(|p| (d.clone(), p)))
+        .collect::<Result<_>>()?;
     parts.sort_by_key(|(_, p)| p.manifest.trial_range[0]);
     check_complete(&parts)?;
     let (_, first) = &parts[0];
     let origin = first.manifest.scenario_file.clone();
     let scenario = Scenario::from_toml(&origin, &first.scenario_text, &first.manifest.overrides)?;
-    let loaded = Loaded { scenario, origin, text: first.scenario_text.clone(), overrides: first.manifest.overrides.clone() };
+    let loaded = Loaded {
+        scenario,
+        origin,
+        text: first.scenario_text.clone(),
+        overrides: first.manifest.overrides.clone(),
+    };
     let model = Model::new(loaded.scenario.clone(), first.manifest.step_days);
     let mut aggregate = first.aggregate.clone();
     for (_, p) in &parts[1..] {
@@ -35,15 +43,35 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunSummary> {
     manifest.trials = aggregate.trials;
     manifest.trial_range = [0, aggregate.trials];
     manifest.shard = "1/1".into();
-    manifest.threads = parts.iter().map(|(_, p)| p.manifest.threads).max().unwrap_or(1);
-    manifest.started = parts.iter().map(|(_, p)| p.manifest.started.clone()).min().unwrap_or_default();
+    manifest.threads = parts
+        .iter()
+        .map(|(_, p)| p.manifest.threads)
+        .max()
+        .unwrap_or(1);
+    manifest.started = parts
+        .iter()
+        .map(|(_, p)| p.manifest.started.clone())
+        .min()
+        .unwrap_or_default();
     manifest.finished = export::manifest::now_utc();
-    manifest.wall_seconds = parts.iter().map(|(_, p)| p.manifest.wall_seconds).sum::<f64>() + clock.elapsed().as_secs_f64();
-    let report = Report { model: &model, aggregate: &aggregate };
+    manifest.wall_seconds = parts
+        .iter()
+        .map(|(_, p)| p.manifest.wall_seconds)
+        .sum::<f64>()
+        + clock.elapsed().as_secs_f64();
+    let report = Report {
+        model: &model,
+        aggregate: &aggregate,
+    };
     write_tables(&dir, &report, &manifest)?;
     let table = export::terminal::table(&report);
     let dir = dir.commit()?;
-    Ok(RunSummary { dir, table, trials: aggregate.trials, wall_seconds: manifest.wall_seconds })
+    Ok(RunSummary {
+        dir,
+        table,
+        trials: aggregate.trials,
+        wall_seconds: manifest.wall_seconds,
+    })
 }
 
 fn read_partial(dir: &Path) -> Result<Partial> {
@@ -55,8 +83,12 @@ fn read_partial(dir: &Path) -> Result<Partial> {
         )),
         _ => Error::io("reading", &path, e),
     })?;
-    serde_json::from_reader(BufReader::new(file))
-        .map_err(|e| Error::Usage(format!("'{}' is not a valid shard file: {e}", path.display())))
+    serde_json::from_reader(BufReader::new(file)).map_err(|e| {
+        Error::Usage(format!(
+            "'{}' is not a valid shard file: {e}",
+            path.display()
+        ))
+    })
 }
 
 /// The shards must come from the same run and tile its trials exactly.
@@ -68,27 +100,41 @@ fn check_complete(parts: &[(PathBuf, Partial)]) -> Result<()> {
     let mut next = 0;
     for (dir, p) in parts {
         let m = &p.manifest;
-        let same = m.scenario_sha256 == m0.scenario_sha256 && m.overrides == m0.overrides && m.seed == m0.seed
-            && m.trials_requested == m0.trials_requested && m.step_days == m0.step_days
+        let same = m.scenario_sha256 == m0.scenario_sha256
+            && m.overrides == m0.overrides
+            && m.seed == m0.seed
+            && m.trials_requested == m0.trials_requested
+            && m.step_days == m0.step_days
             && m.shard.split('/').nth(1) == m0.shard.split('/').nth(1);
         if !same {
             return Err(Error::Usage(format!(
                 "'{}' belongs to a different run than '{}' (scenario, overrides, seed, trials, step or shard count differ)",
-                dir.display(), first_dir.display()
+                dir.display(),
+                first_dir.display()
             )));
         }
         match m.trial_range[0].cmp(&next) {
             std::cmp::Ordering::Greater => {
-                return Err(Error::Usage(format!("missing shard: trials {next}..{} are in none of the folders", m.trial_range[0])));
+                return Err(Error::Usage(format!(
+                    "missing shard: trials {next}..{} are in none of the folders",
+                    m.trial_range[0]
+                )));
             }
             std::cmp::Ordering::Less => {
-                return Err(Error::Usage(format!("'{}' overlaps another shard (trials from {})", dir.display(), m.trial_range[0])));
+                return Err(Error::Usage(format!(
+                    "'{}' overlaps another shard (trials from {})",
+                    dir.display(),
+                    m.trial_range[0]
+                )));
             }
             std::cmp::Ordering::Equal => next = m.trial_range[1],
         }
     }
     if next != m0.trials_requested {
-        return Err(Error::Usage(format!("missing shard: trials {next}..{} are in none of the folders", m0.trials_requested)));
+        return Err(Error::Usage(format!(
+            "missing shard: trials {next}..{} are in none of the folders",
+            m0.trials_requested
+        )));
     }
     Ok(())
 }

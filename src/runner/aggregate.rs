@@ -113,7 +113,11 @@ impl Aggregate {
     /// # Panics
     /// If the two were built for different shapes (series, reports or days).
     pub fn merge(&mut self, other: &Aggregate) {
-        assert_eq!(self.series.len(), other.series.len(), "aggregates of different scenarios");
+        assert_eq!(
+            self.series.len(),
+            other.series.len(),
+            "aggregates of different scenarios"
+        );
         self.trials += other.trials;
         for (a, b) in self.series.iter_mut().zip(&other.series) {
             a.merge(b);
@@ -161,8 +165,16 @@ impl SeriesAggregate {
     }
 
     fn merge(&mut self, o: &SeriesAggregate) {
-        assert_eq!(self.stock.len(), o.stock.len(), "aggregates with different reporting days");
-        assert_eq!(self.depleted_on_day.len(), o.depleted_on_day.len(), "aggregates with different horizons");
+        assert_eq!(
+            self.stock.len(),
+            o.stock.len(),
+            "aggregates with different reporting days"
+        );
+        assert_eq!(
+            self.depleted_on_day.len(),
+            o.depleted_on_day.len(),
+            "aggregates with different horizons"
+        );
         for (a, b) in self.stock.iter_mut().zip(&o.stock) {
             a.merge(b);
         }

@@ -78,18 +78,15 @@ impl<'de> serde::Deserialize<'de> for Date {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Date, A::Error> {
                 // toml hands a date literal over as a one-entry map holding its text.
-                let Some((_, value)) = map.next_entry::<String, toml::value::Datetime>()? else {
+                let Some((_, value)) = map.next_entry::<String, String>()? else {
                     return Err(de::Error::custom("expected a date as YYYY-MM-DD"));
                 };
-                match (value.date, value.time) {
-                    (Some(date), None) => {
-                        Date::from_ymd(date.year.into(), date.month.into(), date.day.into())
-                            .ok_or_else(|| de::Error::custom("not a calendar date"))
-                    }
-                    _ => Err(de::Error::custom(
-                        "expected a date as YYYY-MM-DD without a time of day",
-                    )),
+                if value.len() != 10 {
+                    return Err(de::Error::custom(format!(
+                        "expected a date as YYYY-MM-DD without a time of day, got {value}"
+                    )));
                 }
+                Date::parse(&value).map_err(de::Error::custom)
             }
         }
         d.deserialize_any(V)

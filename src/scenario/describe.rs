@@ -12,7 +12,15 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
         let _ = writeln!(o, "  {}", s.description.trim());
     }
     let _ = writeln!(o, "horizon: {} to {} ({} days)", s.start, s.end, s.days);
-    let _ = writeln!(o, "unmet demand: {}", if s.backorder { "backordered (carried to the next day)" } else { "lost" });
+    let _ = writeln!(
+        o,
+        "unmet demand: {}",
+        if s.backorder {
+            "backordered (carried to the next day)"
+        } else {
+            "lost"
+        }
+    );
     let _ = writeln!(o, "\nitems ({}):", s.items.len());
     for i in &s.items {
         let _ = writeln!(o, "  {:<20} {}", i.id, i.name);
@@ -22,50 +30,101 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
         let (n, it) = (&s.nations[series.nation].id, &s.items[series.item].id);
         let stock = raw.nations.get(n).and_then(|x| x.stock.get(it));
         let (initial, floor) = match stock {
-            Some(st) => (st.initial.to_string(), st.floor.as_ref().map_or("0".into(), |f| f.to_string())),
+            Some(st) => (
+                st.initial.to_string(),
+                st.floor.as_ref().map_or("0".into(), |f| f.to_string()),
+            ),
             None => ("0 (not declared)".into(), "0".into()),
         };
-        let _ = writeln!(o, "  {:<28} initial {initial}; floor {floor}", s.series_label(i));
+        let _ = writeln!(
+            o,
+            "  {:<28} initial {initial}; floor {floor}",
+            s.series_label(i)
+        );
     }
     let _ = writeln!(o, "\nfactories ({}):", raw.factories.len());
     for (id, f) in &raw.factories {
-        let _ = writeln!(o, "  {id}: {} for {}, capacity {} /month", f.item, f.owner, f.capacity.initial);
+        let _ = writeln!(
+            o,
+            "  {id}: {} for {}, capacity {} /month",
+            f.item, f.owner, f.capacity.initial
+        );
         for (mid, m) in &f.capacity.ramp {
-            let slip = m.slip_days.as_ref().map_or(String::new(), |x| format!(", slip {x} days"));
-            let ramp = m.ramp_days.as_ref().map_or(String::new(), |x| format!(", ramp {x} days"));
-            let _ = writeln!(o, "    {mid}: {} -> {} /month{slip}{ramp}", m.date, m.target);
+            let slip = m
+                .slip_days
+                .as_ref()
+                .map_or(String::new(), |x| format!(", slip {x} days"));
+            let ramp = m
+                .ramp_days
+                .as_ref()
+                .map_or(String::new(), |x| format!(", ramp {x} days"));
+            let _ = writeln!(
+                o,
+                "    {mid}: {} -> {} /month{slip}{ramp}",
+                m.date, m.target
+            );
         }
         if let Some(d) = &f.disruption {
             let loss = d.loss.as_ref().map_or("1".into(), |l| l.to_string());
-            let _ = writeln!(o, "    disruptions: every {} days, repair {} days, loss {loss}", d.every_days, d.repair_days);
+            let _ = writeln!(
+                o,
+                "    disruptions: every {} days, repair {} days, loss {loss}",
+                d.every_days, d.repair_days
+            );
         }
         if let Some(l) = &f.input_limit {
-            let _ = writeln!(o, "    input limit: {} /month with {} milestones", l.initial, l.ramp.len());
+            let _ = writeln!(
+                o,
+                "    input limit: {} /month with {} milestones",
+                l.initial,
+                l.ramp.len()
+            );
         }
     }
     let _ = writeln!(o, "\ncontracts ({}):", raw.contracts.len());
     for (id, c) in &raw.contracts {
         let how = c.factory.as_ref().map_or_else(
-            || format!("lead time {} days", c.lead_time_days.as_ref().map_or("?".into(), |l| l.to_string())),
+            || {
+                format!(
+                    "lead time {} days",
+                    c.lead_time_days
+                        .as_ref()
+                        .map_or("?".into(), |l| l.to_string())
+                )
+            },
             |f| format!("backlog of {f}"),
         );
-        let _ = writeln!(o, "  {id}: {} {} for {}, awarded {}, {how}", c.quantity, c.item, c.buyer, c.award);
+        let _ = writeln!(
+            o,
+            "  {id}: {} {} for {}, awarded {}, {how}",
+            c.quantity, c.item, c.buyer, c.award
+        );
     }
     let _ = writeln!(o, "\nprocurement policies ({}):", s.procurement.len());
     for (n, nation) in &raw.nations {
         for (it, p) in &nation.procurement {
-            let _ = writeln!(o, "  {n}.{it}: reorder at {} up to {}, review every {} days", p.reorder_point, p.target, p.review_days);
+            let _ = writeln!(
+                o,
+                "  {n}.{it}: reorder at {} up to {}, review every {} days",
+                p.reorder_point, p.target, p.review_days
+            );
         }
     }
     let _ = writeln!(o, "\ndemand ({}):", raw.demand.len());
     for (id, d) in &raw.demand {
-        let disp = d.dispersion.map_or("Poisson".into(), |k| format!("negative binomial k = {k}"));
+        let disp = d
+            .dispersion
+            .map_or("Poisson".into(), |k| format!("negative binomial k = {k}"));
         let _ = writeln!(o, "  {id}: {} fires {} ({disp})", d.nation, d.item);
         for (pid, p) in &d.schedule {
             let _ = writeln!(o, "    {pid}: from {}: {} /day", p.from, p.per_day);
         }
         for (rid, r) in &d.regimes {
-            let _ = writeln!(o, "    regime {rid}: x{} for {} days", r.multiplier, r.duration_days);
+            let _ = writeln!(
+                o,
+                "    regime {rid}: multiplier {}, lasts {} days",
+                r.multiplier, r.duration_days
+            );
         }
     }
     let _ = writeln!(o, "\ntransfers ({}):", raw.transfers.len());
@@ -76,13 +135,21 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
             _ => "?".into(),
         };
         let end = t.end.map_or(s.end.to_string(), |e| e.to_string());
-        let _ = writeln!(o, "  {id}: {} -> {} {}, every {} days {} to {end}: {size}", t.from, t.to, t.item, t.every_days, t.start);
+        let _ = writeln!(
+            o,
+            "  {id}: {} -> {} {}, every {} days {} to {end}: {size}",
+            t.from, t.to, t.item, t.every_days, t.start
+        );
     }
     let dists = count_dists(s);
     let _ = writeln!(
         o,
         "\nchecks passed: TOML syntax and types; no unknown fields; {} references resolved; {dists} distributions valid; non-empty horizon",
-        s.factories.len() * 2 + s.contracts.len() * 2 + s.demand.len() * 2 + s.transfers.len() * 3 + s.procurement.len(),
+        s.factories.len() * 2
+            + s.contracts.len() * 2
+            + s.demand.len() * 2
+            + s.transfers.len() * 3
+            + s.procurement.len(),
     );
     o
 }
@@ -90,9 +157,20 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
 fn count_dists(s: &Scenario) -> usize {
     let ramps = |r: &super::Ramp| 1 + 3 * r.milestones.len();
     2 * s.series.len()
-        + s.factories.iter().map(|f| ramps(&f.capacity) + 1 + f.input_limit.as_ref().map_or(0, ramps) + f.disruption.as_ref().map_or(0, |_| 3)).sum::<usize>()
+        + s.factories
+            .iter()
+            .map(|f| {
+                ramps(&f.capacity)
+                    + 1
+                    + f.input_limit.as_ref().map_or(0, ramps)
+                    + f.disruption.as_ref().map_or(0, |_| 3)
+            })
+            .sum::<usize>()
         + s.contracts.len() * 2
         + s.procurement.len() * 2
-        + s.demand.iter().map(|d| d.periods.len() + 2 * d.regimes.len()).sum::<usize>()
+        + s.demand
+            .iter()
+            .map(|d| d.periods.len() + 2 * d.regimes.len())
+            .sum::<usize>()
         + s.transfers.len() * 2
 }

@@ -38,14 +38,17 @@ fn span_of_path(root: &dyn TableLike, path: &str) -> Option<Range<usize>> {
     best
 }
 
-/// The dotted path of the innermost key whose value contains byte `offset`.
+/// The dotted path of the innermost key whose key or value contains byte `offset`.
 pub fn path_at_offset(text: &str, offset: usize) -> Option<String> {
     let doc = Document::parse(text).ok()?;
     let mut path = Vec::new();
     let mut table: &dyn TableLike = doc.as_table();
     'descend: loop {
-        for (key, item) in table.iter() {
-            if contains(item, offset) {
+        for (key, _) in table.iter() {
+            let Some((k, item)) = table.get_key_value(key) else {
+                continue;
+            };
+            if hit(k, item, offset) {
                 path.push(key.to_string());
                 match item.as_table_like() {
                     Some(t) => {
@@ -61,19 +64,50 @@ pub fn path_at_offset(text: &str, offset: usize) -> Option<String> {
     (!path.is_empty()).then(|| path.join("."))
 }
 
-fn contains(item: &Item, offset: usize) -> bool {
-    match item.span() {
-        Some(span) => span.contains(&offset),
-        // Headers like `[a.b]` have no span of their own: look inside.
-        None => item
-            .as_table_like()
-            .is_some_and(|t| t.iter().any(|(_, child)| contains(child, offset))),
+/// Whether `offset` falls on `key`, on its value, or anywhere inside it.
+fn hit(key: &toml_edit::Key, item: &Item, offset: usize) -> bool {
+    let on = |span: Option<Range<usize>>| span.is_some_and(|s| s.contains(&offset));
+    // A `[a.b]` table's own span is only its header line: its keys are elsewhere.
+    on(key.span())
+        || on(item.span())
+        || item.as_table_like().is_some_and(|t| {
+            t.iter()
+                .filter_map(|(k, _)| t.get_key_value(k))
+                .any(|(k, child)| hit(k, child, offset))
+        })
+}
+
+/// Whether the whole dotted `path` exists in `text`.
+pub fn path_exists(text: &str, path: &str) -> bool {
+    let Ok(doc) = Document::parse(text) else {
+        return false;
+    };
+    let mut table: Option<&dyn TableLike> = Some(doc.as_table());
+    for segment in path.split('.') {
+        match table.and_then(|t| t.get(segment)) {
+            Some(item) => table = item.as_table_like(),
+            None => return false,
+        }
     }
+    true
+}
+
+/// Rust type names in serde messages, in words an analyst reads.
+fn plain_words(message: &str) -> String {
+    message
+        .replace("expected u32", "expected a whole number >= 0")
+        .replace("expected u64", "expected a whole number >= 0")
+        .replace("expected f64", "expected a number")
+        .replace("expected a boolean", "expected true or false")
 }
 
 /// An [`Issue`] for a deserialization error, with line, column and field path.
 pub fn issue_from_toml_error(text: &str, err: &toml::de::Error) -> Issue {
-    let mut issue = Issue::at("", err.message().trim().to_string());
+    let mut message = plain_words(err.message().trim());
+    if let Some(span) = err.span() {
+        append_snippet(&mut message, text, span);
+    }
+    let mut issue = Issue::at("", message);
     if let Some(span) = err.span() {
         let (line, column) = line_column(text, span.start);
         issue.line = Some(line);
@@ -85,7 +119,11 @@ pub fn issue_from_toml_error(text: &str, err: &toml::de::Error) -> Issue {
 
 /// An [`Issue`] for a syntax error reported by `toml_edit`.
 pub fn issue_from_syntax_error(text: &str, err: &toml_edit::TomlError) -> Issue {
-    let mut issue = Issue::at("", err.message().trim().to_string());
+    let mut message = err.message().trim().to_string();
+    if let Some(span) = err.span() {
+        append_snippet(&mut message, text, span);
+    }
+    let mut issue = Issue::at("", message);
     if let Some(span) = err.span() {
         let (line, column) = line_column(text, span.start);
         issue.line = Some(line);
@@ -94,11 +132,30 @@ pub fn issue_from_syntax_error(text: &str, err: &toml_edit::TomlError) -> Issue 
     issue
 }
 
+/// Names the offending text for messages that do not (e.g. "duplicate key").
+fn append_snippet(message: &mut String, text: &str, span: Range<usize>) {
+    if !message.starts_with("duplicate key") {
+        return;
+    }
+    let line_end = text[span.start.min(text.len())..]
+        .find('\n')
+        .map_or(text.len(), |i| span.start + i);
+    let snippet: String = text[span.start.min(text.len())..line_end]
+        .chars()
+        .take(60)
+        .collect();
+    let key = snippet.split('=').next().unwrap_or("").trim();
+    if !key.is_empty() {
+        message.push_str(&format!(" '{key}': it is already defined above"));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const TEXT: &str = "[scenario]\nname = \"x\"\n\n[factories.us]\ncapacity = { initial = 5, target = 7 }\n";
+    const TEXT: &str =
+        "[scenario]\nname = \"x\"\n\n[factories.us]\ncapacity = { initial = 5, target = 7 }\n";
 
     #[test]
     fn finds_values_by_path() {
@@ -122,6 +179,18 @@ mod tests {
             path_at_offset(TEXT, offset).as_deref(),
             Some("factories.us.capacity.target")
         );
+    }
+
+    #[test]
+    fn finds_paths_inside_header_tables() {
+        let text = "[scenario]\nname = \"x\"\n\n[factories.us]\nitem = 5\n";
+        let offset = text.find('5').unwrap();
+        assert_eq!(
+            path_at_offset(text, offset).as_deref(),
+            Some("factories.us.item")
+        );
+        assert!(path_exists(text, "factories.us.item"));
+        assert!(!path_exists(text, "factories.us.owner"));
     }
 
     #[test]

@@ -116,7 +116,8 @@ fn known_keys(table: &dyn TableLike) -> String {
 mod tests {
     use super::*;
 
-    const TEXT: &str = "[a]\nx = 1 # note\n[a.b]\ny = { dist = \"pert\", min = 1, mode = 2, max = 3 }\n";
+    const TEXT: &str =
+        "[a]\nx = 1 # note\n[a.b]\ny = { dist = \"pert\", min = 1, mode = 2, max = 3 }\n";
 
     #[test]
     fn replaces_values_and_keeps_comments() {

@@ -17,7 +17,12 @@ fn repo(path: &str) -> PathBuf {
 fn load(path: &str, overrides: &[String]) -> Loaded {
     let text = std::fs::read_to_string(repo(path)).unwrap();
     let scenario = drawdown::scenario::Scenario::from_toml(path, &text, overrides).unwrap();
-    Loaded { scenario, origin: path.into(), text, overrides: overrides.to_vec() }
+    Loaded {
+        scenario,
+        origin: path.into(),
+        text,
+        overrides: overrides.to_vec(),
+    }
 }
 
 fn request(out: &Path, trials: u64, threads: usize) -> RunRequest {
@@ -38,8 +43,15 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap() != "manifest.json" && p.file_name().unwrap() != "partial.json")
-        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+        .filter(|p| {
+            p.file_name().unwrap() != "manifest.json" && p.file_name().unwrap() != "partial.json"
+        })
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -47,7 +59,12 @@ fn assert_same(a: &Path, b: &Path) {
     let (fa, fb) = (files(a), files(b));
     assert_eq!(fa.keys().collect::<Vec<_>>(), fb.keys().collect::<Vec<_>>());
     for (name, bytes) in &fa {
-        assert!(bytes == &fb[name], "{name} differs between {} and {}", a.display(), b.display());
+        assert!(
+            bytes == &fb[name],
+            "{name} differs between {} and {}",
+            a.display(),
+            b.display()
+        );
     }
 }
 
@@ -103,11 +120,26 @@ fn a_different_seed_changes_the_results() {
 fn regenerates_the_kept_example_result_byte_for_byte() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("example");
-    pipeline::run(&load(EXAMPLE, &[]), &request(&out, EXAMPLE_TRIALS, 2), &Silent).unwrap();
+    pipeline::run(
+        &load(EXAMPLE, &[]),
+        &request(&out, EXAMPLE_TRIALS, 2),
+        &Silent,
+    )
+    .unwrap();
     assert_same(&repo("results/example"), &out);
-    let kept: serde_json::Value = serde_json::from_slice(&std::fs::read(repo("results/example/manifest.json")).unwrap()).unwrap();
-    let new: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
-    for key in ["scenario", "scenario_file", "scenario_sha256", "seed", "trials", "step_days"] {
+    let kept: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(repo("results/example/manifest.json")).unwrap())
+            .unwrap();
+    let new: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    for key in [
+        "scenario",
+        "scenario_file",
+        "scenario_sha256",
+        "seed",
+        "trials",
+        "step_days",
+    ] {
         assert_eq!(kept[key], new[key], "manifest field {key}");
     }
 }

@@ -1,5 +1,7 @@
 //! The integration test binary: one module per area.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod cli;
 mod determinism;
 mod dist;

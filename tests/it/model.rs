@@ -26,13 +26,22 @@ fn assert_conserves(s: Scenario, trials: u64) {
             panic!("trial {t}: {breach}");
         }
         for (i, s) in out.series.iter().enumerate() {
-            assert!(s.min_stock <= s.final_stock && s.min_stock <= s.initial, "trial {t} series {i}: {s:?}");
+            assert!(
+                s.min_stock <= s.final_stock && s.min_stock <= s.initial,
+                "trial {t} series {i}: {s:?}"
+            );
             assert!(s.consumed <= s.demanded + s.unmet + s.consumed, "trial {t}");
             if let Some(day) = s.depletion_day {
-                assert!(s.min_stock <= s.floor, "trial {t} series {i}: depleted but min above floor");
+                assert!(
+                    s.min_stock <= s.floor,
+                    "trial {t} series {i}: depleted but min above floor"
+                );
                 assert!(day < model.scenario.days);
             } else {
-                assert!(s.min_stock > s.floor, "trial {t} series {i}: at floor but not depleted");
+                assert!(
+                    s.min_stock > s.floor,
+                    "trial {t} series {i}: at floor but not depleted"
+                );
             }
         }
     }
@@ -57,7 +66,10 @@ fn conserves_stock_on_every_trial_of_the_default_scenario() {
 fn conserves_stock_with_lost_demand_too() {
     let s = Scenario::from_toml(
         "kitchen_sink",
-        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kitchen_sink.toml")).unwrap(),
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/kitchen_sink.toml"),
+        )
+        .unwrap(),
         &["scenario.backorder=false".into()],
     )
     .unwrap();
@@ -79,14 +91,23 @@ fn trace_replays_to_the_recorded_stock_and_respects_floors() {
         for r in &log.records {
             let q = r.quantity as i64;
             let delta = match r.kind {
-                TraceKind::InitialStock | TraceKind::Produced | TraceKind::Delivered | TraceKind::Received => q,
+                TraceKind::InitialStock
+                | TraceKind::Produced
+                | TraceKind::Delivered
+                | TraceKind::Received => q,
                 TraceKind::Sent | TraceKind::Consumed => -q,
                 _ => 0,
             };
             stock[r.series] += delta;
-            assert_eq!(stock[r.series], r.stock_after as i64, "trial {trial}: {r:?}");
+            assert_eq!(
+                stock[r.series], r.stock_after as i64,
+                "trial {trial}: {r:?}"
+            );
             if r.kind == TraceKind::Sent && r.entity != "a_rockets_emergency" {
-                assert!(r.stock_after >= out.series[r.series].floor, "trial {trial}: {r:?} below floor");
+                assert!(
+                    r.stock_after >= out.series[r.series].floor,
+                    "trial {trial}: {r:?} below floor"
+                );
             }
         }
         for (i, s) in out.series.iter().enumerate() {
@@ -129,18 +150,41 @@ fn factory_backlog_is_filled_first_come_first_served() {
     let mut log = TraceLog::default();
     let out = ws.run(&model, 1, 0, &mut log).clone();
     let label = |i: usize| model.scenario.series_label(i);
-    let by = |name: &str| (0..model.series_count()).find(|&i| label(i) == name).unwrap();
+    let by = |name: &str| {
+        (0..model.series_count())
+            .find(|&i| label(i) == name)
+            .unwrap()
+    };
     let (maker, b1, b2) = (by("maker.x"), by("buyer1.x"), by("buyer2.x"));
     // 91 days at exactly 100 rounds/day.
     assert_eq!(out.series[b1].delivered, 1050);
     assert_eq!(out.series[b2].delivered, 500);
     assert_eq!(out.series[maker].produced, 9100 - 1550);
     // buyer1 is served alone until filled (days 0..10, 50 on day 10), then buyer2.
-    let last_b1 = log.records.iter().filter(|r| r.series == b1 && r.kind == TraceKind::Delivered).map(|r| r.day).max();
-    let first_b2 = log.records.iter().filter(|r| r.series == b2 && r.kind == TraceKind::Delivered).map(|r| r.day).min();
+    let last_b1 = log
+        .records
+        .iter()
+        .filter(|r| r.series == b1 && r.kind == TraceKind::Delivered)
+        .map(|r| r.day)
+        .max();
+    let first_b2 = log
+        .records
+        .iter()
+        .filter(|r| r.series == b2 && r.kind == TraceKind::Delivered)
+        .map(|r| r.day)
+        .min();
     assert_eq!((last_b1, first_b2), (Some(10), Some(10)));
-    let first_owner = log.records.iter().filter(|r| r.series == maker && r.kind == TraceKind::Produced).map(|r| r.day).min();
-    assert_eq!(first_owner, Some(15), "owner gets output only after both orders (1550 rounds = 15.5 days)");
+    let first_owner = log
+        .records
+        .iter()
+        .filter(|r| r.series == maker && r.kind == TraceKind::Produced)
+        .map(|r| r.day)
+        .min();
+    assert_eq!(
+        first_owner,
+        Some(15),
+        "owner gets output only after both orders (1550 rounds = 15.5 days)"
+    );
 }
 
 const POLICY: &str = r#"
@@ -176,12 +220,24 @@ fn policy_aid_keeps_the_floor_and_procurement_orders_up_to_target() {
     let out = ws.run(&model, 3, 0, &mut log).clone();
     let donor = 0;
     assert_eq!(model.scenario.series_label(donor), "donor.x");
-    assert!(out.series[donor].min_stock >= 40000, "{:?}", out.series[donor]);
+    assert!(
+        out.series[donor].min_stock >= 40000,
+        "{:?}",
+        out.series[donor]
+    );
     // First dispatch: half of the 60,000 above the floor.
-    let first = log.records.iter().find(|r| r.kind == TraceKind::Sent).unwrap();
+    let first = log
+        .records
+        .iter()
+        .find(|r| r.kind == TraceKind::Sent)
+        .unwrap();
     assert_eq!((first.day, first.quantity), (0, 30000));
     // Each order brings stock + on order back to exactly the target.
-    let orders: Vec<_> = log.records.iter().filter(|r| r.kind == TraceKind::OrderPlaced).collect();
+    let orders: Vec<_> = log
+        .records
+        .iter()
+        .filter(|r| r.kind == TraceKind::OrderPlaced)
+        .collect();
     assert!(!orders.is_empty());
     for o in orders {
         assert!(o.stock_after + o.quantity <= 90000, "{o:?}");
@@ -209,7 +265,12 @@ item = "x"
 from = "2024-01-01"
 per_day = 2
 "#;
-    let loaded = pipeline::Loaded { scenario: inline(text), origin: "poisson".into(), text: text.into(), overrides: vec![] };
+    let loaded = pipeline::Loaded {
+        scenario: inline(text),
+        origin: "poisson".into(),
+        text: text.into(),
+        overrides: vec![],
+    };
     let tmp = tempfile::tempdir().unwrap();
     let trials = 4000;
     let req = RunRequest {
@@ -230,12 +291,18 @@ per_day = 2
         let (day, p): (u64, f64) = (f[2].parse().unwrap(), f[4].parse().unwrap());
         let exact = poisson_tail(2.0 * (day + 1) as f64, 100);
         let se = (exact * (1.0 - exact) / trials as f64).sqrt();
-        assert!((p - exact).abs() <= 4.0 * se + 1e-9, "day {day}: simulated {p}, exact {exact}, se {se}");
+        assert!(
+            (p - exact).abs() <= 4.0 * se + 1e-9,
+            "day {day}: simulated {p}, exact {exact}, se {se}"
+        );
         if exact > 0.01 && exact < 0.99 {
             checked += 1;
         }
     }
-    assert!(checked >= 20, "the curve's informative part was checked on {checked} days");
+    assert!(
+        checked >= 20,
+        "the curve's informative part was checked on {checked} days"
+    );
 }
 
 /// P(X ≥ s) for X ~ Poisson(mu), by summing the pmf in log space.

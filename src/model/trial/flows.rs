@@ -32,9 +32,16 @@ impl<T: Tracer> Day<'_, T> {
 
     pub(super) fn award(&mut self, d: u32, contract: usize) {
         let def = &self.model.scenario.contracts[contract];
-        let qty = def.quantity.sample_count(&mut self.ws.contract_rngs[contract]);
+        let qty = def
+            .quantity
+            .sample_count(&mut self.ws.contract_rngs[contract]);
         self.trace(d, TraceKind::ContractAwarded, &def.id, def.series, qty);
-        self.place_order(def.series, qty, &def.supply, Origin::Contract(contract as u32));
+        self.place_order(
+            def.series,
+            qty,
+            &def.supply,
+            Origin::Contract(contract as u32),
+        );
     }
 
     pub(super) fn review(&mut self, d: u32, policy: usize) {
@@ -47,7 +54,12 @@ impl<T: Tracer> Day<'_, T> {
             self.trace(d, TraceKind::OrderPlaced, "procurement", def.series, qty);
             self.place_order(def.series, qty, &def.supply, Origin::Policy(policy as u32));
         }
-        self.schedule(u64::from(def.review_days), Ev::Review { policy: policy as u32 });
+        self.schedule(
+            u64::from(def.review_days),
+            Ev::Review {
+                policy: policy as u32,
+            },
+        );
     }
 
     /// Books an order: into a factory backlog, or as lead-time tranches on the queue.
@@ -57,9 +69,17 @@ impl<T: Tracer> Day<'_, T> {
         }
         match supply {
             Supply::Backlog { factory } => {
-                self.ws.factories[*factory].backlog.push_back(Order { series, remaining: qty, origin });
+                self.ws.factories[*factory].backlog.push_back(Order {
+                    series,
+                    remaining: qty,
+                    origin,
+                });
             }
-            Supply::LeadTime { lead_days, tranches, every_days } => {
+            Supply::LeadTime {
+                lead_days,
+                tranches,
+                every_days,
+            } => {
                 // Work on a copy of the stream so the queue can be borrowed; write it back after.
                 let mut rng = self.order_rng(origin).clone();
                 let n = u64::from(*tranches);
@@ -67,7 +87,14 @@ impl<T: Tracer> Day<'_, T> {
                 for k in 0..n {
                     // Equal tranches; the first ones carry the remainder.
                     let part = qty / n + u64::from(k < qty % n);
-                    self.schedule(at, Ev::Arrival { series: series as u32, qty: part, origin });
+                    self.schedule(
+                        at,
+                        Ev::Arrival {
+                            series: series as u32,
+                            qty: part,
+                            origin,
+                        },
+                    );
                     at += every_days.sample_count(&mut rng).max(1);
                 }
                 *self.order_rng(origin) = rng;
@@ -91,7 +118,12 @@ impl<T: Tracer> Day<'_, T> {
         f.loss = dis.loss.sample(&mut f.failure_rng).clamp(0.0, 1.0);
         let repair = dis.repair_days.sample_count(&mut f.failure_rng).max(1);
         self.trace(d, TraceKind::FactoryDown, &def.id, def.series, repair);
-        self.schedule(repair, Ev::Up { factory: factory as u32 });
+        self.schedule(
+            repair,
+            Ev::Up {
+                factory: factory as u32,
+            },
+        );
     }
 
     pub(super) fn repair(&mut self, d: u32, factory: usize) {
@@ -101,7 +133,12 @@ impl<T: Tracer> Day<'_, T> {
         f.down = false;
         let next = dis.every_days.sample_count(&mut f.failure_rng).max(1);
         self.trace(d, TraceKind::FactoryUp, &def.id, def.series, 0);
-        self.schedule(next, Ev::Down { factory: factory as u32 });
+        self.schedule(
+            next,
+            Ev::Down {
+                factory: factory as u32,
+            },
+        );
     }
 
     pub(super) fn switch_regime(&mut self, d: u32, demand: usize) {
@@ -109,19 +146,32 @@ impl<T: Tracer> Day<'_, T> {
         let st = &mut self.ws.demand[demand];
         let u: f64 = st.regime_rng.random();
         let current = &def.regimes[st.regime];
-        st.regime = current.next.iter().find(|(_, c)| u < *c).map_or(st.regime, |&(j, _)| j);
+        st.regime = current
+            .next
+            .iter()
+            .find(|(_, c)| u < *c)
+            .map_or(st.regime, |&(j, _)| j);
         let regime = &def.regimes[st.regime];
         st.multiplier = regime.multiplier.sample(&mut st.regime_rng).max(0.0);
         let stay = regime.duration_days.sample_count(&mut st.regime_rng).max(1);
         self.trace(d, TraceKind::RegimeChange, &regime.id, def.series, stay);
-        self.schedule(stay, Ev::Regime { demand: demand as u32 });
+        self.schedule(
+            stay,
+            Ev::Regime {
+                demand: demand as u32,
+            },
+        );
     }
 
     pub(super) fn dispatch(&mut self, d: u32, transfer: usize) {
         let def = &self.model.scenario.transfers[transfer];
         let (rng, share) = &mut self.ws.transfers[transfer];
         let donor = &self.ws.series[def.from];
-        let available = if def.below_floor { donor.stock } else { donor.stock.saturating_sub(donor.out.floor) };
+        let available = if def.below_floor {
+            donor.stock
+        } else {
+            donor.stock.saturating_sub(donor.out.floor)
+        };
         let qty = match &def.size {
             TransferSize::Scheduled(q) => q.sample_count(rng).min(available),
             TransferSize::Policy(_) => (*share * available as f64).floor() as u64,
@@ -132,11 +182,23 @@ impl<T: Tracer> Day<'_, T> {
             donor.stock -= qty;
             donor.out.sent += qty;
             self.trace(d, TraceKind::Sent, &def.id, def.from, qty);
-            self.schedule(transit, Ev::Arrival { series: def.to as u32, qty, origin: Origin::Transfer(transfer as u32) });
+            self.schedule(
+                transit,
+                Ev::Arrival {
+                    series: def.to as u32,
+                    qty,
+                    origin: Origin::Transfer(transfer as u32),
+                },
+            );
         }
         let next = i64::from(d) + i64::from(def.every_days);
         if next <= def.end_day {
-            self.schedule(u64::from(def.every_days), Ev::Dispatch { transfer: transfer as u32 });
+            self.schedule(
+                u64::from(def.every_days),
+                Ev::Dispatch {
+                    transfer: transfer as u32,
+                },
+            );
         }
     }
 
@@ -165,7 +227,9 @@ impl<T: Tracer> Day<'_, T> {
             }
             let mut left = out as u64;
             while left > 0 {
-                let Some(order) = self.ws.factories[i].backlog.front_mut() else { break };
+                let Some(order) = self.ws.factories[i].backlog.front_mut() else {
+                    break;
+                };
                 let take = left.min(order.remaining);
                 order.remaining -= take;
                 left -= take;
@@ -196,7 +260,11 @@ impl<T: Tracer> Day<'_, T> {
                 st.period += 1;
             }
             let before_first = def.periods.first().is_none_or(|p| p.from_day > day);
-            let mean = if before_first { 0.0 } else { st.means[st.period] * st.multiplier };
+            let mean = if before_first {
+                0.0
+            } else {
+                st.means[st.period] * st.multiplier
+            };
             let new = draw_count(mean, st.gamma.as_ref(), &mut st.rng);
             let need = new + st.backorder;
             if T::ON {
@@ -230,7 +298,11 @@ impl<T: Tracer> Day<'_, T> {
 /// Draws a day's demand: Poisson(mean), or negative binomial as a gamma–Poisson mixture
 /// when `gamma` (shape k, scale 1) is given: Poisson(mean · Gamma(k, 1) / k).
 #[inline]
-fn draw_count<R: rand::Rng + ?Sized>(mean: f64, gamma: Option<&(Gamma<f64>, f64)>, rng: &mut R) -> u64 {
+fn draw_count<R: rand::Rng + ?Sized>(
+    mean: f64,
+    gamma: Option<&(Gamma<f64>, f64)>,
+    rng: &mut R,
+) -> u64 {
     if mean <= 0.0 {
         return 0;
     }

@@ -44,7 +44,10 @@ impl<T: Tracer> Day<'_, T> {
         out.trial = trial;
         out.series.clear();
         for s in &self.ws.series {
-            out.series.push(SeriesOutcome { final_stock: s.stock, ..s.out.clone() });
+            out.series.push(SeriesOutcome {
+                final_stock: s.stock,
+                ..s.out.clone()
+            });
         }
         if self.model.scenario.backorder {
             for (def, st) in self.model.scenario.demand.iter().zip(&self.ws.demand) {
