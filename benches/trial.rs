@@ -14,7 +14,9 @@
 //!   approximate sampler would move the floor (the model does not use it).
 //!
 //! Group `monte_carlo`: [`runner::run`] of [`MC_TRIALS`] default trials on 1 thread and on
-//! all cores (throughput in trials), for the parallel efficiency.
+//! all cores (throughput in trials), for the parallel efficiency; and `trials_only/1`, the
+//! same trials run back to back by one [`Workspace`] without the runner (no aggregation),
+//! for the runner's own cost per trial.
 //!
 //! ```text
 //! cargo bench --bench trial
@@ -582,7 +584,7 @@ fn verify(model: &Model, floor: &mut Floor<'_>) -> Tally {
         *v /= CYCLE;
     }
     eprintln!(
-        "rng floor: per trial {} generators, {} setup draws, {} event draws, {} output_factor draws, {} gamma + {} Poisson draws",
+        "rng floor: per trial {} generators; sample calls: {} setup, {} events, {} output_factor, {} gamma + {} Poisson",
         mean.streams, mean.setup, mean.events, mean.output, mean.gamma, mean.poisson
     );
     mean
@@ -705,6 +707,18 @@ fn monte_carlo(c: &mut Criterion) {
             })
         });
     }
+    // Reference: the same trials on 1 thread with no runner (no aggregation, no rows), so
+    // that threads/1 ÷ trials_only/1 is the runner's own overhead per trial.
+    let mut ws = Workspace::new(&model);
+    group.bench_function(BenchmarkId::new("trials_only", 1), |b| {
+        b.iter(|| {
+            let mut n = 0;
+            for t in 0..MC_TRIALS {
+                n += ws.run(&model, SEED, t, &mut NoTrace).series.len();
+            }
+            black_box(n)
+        })
+    });
     group.finish();
 }
 

@@ -53,6 +53,17 @@ fn run(args: RunArgs) -> Result<()> {
     let summary = summary?;
     if !args.quiet {
         print!("{}", summary.table);
+        match (summary.precision_reached, args.until_ci) {
+            (Some(true), Some(w)) => println!(
+                "precision reached after {} trials: every tracked 95% interval is narrower than {w}",
+                summary.trials
+            ),
+            (Some(false), Some(w)) => println!(
+                "precision NOT reached: the intervals are still wider than {w} after the maximum of {} trials (raise -n)",
+                summary.trials
+            ),
+            _ => {}
+        }
         println!(
             "{} trials in {:.1} s ({:.0} trials/s); results in {}",
             summary.trials,

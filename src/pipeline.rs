@@ -82,6 +82,8 @@ pub struct RunSummary {
     pub trials: u64,
     /// Wall time [s].
     pub wall_seconds: f64,
+    /// With `until_ci`: whether every tracked interval became narrow enough.
+    pub precision_reached: Option<bool>,
 }
 
 /// The shard file: a partial aggregate that `drawdown merge` combines exactly.
@@ -135,12 +137,14 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
         return Err(Error::Interrupted);
     }
     let table = export::terminal::table(&report);
+    let precision_reached = precision.map(|p| runner::precision_reached(&result.aggregate, &p));
     let dir = dir.commit()?;
     Ok(RunSummary {
         dir,
         table,
         trials: result.aggregate.trials,
         wall_seconds: manifest.wall_seconds,
+        precision_reached,
     })
 }
 

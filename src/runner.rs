@@ -245,7 +245,8 @@ fn run_block(
         .collect()
 }
 
-/// Whether every tracked depletion probability's interval is narrower than required.
+/// Whether every tracked depletion probability's interval is narrower than required,
+/// or the trial budget is spent, judging from the workers' aggregates so far.
 fn precise_enough(workers: &[Mutex<Option<Worker>>], p: &Precision) -> bool {
     let mut trials = 0;
     let mut depleted: Vec<u64> = Vec::new();
@@ -258,9 +259,16 @@ fn precise_enough(workers: &[Mutex<Option<Worker>>], p: &Precision) -> bool {
             *d += s.depleted;
         }
     }
-    if trials >= p.max_trials {
-        return true;
-    }
+    trials >= p.max_trials || narrow_enough(&depleted, trials, p)
+}
+
+/// Whether the finished `aggregate` meets the precision target `p`.
+pub fn precision_reached(aggregate: &Aggregate, p: &Precision) -> bool {
+    let depleted: Vec<u64> = aggregate.series.iter().map(|s| s.depleted).collect();
+    narrow_enough(&depleted, aggregate.trials, p)
+}
+
+fn narrow_enough(depleted: &[u64], trials: u64, p: &Precision) -> bool {
     depleted
         .iter()
         .enumerate()

@@ -71,6 +71,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunSummary> {
         table,
         trials: aggregate.trials,
         wall_seconds: manifest.wall_seconds,
+        precision_reached: None,
     })
 }
 

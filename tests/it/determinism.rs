@@ -143,3 +143,46 @@ fn regenerates_the_kept_example_result_byte_for_byte() {
         assert_eq!(kept[key], new[key], "manifest field {key}");
     }
 }
+
+/// Precision stopping adds whole waves until the interval is narrow enough: the stopping
+/// point is reproducible, the target is met, and one wave fewer would not have met it.
+#[test]
+fn precision_stopping_is_reproducible_and_meets_its_target() {
+    let tmp = tempfile::tempdir().unwrap();
+    let loaded = load(EXAMPLE, &[]);
+    let mut req = request(&tmp.path().join("a"), 100_000, 2);
+    req.until_ci = Some(0.03);
+    req.target = Some("recipient.shell_155".into());
+    let a = pipeline::run(&loaded, &req, &Silent).unwrap();
+    req.out = Some(tmp.path().join("b"));
+    req.threads = Some(1);
+    let b = pipeline::run(&loaded, &req, &Silent).unwrap();
+    assert_eq!(a.precision_reached, Some(true));
+    assert_eq!(a.trials, b.trials);
+    assert_eq!(a.trials % 2048, 0, "stops after whole waves");
+    assert!(a.trials < 100_000);
+    assert_same(&a.dir, &b.dir);
+    // The interval in summary.csv is narrower than asked, and was not one wave earlier.
+    let summary = std::fs::read_to_string(a.dir.join("summary.csv")).unwrap();
+    let row: Vec<&str> = summary
+        .lines()
+        .find(|l| l.starts_with("recipient,shell_155,p_depleted,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    let (p, lo, hi): (f64, f64, f64) = (
+        row[3].parse().unwrap(),
+        row[4].parse().unwrap(),
+        row[5].parse().unwrap(),
+    );
+    assert!(hi - lo < 0.03, "{row:?}");
+    let earlier = drawdown::stats::wilson(
+        (p * a.trials as f64).round() as u64 * (a.trials - 2048) / a.trials,
+        a.trials - 2048,
+    );
+    assert!(
+        earlier.width() >= 0.03 * 0.95,
+        "one wave earlier the width was already {}",
+        earlier.width()
+    );
+}
