@@ -164,11 +164,6 @@ pub fn run(
         .num_threads(threads)
         .build()
         .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
-    let (series, reports, days) = (
-        model.series_count(),
-        model.report_days.len(),
-        model.scenario.days,
-    );
     let workers: Vec<Mutex<Option<Worker>>> = (0..threads).map(|_| Mutex::new(None)).collect();
     let range = opts.shard.trial_range(opts.trials);
     let done = AtomicU64::new(0);
@@ -190,7 +185,7 @@ pub fn run(
                         .map_err(|_| Error::Other("a worker thread panicked".into()))?;
                     let worker = guard.get_or_insert_with(|| Worker {
                         workspace: Workspace::new(model),
-                        aggregate: Aggregate::new(series, reports, days),
+                        aggregate: Aggregate::for_model(model),
                     });
                     let last = (first + BLOCK).min(wave_end);
                     let block = run_block(model, opts.seed, first..last, worker);
@@ -210,7 +205,7 @@ pub fn run(
             break;
         }
     }
-    let mut aggregate = Aggregate::new(series, reports, days);
+    let mut aggregate = Aggregate::for_model(model);
     for slot in workers {
         let worker = slot
             .into_inner()

@@ -9,7 +9,7 @@
 //! blocks or shards, merged in any order, gives the same aggregate — and the same bytes
 //! in every output file. Aggregates serialize (JSON) for `drawdown merge`.
 
-use crate::model::{SeriesOutcome, TrialOutcome};
+use crate::model::{Model, SeriesOutcome, TrialOutcome};
 use crate::stats::{LogHistogram, Moments, Proportion, RatioMoments};
 use serde::{Deserialize, Serialize};
 
@@ -33,6 +33,8 @@ pub struct SeriesAggregate {
     pub period_fill: Vec<RatioMoments>,
     /// Trials with demand not fully met in each reporting period.
     pub period_short: Vec<Proportion>,
+    /// Whether a demand process draws on this series (period statistics kept only then).
+    pub consumer: bool,
     /// Number of trials whose depletion happened on each simulated day.
     pub depleted_on_day: Vec<u64>,
     /// Trials that depleted within the horizon.
@@ -77,20 +79,34 @@ pub struct Totals {
 }
 
 impl Aggregate {
-    /// An empty aggregate for `series` series, `reports` reporting days and `days` days.
-    pub fn new(series: usize, reports: usize, days: u32) -> Aggregate {
-        let one = SeriesAggregate {
-            stock: vec![LogHistogram::new(); reports],
-            stock_moments: vec![Moments::default(); reports],
-            period_fill: vec![RatioMoments::default(); reports],
-            period_short: vec![Proportion::default(); reports],
-            depleted_on_day: vec![0; days as usize],
-            ..SeriesAggregate::default()
-        };
-        Aggregate {
-            trials: 0,
-            series: vec![one; series],
-        }
+    /// An empty aggregate for the series of `model`.
+    pub fn for_model(model: &Model) -> Aggregate {
+        let s = &model.scenario;
+        let consumers: Vec<bool> = (0..s.series.len())
+            .map(|i| s.demand.iter().any(|d| d.series == i))
+            .collect();
+        Aggregate::new(&consumers, model.report_days.len(), s.days)
+    }
+
+    /// An empty aggregate for series flagged by `consumers` (whether each has demand),
+    /// `reports` reporting days and `days` days.
+    pub fn new(consumers: &[bool], reports: usize, days: u32) -> Aggregate {
+        let series = consumers
+            .iter()
+            .map(|&consumer| {
+                let periods = if consumer { reports } else { 0 };
+                SeriesAggregate {
+                    stock: vec![LogHistogram::new(); reports],
+                    stock_moments: vec![Moments::default(); reports],
+                    period_fill: vec![RatioMoments::default(); periods],
+                    period_short: vec![Proportion::default(); periods],
+                    consumer,
+                    depleted_on_day: vec![0; days as usize],
+                    ..SeriesAggregate::default()
+                }
+            })
+            .collect();
+        Aggregate { trials: 0, series }
     }
 
     /// Adds one trial's outcome.
@@ -131,10 +147,11 @@ impl SeriesAggregate {
             self.stock[k].record(v);
             self.stock_moments[k].add(v);
         }
+        if !self.consumer {
+            return;
+        }
         for (k, (&c, &d)) in consumed.iter().zip(demanded).enumerate() {
-            if d > 0 || c > 0 {
-                self.period_fill[k].add(c, d);
-            }
+            self.period_fill[k].add(c, d);
             self.period_short[k].add(c < d);
         }
     }
@@ -220,9 +237,9 @@ impl SeriesAggregate {
         None
     }
 
-    /// Whether any demand was recorded for this series (a front-line consumer).
+    /// Whether a demand process draws on this series (a front-line consumer).
     pub fn has_demand(&self) -> bool {
-        self.totals.demanded.sum > 0
+        self.consumer
     }
 }
 

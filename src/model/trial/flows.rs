@@ -218,14 +218,15 @@ impl<T: Tracer> Day<'_, T> {
                 Some(v) => v,
                 None => def.output_factor.sample(&mut f.output_rng),
             };
-            // Whole rounds per day; the fraction carries over, so no output is lost to rounding.
+            // Whole rounds per day; the fraction carries over, so no output is lost to
+            // rounding. `carry` is never negative, so the cast truncates like floor().
             f.carry += (rate * factor).max(0.0);
-            let out = f.carry.floor();
-            f.carry -= out;
-            if out <= 0.0 {
+            let out = f.carry as u64;
+            f.carry -= out as f64;
+            if out == 0 {
                 continue;
             }
-            let mut left = out as u64;
+            let mut left = out;
             while left > 0 {
                 let Some(order) = self.ws.factories[i].backlog.front_mut() else {
                     break;
