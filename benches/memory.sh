@@ -2,8 +2,8 @@
 # Peak memory (maximum resident set size) of `drawdown run` at a small and a large
 # number of trials: it must stay flat (DESIGN.md §7), i.e. RSS(large) / RSS(small) <= 1.2.
 #
-#   benches/memory.sh              # example scenario, 10 000 and 1 000 000 trials (~1 min)
-#   benches/memory.sh --default    # also the default scenario, 10 000 and 200 000 trials (~3 min more)
+#   benches/memory.sh              # example scenario, 10 000 and 1 000 000 trials (~20 s on 2 idle cores)
+#   benches/memory.sh --default    # also the default scenario, 10 000 and 200 000 trials (~45 s more)
 #
 # Builds the release binary (in $CARGO_TARGET_DIR if set, else ./target), runs each case
 # under `/usr/bin/time -v` with its output in a temporary folder (removed at the end;

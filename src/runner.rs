@@ -144,6 +144,9 @@ pub struct RunResult {
 struct Worker {
     workspace: Workspace,
     aggregate: Aggregate,
+    /// Stock paths of the block in progress (see [`Aggregate::add_stock_block`]).
+    paths: Vec<u64>,
+    scratch: Vec<u64>,
 }
 
 /// Runs the trials of `opts` on `model`, handing per-trial rows to `rows` in trial order.
@@ -186,6 +189,8 @@ pub fn run(
                     let worker = guard.get_or_insert_with(|| Worker {
                         workspace: Workspace::new(model),
                         aggregate: Aggregate::for_model(model),
+                        paths: Vec::new(),
+                        scratch: Vec::new(),
                     });
                     let last = (first + BLOCK).min(wave_end);
                     let block = run_block(model, opts.seed, first..last, worker);
@@ -228,16 +233,27 @@ fn run_block(
     trials: std::ops::Range<u64>,
     worker: &mut Worker,
 ) -> Vec<TrialRows> {
-    trials
+    worker.paths.clear();
+    let n = (trials.end - trials.start) as usize;
+    let rows = trials
         .map(|t| {
             let outcome = worker.workspace.run(model, seed, t, &mut NoTrace);
-            worker.aggregate.add(outcome);
+            worker.aggregate.add_flows(outcome);
+            worker.paths.extend_from_slice(&outcome.stock);
             TrialRows {
                 trial: t,
                 series: outcome.series.clone(),
             }
         })
-        .collect()
+        .collect();
+    let Worker {
+        aggregate,
+        paths,
+        scratch,
+        ..
+    } = worker;
+    aggregate.add_stock_block(paths, n, scratch);
+    rows
 }
 
 /// Whether every tracked depletion probability's interval is narrower than required,
