@@ -18,6 +18,8 @@ pub const DAYS_PER_MONTH: f64 = 365.25 / 12.0;
 pub(crate) struct Curve {
     /// Knots sorted by day; the level is constant before the first and after the last.
     knots: Vec<(i64, f64)>,
+    /// Slope [per day] from each knot to the next (0 after the last).
+    slopes: Vec<f64>,
     cursor: usize,
 }
 
@@ -46,6 +48,9 @@ impl Curve {
             self.knots.push((start, level));
             self.knots.push((start.saturating_add(ramp_days), target));
         }
+        self.slopes.clear();
+        let slopes = (0..self.knots.len()).map(|i| slope(&self.knots, i));
+        self.slopes.extend(slopes);
     }
 
     /// Level on `day`, without moving the cursor.
@@ -63,7 +68,22 @@ impl Curve {
         while self.cursor + 1 < self.knots.len() && self.knots[self.cursor + 1].0 <= day {
             self.cursor += 1;
         }
-        interpolate(&self.knots, self.cursor, day)
+        let (d0, l0) = self.knots[self.cursor];
+        let slope = self.slopes[self.cursor];
+        if slope == 0.0 {
+            l0
+        } else {
+            l0 + slope * (day - d0) as f64
+        }
+    }
+}
+
+/// Slope from knot `i` to the next one; 0 when flat, a step, or the open-ended first knot.
+fn slope(knots: &[(i64, f64)], i: usize) -> f64 {
+    let (d0, l0) = knots[i];
+    match knots.get(i + 1) {
+        Some(&(d1, l1)) if d1 > d0 && d0 != i64::MIN => (l1 - l0) / (d1 - d0) as f64,
+        _ => 0.0,
     }
 }
 

@@ -186,6 +186,7 @@ impl Workspace {
         tracer: &mut T,
     ) -> &TrialOutcome {
         let mut day = Day {
+            today: 0,
             ws: self,
             model,
             tracer,
@@ -204,6 +205,8 @@ struct Day<'a, T: Tracer> {
     ws: &'a mut Workspace,
     model: &'a Model,
     tracer: &'a mut T,
+    /// The day being simulated; events are scheduled relative to it.
+    today: u64,
 }
 
 impl<T: Tracer> Day<'_, T> {
@@ -229,8 +232,14 @@ impl<T: Tracer> Day<'_, T> {
             Ev::Dispatch { .. } => phase::DISPATCH,
             Ev::Review { .. } => phase::REVIEW,
         };
-        if delay < u64::from(self.model.scenario.days) {
-            self.ws.sim.schedule_in(delay, priority, ev);
+        let at = self.today + delay;
+        // Events after the horizon would never be handled: don't queue them.
+        if at < u64::from(self.model.scenario.days) {
+            let queued = self.ws.sim.schedule_at(SimTime(at), priority, ev);
+            debug_assert!(
+                queued.is_ok(),
+                "invariant: the clock never passes today: {queued:?}"
+            );
         }
     }
 
@@ -352,23 +361,22 @@ impl<T: Tracer> Day<'_, T> {
     }
 
     fn run_day(&mut self, d: u32) {
-        let today = SimTime(u64::from(d));
-        if self.ws.sim.now() < today {
-            // Every event of earlier days was handled (REVIEW is the last phase), so the
-            // clock can always move to today.
-            let moved = self.ws.sim.advance_to(today);
-            debug_assert!(
-                moved.is_ok(),
-                "invariant: no pending event before day {d}: {moved:?}"
-            );
-        }
-        while let Some(ev) = self.ws.sim.next_event_before(today, phase::STATE) {
-            self.handle(d, ev.event);
+        self.today = u64::from(d);
+        let today = SimTime(self.today);
+        // Events are never scheduled for the day they are scheduled on (delays are at
+        // least one day), so one look at the queue tells whether today has any.
+        let due = self.ws.sim.peek_key().is_some_and(|(t, _)| t <= today);
+        if due {
+            while let Some(ev) = self.ws.sim.next_event_before(today, phase::STATE) {
+                self.handle(d, ev.event);
+            }
         }
         self.produce(d);
         self.consume(d);
-        while let Some(ev) = self.ws.sim.next_event_before(today, phase::REVIEW) {
-            self.handle(d, ev.event);
+        if due {
+            while let Some(ev) = self.ws.sim.next_event_before(today, phase::REVIEW) {
+                self.handle(d, ev.event);
+            }
         }
         self.record(d);
     }
