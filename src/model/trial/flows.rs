@@ -220,13 +220,14 @@ impl<T: Tracer> Day<'_, T> {
             };
             // Whole rounds per day; the fraction carries over, so no output is lost to
             // rounding. `carry` is never negative, so the cast truncates like floor().
+            // (Through i64: one instruction each way, where u64 needs several.)
             f.carry += (rate * factor).max(0.0);
-            let out = f.carry as u64;
+            let out = f.carry as i64;
             f.carry -= out as f64;
-            if out == 0 {
+            if out <= 0 {
                 continue;
             }
-            let mut left = out;
+            let mut left = out as u64;
             while left > 0 {
                 let Some(order) = self.ws.factories[i].backlog.front_mut() else {
                     break;
