@@ -131,8 +131,16 @@ impl Terminal {
         let bar = show.then(|| {
             let bar = ProgressBar::new(0);
             let style = ProgressStyle::with_template(
-                "{bar:40.cyan/blue} {pos}/{len} trials  {per_sec}  eta {eta}",
+                "{bar:40.cyan/blue} {pos}/{len} trials  {rate}  eta {eta}",
             )
+            .map(|s| {
+                s.with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0} trials/s", state.per_sec());
+                    },
+                )
+            })
             .unwrap_or_else(|_| ProgressStyle::default_bar());
             bar.set_style(style);
             bar
