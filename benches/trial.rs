@@ -36,11 +36,11 @@ use criterion::{
 };
 use drawdown::dist::Dist;
 use drawdown::engine::{StreamId, StreamRng, stream_rng};
-use drawdown::model::{Model, NoTrace, TraceKind, TraceLog, Workspace};
+use drawdown::model::{Model, NoTrace, TraceKind, TraceLog, Workspace, demand_gamma, draw_demand};
 use drawdown::runner::{self, RunOptions, Shard, Silent, TrialRows};
 use drawdown::scenario::{Ramp, Scenario, Supply, TransferSize};
 use rand::RngExt;
-use rand_distr::{Distribution, Gamma, Poisson, StandardNormal};
+use rand_distr::{Distribution, Gamma, StandardNormal};
 
 /// Master seed of every benchmark.
 const SEED: u64 = 20_220_224;
@@ -198,10 +198,7 @@ impl<'m> Floor<'m> {
             gammas: s
                 .demand
                 .iter()
-                .map(|d| {
-                    d.dispersion
-                        .and_then(|k| Gamma::new(k, 1.0).ok().map(|g| (g, k)))
-                })
+                .map(|d| demand_gamma(d.dispersion))
                 .collect(),
             transfers: s
                 .transfers
@@ -409,7 +406,7 @@ impl<'m> Floor<'m> {
                 } else {
                     self.means[i][*p] * switches[*r].1
                 };
-                let new = draw_count(mean, self.gammas[i].as_ref(), &mut daily[i]);
+                let new = draw_demand(mean, self.gammas[i].as_ref(), &mut daily[i]);
                 if COUNT && mean > 0.0 {
                     tally.gamma += u64::from(self.gammas[i].is_some());
                     tally.poisson += 1;
@@ -480,23 +477,6 @@ fn order(supply: &Supply, rng: &mut StreamRng, count: Option<&mut u64>) -> f64 {
             }
             at as f64
         }
-    }
-}
-
-/// A day's demand exactly as the model draws it: Poisson(mean · Gamma(k, 1) / k), with
-/// `Poisson::new` built for the day's λ.
-#[inline]
-fn draw_count(mean: f64, gamma: Option<&(Gamma<f64>, f64)>, rng: &mut StreamRng) -> u64 {
-    if mean <= 0.0 {
-        return 0;
-    }
-    let lambda = match gamma {
-        Some((g, k)) => mean * g.sample(rng) / k,
-        None => mean,
-    };
-    match Poisson::new(lambda) {
-        Ok(p) => p.sample(rng) as u64,
-        Err(_) => 0,
     }
 }
 
@@ -660,7 +640,7 @@ fn trial(c: &mut Criterion) {
     for (name, draw) in [
         (
             "rng_floor_poisson_only",
-            draw_count as fn(f64, Option<&(Gamma<f64>, f64)>, &mut StreamRng) -> u64,
+            draw_demand as fn(f64, Option<&(Gamma<f64>, f64)>, &mut StreamRng) -> u64,
         ),
         ("rng_floor_poisson_normal_approx", draw_count_normal),
     ] {

@@ -31,11 +31,13 @@
 //! milestone dates and levels, period means, policy shares) use a setup stream per entity.
 
 mod curve;
+mod demand;
 pub mod outcome;
 pub mod trace;
 mod trial;
 
 pub use curve::DAYS_PER_MONTH;
+pub use demand::{DemandGamma, demand_gamma, draw_demand};
 pub use outcome::{SeriesOutcome, TrialOutcome};
 pub use trace::{NoTrace, TraceKind, TraceLog, TraceRecord, Tracer};
 pub use trial::Workspace;

@@ -161,19 +161,7 @@ fn beta_fraction(a: f64, b: f64, x: f64) -> f64 {
 #[allow(clippy::excessive_precision)] // reference values as mpmath printed them
 mod tests {
     use super::*;
-
-    /// Asserts a relative error below `tol` (reference values from mpmath at 40 digits).
-    fn close(got: f64, want: f64, tol: f64) {
-        let err = if want == 0.0 {
-            got.abs()
-        } else {
-            ((got - want) / want).abs()
-        };
-        assert!(
-            err < tol,
-            "got {got:e}, want {want:e} (relative error {err:e})"
-        );
-    }
+    use crate::dist::special::tests::close;
 
     #[test]
     fn incomplete_gamma_matches_reference_values() {

@@ -184,11 +184,11 @@ pub(crate) fn ln_gamma(x: f64) -> f64 {
 
 #[cfg(test)]
 #[allow(clippy::excessive_precision)] // reference values as mpmath printed them
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// Asserts a relative error below `tol` (reference values from mpmath at 40 digits).
-    fn close(got: f64, want: f64, tol: f64) {
+    pub(crate) fn close(got: f64, want: f64, tol: f64) {
         let err = if want == 0.0 {
             got.abs()
         } else {

@@ -7,7 +7,6 @@ use super::outcome::{SeriesOutcome, TrialOutcome};
 use super::trace::{TraceKind, TraceRecord, Tracer};
 use crate::engine::{SimTime, Simulation, StreamRng, stream_rng};
 use crate::scenario::TransferSize;
-use rand_distr::Gamma;
 use std::collections::VecDeque;
 
 /// Event priorities: the phases of a day that go through the queue.
@@ -85,7 +84,7 @@ struct DemandState {
     regime: usize,
     multiplier: f64,
     /// Gamma(k, 1) and k, for negative-binomial demand.
-    gamma: Option<(Gamma<f64>, f64)>,
+    gamma: Option<super::DemandGamma>,
     backorder: u64,
 }
 
@@ -154,9 +153,7 @@ impl Workspace {
                     period: 0,
                     regime: 0,
                     multiplier: 1.0,
-                    gamma: d
-                        .dispersion
-                        .and_then(|k| Gamma::new(k, 1.0).ok().map(|g| (g, k))),
+                    gamma: super::demand_gamma(d.dispersion),
                     backorder: 0,
                 })
                 .collect(),

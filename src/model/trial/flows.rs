@@ -4,7 +4,6 @@ use super::{Day, Ev, Order, Origin};
 use crate::model::trace::{TraceKind, Tracer};
 use crate::scenario::{Supply, TransferSize};
 use rand::RngExt;
-use rand_distr::{Distribution, Gamma, Poisson};
 
 impl<T: Tracer> Day<'_, T> {
     pub(super) fn arrive(&mut self, d: u32, series: usize, qty: u64, origin: Origin) {
@@ -267,7 +266,7 @@ impl<T: Tracer> Day<'_, T> {
             } else {
                 st.means[st.period] * st.multiplier
             };
-            let new = draw_count(mean, st.gamma.as_ref(), &mut st.rng);
+            let new = crate::model::draw_demand(mean, st.gamma.as_ref(), &mut st.rng);
             let need = new + st.backorder;
             if T::ON {
                 self.trace(d, TraceKind::Demanded, &def.id, def.series, new);
@@ -294,26 +293,5 @@ impl<T: Tracer> Day<'_, T> {
                 }
             }
         }
-    }
-}
-
-/// Draws a day's demand: Poisson(mean), or negative binomial as a gamma–Poisson mixture
-/// when `gamma` (shape k, scale 1) is given: Poisson(mean · Gamma(k, 1) / k).
-#[inline]
-fn draw_count<R: rand::Rng + ?Sized>(
-    mean: f64,
-    gamma: Option<&(Gamma<f64>, f64)>,
-    rng: &mut R,
-) -> u64 {
-    if mean <= 0.0 {
-        return 0;
-    }
-    let lambda = match gamma {
-        Some((g, k)) => mean * g.sample(rng) / k,
-        None => mean,
-    };
-    match Poisson::new(lambda) {
-        Ok(p) => p.sample(rng) as u64,
-        Err(_) => 0,
     }
 }
