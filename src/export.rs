@@ -41,6 +41,11 @@ impl Report<'_> {
         (&s.nations[series.nation].id, &s.items[series.item].id)
     }
 
+    /// Whether series `i` belongs to a pass-through channel (no depletion reported).
+    pub fn is_channel(&self, i: usize) -> bool {
+        self.model.scenario.series[i].channel
+    }
+
     /// ISO date of simulation day `day`.
     pub fn date(&self, day: u32) -> String {
         self.model.scenario.date_of(day).to_string()

@@ -87,6 +87,8 @@ pub struct Series {
     pub initial: Dist,
     /// Reserve floor [rounds], drawn once per trial.
     pub floor: Dist,
+    /// The nation is a pass-through channel: depletion is not reported for it.
+    pub channel: bool,
 }
 
 /// A level over time [rounds per day]: initial level and milestones.

@@ -80,6 +80,9 @@ pub fn depletion(report: &Report) -> Table {
     ]);
     let n = report.aggregate.trials;
     for (i, s) in report.aggregate.series.iter().enumerate() {
+        if report.is_channel(i) {
+            continue;
+        }
         let (nation, item) = report.labels(i);
         let cumulative = s.cumulative_depleted();
         for &day in &report.model.report_days {
@@ -227,22 +230,25 @@ pub fn summary(report: &Report) -> Table {
             t.rows.push(row);
         };
         let p = wilson(s.depleted, n);
-        push(
-            "p_depleted",
-            [prob(ratio(s.depleted, n)), prob(p.low), prob(p.high)],
-            Default::default(),
-        );
-        for (metric, q) in [
-            ("depletion_day_p10", 0.1),
-            ("depletion_day_p50", 0.5),
-            ("depletion_day_p90", 0.9),
-        ] {
-            let days = depletion_quantile(s, n, q);
+        let depletion_metrics = !report.is_channel(i);
+        if depletion_metrics {
             push(
-                metric,
-                days.map(|d| d.map(|d| d.to_string()).unwrap_or_default()),
-                days.map(|d| d.map(|d| report.date(d)).unwrap_or_default()),
+                "p_depleted",
+                [prob(ratio(s.depleted, n)), prob(p.low), prob(p.high)],
+                Default::default(),
             );
+            for (metric, q) in [
+                ("depletion_day_p10", 0.1),
+                ("depletion_day_p50", 0.5),
+                ("depletion_day_p90", 0.9),
+            ] {
+                let days = depletion_quantile(s, n, q);
+                push(
+                    metric,
+                    days.map(|d| d.map(|d| d.to_string()).unwrap_or_default()),
+                    days.map(|d| d.map(|d| report.date(d)).unwrap_or_default()),
+                );
+            }
         }
         for (metric, q) in [
             ("final_stock_p05", 0.05),

@@ -19,8 +19,13 @@ pub fn table(report: &Report) -> String {
         "median depletion".into(),
         "fill rate".into(),
     ]];
+    let mut channels = Vec::new();
     for (i, s) in report.aggregate.series.iter().enumerate() {
         let (nation, item) = report.labels(i);
+        if report.is_channel(i) {
+            channels.push(format!("{nation}.{item}"));
+            continue;
+        }
         let p = s.depleted as f64 / n.max(1) as f64;
         let ci = wilson(s.depleted, n);
         let median = match depletion_quantile(s, n, 0.5)[0] {
@@ -58,6 +63,13 @@ pub fn table(report: &Report) -> String {
             })
             .collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    if !channels.is_empty() {
+        let _ = writeln!(
+            out,
+            "channels (pass-through, no depletion reported): {}",
+            channels.join(", ")
+        );
     }
     let _ = writeln!(
         out,

@@ -36,9 +36,14 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
             ),
             None => ("0 (not declared)".into(), "0".into()),
         };
+        let channel = if series.channel {
+            " (channel: no depletion reported)"
+        } else {
+            ""
+        };
         let _ = writeln!(
             o,
-            "  {:<28} initial {initial}; floor {floor}",
+            "  {:<28} initial {initial}; floor {floor}{channel}",
             s.series_label(i)
         );
     }

@@ -74,6 +74,10 @@ pub struct RawNation {
     /// Human name.
     #[serde(default)]
     pub name: Option<String>,
+    /// A pass-through purchase or aid channel holding no stock of its own: its
+    /// depletion is not meaningful and is not reported.
+    #[serde(default)]
+    pub channel: Option<bool>,
     /// Stock and floor per item id.
     #[serde(default)]
     pub stock: BTreeMap<String, RawStock>,

@@ -222,11 +222,18 @@ impl<'a> Validator<'a> {
         if let Some(&s) = self.series_index.get(&(nation, item)) {
             return s;
         }
+        let channel = self
+            .raw
+            .nations
+            .get(&self.nations[nation].id)
+            .and_then(|n| n.channel)
+            .unwrap_or(false);
         self.series.push(Series {
             nation,
             item,
             initial: Dist::fixed(0.0),
             floor: Dist::fixed(0.0),
+            channel,
         });
         let s = self.series.len() - 1;
         self.series_index.insert((nation, item), s);

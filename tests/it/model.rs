@@ -317,3 +317,42 @@ fn poisson_tail(mu: f64, s: u64) -> f64 {
     }
     (1.0 - below).max(0.0)
 }
+
+/// A pass-through channel (`channel = true`) has no meaningful depletion: its depletion
+/// rows and metrics are left out, while its stock and flows are still reported.
+#[test]
+fn channels_report_flows_but_no_depletion() {
+    let loaded = pipeline::load(None, &[]).unwrap();
+    let label = "czech_initiative";
+    assert!(loaded.scenario.series.iter().any(|s| s.channel));
+    let tmp = tempfile::tempdir().unwrap();
+    let req = RunRequest {
+        trials: 64,
+        seed: Some(1),
+        threads: Some(1),
+        out: Some(tmp.path().join("out")),
+        step_days: 30,
+        shard: Shard::ALL,
+        until_ci: None,
+        target: None,
+    };
+    let summary = pipeline::run(&loaded, &req, &drawdown::runner::Silent).unwrap();
+    let read = |f: &str| std::fs::read_to_string(summary.dir.join(f)).unwrap();
+    assert!(!read("depletion.csv").contains(label));
+    let rows = read("summary.csv");
+    assert!(
+        rows.lines()
+            .any(|l| l.starts_with(&format!("{label},shell_155,sent_mean,")))
+    );
+    assert!(
+        !rows
+            .lines()
+            .any(|l| l.starts_with(&format!("{label},shell_155,p_depleted,")))
+    );
+    assert!(
+        rows.lines()
+            .any(|l| l.starts_with("ukraine,shell_155,p_depleted,"))
+    );
+    assert!(read("stock.csv").contains(label));
+    assert!(!summary.table.lines().any(|l| l.starts_with(label)));
+}
