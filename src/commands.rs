@@ -51,33 +51,34 @@ fn run(args: RunArgs) -> Result<()> {
     let summary = pipeline::run(&loaded, &req, &observer);
     observer.finish();
     let summary = summary?;
-    if !args.quiet {
-        print!("{}", summary.table);
-        match (summary.precision_reached, args.until_ci) {
-            (Some(true), Some(w)) => println!(
-                "precision reached after {} trials: every tracked 95% interval is narrower than {w}",
-                summary.trials
-            ),
-            (Some(false), Some(w)) => println!(
-                "precision NOT reached: the intervals are still wider than {w} after the maximum of {} trials (raise -n)",
-                summary.trials
-            ),
-            _ => {}
-        }
-        println!(
-            "{} trials in {:.1} s ({:.0} trials/s); results in {}",
-            summary.trials,
-            summary.wall_seconds,
-            summary.trials as f64 / summary.wall_seconds.max(1e-9),
-            summary.dir.display()
-        );
+    if args.quiet {
+        return Ok(());
     }
-    Ok(())
+    let mut text = summary.table.clone();
+    match (summary.precision_reached, args.until_ci) {
+        (Some(true), Some(w)) => text.push_str(&format!(
+            "precision reached after {} trials: every tracked 95% interval is narrower than {w}\n",
+            summary.trials
+        )),
+        (Some(false), Some(w)) => text.push_str(&format!(
+            "precision NOT reached: the intervals are still wider than {w} after the maximum of {} trials (raise -n)\n",
+            summary.trials
+        )),
+        _ => {}
+    }
+    text.push_str(&format!(
+        "{} trials in {:.1} s ({:.0} trials/s); results in {}\n",
+        summary.trials,
+        summary.wall_seconds,
+        summary.trials as f64 / summary.wall_seconds.max(1e-9),
+        summary.dir.display()
+    ));
+    say(&text)
 }
 
 fn check(args: CheckArgs) -> Result<()> {
     let loaded = pipeline::load(args.scenario.as_deref(), &args.scenario_args.overrides)?;
-    print!("{}", describe(&loaded.scenario, &loaded.origin));
+    say(&describe(&loaded.scenario, &loaded.origin))?;
     Ok(())
 }
 
@@ -101,14 +102,24 @@ fn init(args: InitArgs) -> Result<()> {
 fn merge(args: MergeArgs) -> Result<()> {
     let summary = pipeline::merge(&args.dirs, &args.out)?;
     if !args.quiet {
-        print!("{}", summary.table);
-        println!(
-            "merged {} trials into {}",
+        say(&summary.table)?;
+        say(&format!(
+            "merged {} trials into {}\n",
             summary.trials,
             summary.dir.display()
-        );
+        ))?;
     }
     Ok(())
+}
+
+/// Writes results to stdout; a closed pipe comes back as an error (which `main` treats
+/// as the reader's choice) instead of a panic, as `print!` would.
+fn say(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())
+        .and_then(|()| out.flush())
+        .context("writing to stdout")
 }
 
 /// Progress bar (only on a terminal) and Ctrl-C.

@@ -1458,3 +1458,51 @@ fn interrupting_a_run_keeps_the_previous_results() {
     assert_eq!(fs::read(&summary).expect("summary.csv"), before);
     assert_eq!(leftovers(dir.path()), Vec::<String>::new());
 }
+
+/// A reader that stops early (`drawdown run --trace - | head`) is not a failure: no
+/// panic, no error message, exit code 0.
+#[test]
+fn a_closed_stdout_pipe_ends_quietly() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/example.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_drawdown"))
+        .args(["run", example, "--trace", "-"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 64];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here; the trace is far larger than a pipe buffer.
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(first.starts_with(b"day,date,event"));
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+    assert!(
+        !stderr.contains("panicked") && !stderr.contains("error"),
+        "{stderr}"
+    );
+}
+
+/// The result table is printed after the run: if the reader has gone by then, the run
+/// still succeeds quietly (its results are already in place).
+#[test]
+fn a_reader_gone_before_the_table_is_not_a_failure() {
+    use std::process::{Command, Stdio};
+    let dir = tmp();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/configs/example.toml");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_drawdown"))
+        .current_dir(dir.path())
+        .args(["run", example, "-n", "3000", "-o", "out"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(dir.path().join("out/summary.csv").exists());
+}
