@@ -109,14 +109,8 @@ impl Aggregate {
         Aggregate { trials: 0, series }
     }
 
-    /// Adds one trial's outcome.
-    pub fn add(&mut self, outcome: &TrialOutcome) {
-        self.add_flows(outcome);
-        self.add_stock_block(&outcome.stock, 1, &mut Vec::new());
-    }
-
     /// Adds everything of one trial except its stock path, which the caller batches
-    /// into [`Aggregate::add_stock_block`].
+    /// into [`Aggregate::add_stock_block`] (the runner does both for every trial).
     pub fn add_flows(&mut self, outcome: &TrialOutcome) {
         self.trials += 1;
         let reports = self.reports();

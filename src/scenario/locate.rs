@@ -103,31 +103,26 @@ fn plain_words(message: &str) -> String {
 
 /// An [`Issue`] for a deserialization error, with line, column and field path.
 pub fn issue_from_toml_error(text: &str, err: &toml::de::Error) -> Issue {
-    let mut message = plain_words(err.message().trim());
-    if let Some(span) = err.span() {
-        append_snippet(&mut message, text, span);
-    }
-    let mut issue = Issue::at("", message);
-    if let Some(span) = err.span() {
-        let (line, column) = line_column(text, span.start);
-        issue.line = Some(line);
-        issue.column = Some(column);
-        issue.path = path_at_offset(text, span.start).unwrap_or_default();
-    }
-    issue
+    issue_at(text, &plain_words(err.message().trim()), err.span(), true)
 }
 
-/// An [`Issue`] for a syntax error reported by `toml_edit`.
+/// An [`Issue`] for a syntax error reported by `toml_edit` (the text does not parse, so
+/// there is no field path to find).
 pub fn issue_from_syntax_error(text: &str, err: &toml_edit::TomlError) -> Issue {
-    let mut message = err.message().trim().to_string();
-    if let Some(span) = err.span() {
-        append_snippet(&mut message, text, span);
-    }
+    issue_at(text, err.message().trim(), err.span(), false)
+}
+
+/// An [`Issue`] saying `message` at `span` of `text`, with the field path when `with_path`.
+fn issue_at(text: &str, message: &str, span: Option<Range<usize>>, with_path: bool) -> Issue {
     let mut issue = Issue::at("", message);
-    if let Some(span) = err.span() {
+    if let Some(span) = span {
+        append_snippet(&mut issue.message, text, span.clone());
         let (line, column) = line_column(text, span.start);
         issue.line = Some(line);
         issue.column = Some(column);
+        if with_path {
+            issue.path = path_at_offset(text, span.start).unwrap_or_default();
+        }
     }
     issue
 }
