@@ -7,7 +7,7 @@
 //! The crate is layered so that each layer knows only the ones below it:
 //!
 //! - [`engine`]: a generic discrete-event core (clock, event queue, cancellation,
-//!   random streams). It knows nothing about munitions; `examples/mm1.rs` and the test
+//!   random streams). It knows nothing about munitions; `examples/mm1/` and the test
 //!   suite run a textbook M/M/1 queue on it.
 //! - [`dist`]: the catalogue of input distributions, parameterised the way analysts
 //!   state uncertainty (PERT by min/mode/max, lognormal by median and p90, …).

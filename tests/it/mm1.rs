@@ -6,29 +6,18 @@
 //! index, warm-up discarded): the method of independent replications (Law, *Simulation
 //! Modeling and Analysis*, §9.4). The tolerance is derived, never tuned to the output.
 
-use std::collections::VecDeque;
-
 use drawdown::engine::{
     EventId, Model, Scheduled, SimTime, Simulation, StreamId, StreamRng, stream_rng,
 };
-use rand_distr::{Distribution, Exp};
+use rand_distr::Exp;
 
-/// Ticks per model time unit.
-const TICKS_PER_UNIT: f64 = 1e6;
+#[path = "../../examples/mm1/model.rs"]
+mod model;
+use model::{
+    Mm1, Mm1Event, Replication, TICKS_PER_UNIT, draw_ticks, mean_and_se, replicate, warmup,
+};
+
 const SEED: u64 = 7_777;
-
-/// An exponential duration rounded to whole ticks.
-fn draw_ticks(dist: &Exp<f64>, rng: &mut StreamRng) -> u64 {
-    (dist.sample(rng) * TICKS_PER_UNIT).round() as u64
-}
-
-/// Mean and standard error of independent replication estimates.
-fn mean_and_se(xs: &[f64]) -> (f64, f64) {
-    let n = xs.len() as f64;
-    let mean = xs.iter().sum::<f64>() / n;
-    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
-    (mean, (var / n).sqrt())
-}
 
 /// Asserts `|estimate − theory| < 4 SE`, and that the SE is small enough for the check
 /// to mean something (`max_rel_se` of the theoretical value).
@@ -48,135 +37,19 @@ fn assert_within_4_se(name: &str, samples: &[f64], theory: f64, max_rel_se: f64)
 // M/M/1
 // ---------------------------------------------------------------------------------
 
-/// Priorities: at the same tick a departure frees the server before an arrival looks.
-const DEPARTURE: u8 = 0;
-const ARRIVAL: u8 = 1;
-const ARRIVALS: StreamId = StreamId::from_name("mm1.arrivals");
-const SERVICES: StreamId = StreamId::from_name("mm1.services");
-
-#[derive(Clone, Copy, Debug)]
-enum Mm1Event {
-    Arrival,
-    Departure,
-}
-
-/// An M/M/1 queue (FIFO, one server) with its measurement counters.
-struct Mm1 {
-    arrivals: StreamRng,
-    services: StreamRng,
-    interarrival: Exp<f64>,
-    service: Exp<f64>,
-    /// Arrival times of the customers waiting for the server.
-    waiting: VecDeque<SimTime>,
-    /// When the current service began, if the server is busy.
-    busy_since: Option<SimTime>,
-    /// Start of the measurement window (end of the warm-up).
-    measure_from: SimTime,
-    busy_ticks: u64,
-    wait_ticks: u128,
-    served: u64,
-}
-
-impl Mm1 {
-    fn new(lambda: f64, mu: f64, trial: u64, measure_from: SimTime) -> Self {
-        Mm1 {
-            arrivals: stream_rng(SEED, trial, ARRIVALS),
-            services: stream_rng(SEED, trial, SERVICES),
-            interarrival: Exp::new(lambda).expect("the test rates are positive"),
-            service: Exp::new(mu).expect("the test rates are positive"),
-            waiting: VecDeque::new(),
-            busy_since: None,
-            measure_from,
-            busy_ticks: 0,
-            wait_ticks: 0,
-            served: 0,
-        }
-    }
-
-    fn start_service(&mut self, sim: &mut Simulation<Mm1Event>, arrived: SimTime) {
-        let now = sim.now();
-        if now >= self.measure_from {
-            self.wait_ticks += u128::from(now.since(arrived));
-            self.served += 1;
-        }
-        self.busy_since = Some(now);
-        let service = draw_ticks(&self.service, &mut self.services);
-        sim.schedule_in(service, DEPARTURE, Mm1Event::Departure);
-    }
-
-    /// Adds the part of the current busy period up to `now` that lies in the window.
-    fn close_busy_period(&mut self, now: SimTime) {
-        if let Some(since) = self.busy_since.take() {
-            self.busy_ticks += now.since(since.max(self.measure_from));
-        }
-    }
-}
-
-impl Model for Mm1 {
-    type Event = Mm1Event;
-
-    fn handle(&mut self, sim: &mut Simulation<Mm1Event>, ev: Scheduled<Mm1Event>) {
-        assert_eq!(sim.now(), ev.time);
-        match ev.event {
-            Mm1Event::Arrival => {
-                let gap = draw_ticks(&self.interarrival, &mut self.arrivals);
-                sim.schedule_in(gap, ARRIVAL, Mm1Event::Arrival);
-                if self.busy_since.is_some() {
-                    self.waiting.push_back(sim.now());
-                } else {
-                    self.start_service(sim, sim.now());
-                }
-            }
-            Mm1Event::Departure => {
-                self.close_busy_period(sim.now());
-                if let Some(arrived) = self.waiting.pop_front() {
-                    self.start_service(sim, arrived);
-                }
-            }
-        }
-    }
-}
-
-/// One replication's estimates.
-#[derive(Debug, PartialEq)]
-struct Replication {
-    utilisation: f64,
-    mean_wait: f64,
-    served: u64,
-}
-
-/// Measured length of each replication, in time units.
+/// Measured window of each replication [time units].
 const MEASURED: f64 = 20_000.0;
 
-/// Warm-up, in time units: 20 relaxation times 1 / (μ (1 − √ρ)²) of the M/M/1, after
-/// which the bias of starting empty is far below the standard error.
-fn warmup(lambda: f64, mu: f64) -> f64 {
-    20.0 / (mu * (1.0 - (lambda / mu).sqrt()).powi(2))
-}
-
-/// Runs replication `trial` on a reused `sim`.
-fn replicate(sim: &mut Simulation<Mm1Event>, lambda: f64, mu: f64, trial: u64) -> Replication {
-    let start = SimTime((warmup(lambda, mu) * TICKS_PER_UNIT) as u64);
-    let end = start.after((MEASURED * TICKS_PER_UNIT) as u64);
-    let mut model = Mm1::new(lambda, mu, trial, start);
-    sim.reset();
-    let first = draw_ticks(&model.interarrival, &mut model.arrivals);
-    sim.schedule_in(first, ARRIVAL, Mm1Event::Arrival);
-    sim.run_until(&mut model, end);
-    assert_eq!(sim.now(), end);
-    model.close_busy_period(end);
-    Replication {
-        utilisation: model.busy_ticks as f64 / end.since(start) as f64,
-        mean_wait: model.wait_ticks as f64 / TICKS_PER_UNIT / model.served as f64,
-        served: model.served,
-    }
+fn replication(sim: &mut Simulation<Mm1Event>, lambda: f64, mu: f64, trial: u64) -> Replication {
+    let window = (warmup(lambda, mu), MEASURED);
+    replicate(sim, (lambda, mu), SEED, trial, window).expect("the test rates are positive")
 }
 
 /// Runs `replications` independent replications and checks ρ and Wq against theory.
 fn check_mm1(lambda: f64, mu: f64, replications: u64) {
     let mut sim = Simulation::new();
     let reps: Vec<Replication> = (0..replications)
-        .map(|trial| replicate(&mut sim, lambda, mu, trial))
+        .map(|trial| replication(&mut sim, lambda, mu, trial))
         .collect();
     let rho = lambda / mu;
     let wq = rho / (mu - lambda);
@@ -199,20 +72,20 @@ fn mm1_at_rho_0_5_matches_theory() {
 #[test]
 fn mm1_with_the_same_seed_and_trial_is_identical() {
     let mut sim = Simulation::new();
-    let a = replicate(&mut sim, 0.8, 1.0, 3);
-    let b = replicate(&mut Simulation::new(), 0.8, 1.0, 3);
-    let c = replicate(&mut sim, 0.8, 1.0, 3);
+    let a = replication(&mut sim, 0.8, 1.0, 3);
+    let b = replication(&mut Simulation::new(), 0.8, 1.0, 3);
+    let c = replication(&mut sim, 0.8, 1.0, 3);
     assert_eq!(a, b, "fresh simulation");
     assert_eq!(a, c, "reused simulation after reset");
     assert!(a.served > 1000);
-    assert_ne!(a, replicate(&mut sim, 0.8, 1.0, 4), "another trial");
+    assert_ne!(a, replication(&mut sim, 0.8, 1.0, 4), "another trial");
 }
 
 #[test]
 fn changing_the_service_rate_keeps_the_arrival_stream() {
     // Separate streams: the arrival times do not depend on μ (common random numbers).
-    let mut a = Mm1::new(0.8, 1.0, 5, SimTime::ZERO);
-    let mut b = Mm1::new(0.8, 2.0, 5, SimTime::ZERO);
+    let mut a = Mm1::new((0.8, 1.0), SEED, 5, SimTime::ZERO).unwrap();
+    let mut b = Mm1::new((0.8, 2.0), SEED, 5, SimTime::ZERO).unwrap();
     for _ in 0..100 {
         assert_eq!(
             draw_ticks(&a.interarrival, &mut a.arrivals),
