@@ -83,12 +83,7 @@ pub(crate) fn gamma_pq(a: f64, x: f64) -> (f64, f64) {
         for i in 1..iteration_cap(a + x) {
             let an = -(i as f64) * (i as f64 - a);
             b += 2.0;
-            d = an * d + b;
-            d = if d.abs() < TINY { TINY } else { d };
-            c = b + an / c;
-            c = if c.abs() < TINY { TINY } else { c };
-            d = 1.0 / d;
-            let del = d * c;
+            let del = lentz_step(an, b, &mut c, &mut d);
             h *= del;
             if (del - 1.0).abs() < EPS {
                 break;
@@ -126,35 +121,37 @@ fn beta_fraction(a: f64, b: f64, x: f64) -> f64 {
     let qap = a + 1.0;
     let qam = a - 1.0;
     let mut c = 1.0;
-    let mut d = 1.0 - qab * x / qap;
-    d = if d.abs() < TINY { TINY } else { d };
-    d = 1.0 / d;
+    let mut d = 1.0 / away_from_zero(1.0 - qab * x / qap);
     let mut h = d;
     for m in 1..iteration_cap(a.max(b)) {
         let m = m as f64;
         let m2 = 2.0 * m;
         // Even step.
         let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        d = if d.abs() < TINY { TINY } else { d };
-        c = 1.0 + aa / c;
-        c = if c.abs() < TINY { TINY } else { c };
-        d = 1.0 / d;
-        h *= d * c;
+        h *= lentz_step(aa, 1.0, &mut c, &mut d);
         // Odd step.
         let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        d = if d.abs() < TINY { TINY } else { d };
-        c = 1.0 + aa / c;
-        c = if c.abs() < TINY { TINY } else { c };
-        d = 1.0 / d;
-        let del = d * c;
+        let del = lentz_step(aa, 1.0, &mut c, &mut d);
         h *= del;
         if (del - 1.0).abs() < EPS {
             break;
         }
     }
     h
+}
+
+/// One step of the modified Lentz method for a continued fraction with partial
+/// numerator `an` and denominator `bn`: updates `c` and `d` (where `d` holds the
+/// reciprocal) and returns the factor by which the fraction's value changes.
+fn lentz_step(an: f64, bn: f64, c: &mut f64, d: &mut f64) -> f64 {
+    *d = 1.0 / away_from_zero(bn + an * *d);
+    *c = away_from_zero(bn + an / *c);
+    *d * *c
+}
+
+/// `x`, or a tiny number in its place when it is (nearly) zero (Lentz's guard).
+fn away_from_zero(x: f64) -> f64 {
+    if x.abs() < TINY { TINY } else { x }
 }
 
 #[cfg(test)]
