@@ -31,8 +31,10 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+use criterion::measurement::WallTime;
 use criterion::{
-    BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
+    BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
+    criterion_main,
 };
 use drawdown::dist::Dist;
 use drawdown::engine::{StreamId, StreamRng, stream_rng};
@@ -53,6 +55,14 @@ const MC_TRIALS: u64 = 1024;
 
 fn default_model() -> Model {
     let scenario = Scenario::default_with(&[]).expect("the embedded default scenario is valid");
+    Model::new(scenario, STEP)
+}
+
+/// The SimPy benchmark scenario (`configs/example.toml`, compared in `benches/simpy/`).
+fn example_model() -> Model {
+    let text = include_str!("../configs/example.toml");
+    let scenario = Scenario::from_toml("configs/example.toml", text, &[])
+        .expect("configs/example.toml is valid");
     Model::new(scenario, STEP)
 }
 
@@ -574,25 +584,32 @@ fn verify(model: &Model, floor: &mut Floor<'_>) -> Tally {
 }
 
 fn trial(c: &mut Criterion) {
-    let model = default_model();
-    let mut floor = Floor::new(&model);
-    verify(&model, &mut floor);
     let mut group = c.benchmark_group("trial");
     group.throughput(Throughput::Elements(1));
+    for (name, model) in [("default", default_model()), ("example", example_model())] {
+        trial_vs_floor(&mut group, name, &model);
+    }
+    group.finish();
+}
 
-    let mut ws = Workspace::new(&model);
+/// The `trial` group's benchmarks for one scenario, named `<what>/<scenario>`.
+fn trial_vs_floor(group: &mut BenchmarkGroup<'_, WallTime>, scenario: &str, model: &Model) {
+    let mut floor = Floor::new(model);
+    verify(model, &mut floor);
+
+    let mut ws = Workspace::new(model);
     let mut t = 0;
-    group.bench_function(BenchmarkId::new("one_trial", "default"), |b| {
+    group.bench_function(BenchmarkId::new("one_trial", scenario), |b| {
         b.iter(|| {
             t = (t + 1) % CYCLE;
-            let out = ws.run(&model, SEED, black_box(t), &mut NoTrace);
+            let out = ws.run(model, SEED, black_box(t), &mut NoTrace);
             black_box(out.series.len())
         })
     });
 
     let mut tally = Tally::default();
     let mut t = 0;
-    group.bench_function(BenchmarkId::new("rng_floor", "default"), |b| {
+    group.bench_function(BenchmarkId::new("rng_floor", scenario), |b| {
         b.iter(|| {
             t = (t + 1) % CYCLE;
             black_box(floor.trial::<false>(SEED, black_box(t), &mut tally))
@@ -608,7 +625,7 @@ fn trial(c: &mut Criterion) {
         .collect();
     let mut rngs: Vec<(&Dist, StreamRng)> = Vec::with_capacity(outputs.len());
     let mut t = 0;
-    group.bench_function(BenchmarkId::new("rng_floor_output_only", "default"), |b| {
+    group.bench_function(BenchmarkId::new("rng_floor_output_only", scenario), |b| {
         b.iter(|| {
             t = (t + 1) % CYCLE;
             let mut acc = 0.0;
@@ -645,7 +662,7 @@ fn trial(c: &mut Criterion) {
         ("rng_floor_poisson_normal_approx", draw_count_normal),
     ] {
         let mut t = 0;
-        group.bench_function(BenchmarkId::new(name, "default"), |b| {
+        group.bench_function(BenchmarkId::new(name, scenario), |b| {
             b.iter(|| {
                 t = (t + 1) % CYCLE;
                 let mut sum = 0;
@@ -659,7 +676,6 @@ fn trial(c: &mut Criterion) {
             })
         });
     }
-    group.finish();
 }
 
 fn monte_carlo(c: &mut Criterion) {

@@ -80,6 +80,7 @@ mod build;
 mod incomplete;
 mod kind;
 mod law;
+mod poisson;
 mod sample;
 mod serde_impl;
 mod spec;
@@ -89,6 +90,7 @@ mod tests;
 mod truncate;
 
 pub use kind::DistKind;
+pub use poisson::poisson;
 use sample::{Draw, Window};
 pub use spec::{ALL_KEYS, DistSpec, DistTable, SCALAR_KEYS};
 

@@ -50,10 +50,12 @@
 //! assert_eq!(model.rang_at, Some(SimTime(10)));
 //! ```
 
+pub mod calendar;
 pub mod queue;
 pub mod rng;
 pub mod time;
 
+pub use calendar::Calendar;
 pub use queue::{EventId, EventQueue, Scheduled};
 pub use rng::{StreamId, StreamRng, stream_rng};
 pub use time::SimTime;
@@ -69,6 +71,14 @@ pub enum SimError {
         at: u64,
         /// The current time, in ticks.
         now: u64,
+    },
+    /// A [`Calendar`] was asked to hold an event at or beyond its horizon.
+    #[error("cannot schedule an event at tick {at}: the calendar ends before tick {horizon}")]
+    BeyondHorizon {
+        /// The requested time, in ticks.
+        at: u64,
+        /// The calendar's horizon: the first tick it does not cover.
+        horizon: u64,
     },
     /// [`Simulation::advance_to`] would have jumped over a pending event.
     #[error("cannot advance the clock to tick {to}: an event is pending at tick {pending}")]

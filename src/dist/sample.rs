@@ -3,7 +3,7 @@
 
 use super::law::Inverse;
 use rand::{Rng, RngExt};
-use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal, Poisson, StandardNormal};
+use rand_distr::{Beta, Distribution, Gamma, LogNormal, Normal, Poisson};
 
 /// An untruncated sampler, ready to draw (no setup work per draw).
 #[derive(Clone, Debug, PartialEq)]
@@ -96,21 +96,14 @@ impl PoissonDraw {
     }
 }
 
-/// A Poisson draw of a varying mean (the inner step of the negative binomial).
-///
-/// Mean ≤ 0 gives 0. Above rand_distr's limit (1.8·10¹⁹, where the relative sd is
-/// below 10⁻⁹) the normal approximation round(λ + √λ·Z) is used.
+/// A Poisson draw of a varying mean (the inner step of the negative binomial); see
+/// [`super::poisson`].
 #[inline]
 fn poisson<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> f64 {
-    if lambda <= 0.0 || !lambda.is_finite() {
-        return lambda.max(0.0);
-    }
-    match Poisson::new(lambda) {
-        Ok(d) => d.sample(rng),
-        Err(_) => {
-            let z: f64 = rng.sample(StandardNormal);
-            (lambda + lambda.sqrt() * z).round().max(0.0)
-        }
+    if lambda.is_finite() {
+        super::poisson(lambda, rng)
+    } else {
+        lambda.max(0.0)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The daily demand draw, shared by the model and the random-number floor benchmark so
 //! that the benchmark measures exactly the sampler the model uses.
 
-use rand_distr::{Distribution, Gamma, Poisson};
+use rand_distr::{Distribution, Gamma};
 
 /// The mixing distribution of negative-binomial demand: Gamma(k, 1) and its shape k.
 pub type DemandGamma = (Gamma<f64>, f64);
@@ -14,7 +14,8 @@ pub fn demand_gamma(dispersion: Option<f64>) -> Option<DemandGamma> {
 
 /// Draws a day's demand with mean `mean`: Poisson(mean), or negative binomial as a
 /// gamma–Poisson mixture, Poisson(mean · Gamma(k, 1) / k), whose variance is
-/// mean + mean²/k. Both draws are exact (rand_distr).
+/// mean + mean²/k. Both draws are exact: rand_distr's gamma, and [`crate::dist::poisson`]
+/// (rand_distr's Poisson algorithms with lazily computed constants, same values).
 #[inline]
 pub fn draw_demand<R: rand::Rng + ?Sized>(
     mean: f64,
@@ -28,8 +29,5 @@ pub fn draw_demand<R: rand::Rng + ?Sized>(
         Some((g, k)) => mean * g.sample(rng) / k,
         None => mean,
     };
-    match Poisson::new(lambda) {
-        Ok(p) => p.sample(rng) as u64,
-        Err(_) => 0,
-    }
+    crate::dist::poisson(lambda, rng) as u64
 }

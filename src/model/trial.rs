@@ -5,7 +5,7 @@ use super::Model;
 use super::curve::Curve;
 use super::outcome::{SeriesOutcome, TrialOutcome};
 use super::trace::{TraceKind, TraceRecord, Tracer};
-use crate::engine::{SimTime, Simulation, StreamRng, stream_rng};
+use crate::engine::{Calendar, SimTime, StreamRng, stream_rng};
 use crate::scenario::TransferSize;
 use std::collections::VecDeque;
 
@@ -111,7 +111,7 @@ struct PolicyState {
 /// Buffers are kept between trials, so a trial allocates nothing once the first one
 /// has sized them.
 pub struct Workspace {
-    sim: Simulation<Ev>,
+    events: Calendar<Ev>,
     series: Vec<SeriesState>,
     factories: Vec<FactoryState>,
     demand: Vec<DemandState>,
@@ -127,7 +127,7 @@ impl Workspace {
         let s = &model.scenario;
         let rng = || stream_rng(0, 0, crate::engine::StreamId(0));
         Workspace {
-            sim: Simulation::new(),
+            events: Calendar::new(u64::from(s.days)),
             series: vec![SeriesState::default(); s.series.len()],
             factories: s
                 .factories
@@ -232,7 +232,7 @@ impl<T: Tracer> Day<'_, T> {
         let at = self.today + delay;
         // Events after the horizon would never be handled: don't queue them.
         if at < u64::from(self.model.scenario.days) {
-            let queued = self.ws.sim.schedule_at(SimTime(at), priority, ev);
+            let queued = self.ws.events.schedule_at(SimTime(at), priority, ev);
             debug_assert!(
                 queued.is_ok(),
                 "invariant: the clock never passes today: {queued:?}"
@@ -242,7 +242,7 @@ impl<T: Tracer> Day<'_, T> {
 
     fn setup(&mut self, seed: u64, trial: u64) {
         let (s, st) = (&self.model.scenario, &self.model.streams);
-        self.ws.sim.reset();
+        self.ws.events.reset(u64::from(s.days));
         let reports = self.model.report_days.len() * s.series.len();
         let out = &mut self.ws.outcome;
         for v in [&mut out.stock, &mut out.demanded, &mut out.consumed] {
@@ -360,20 +360,13 @@ impl<T: Tracer> Day<'_, T> {
     fn run_day(&mut self, d: u32) {
         self.today = u64::from(d);
         let today = SimTime(self.today);
-        // Events are never scheduled for the day they are scheduled on (delays are at
-        // least one day), so one look at the queue tells whether today has any.
-        let due = self.ws.sim.peek_key().is_some_and(|(t, _)| t <= today);
-        if due {
-            while let Some(ev) = self.ws.sim.next_event_before(today, phase::STATE) {
-                self.handle(d, ev.event);
-            }
+        while let Some(ev) = self.ws.events.next_before(today, phase::STATE) {
+            self.handle(d, ev);
         }
         self.produce(d);
         self.consume(d);
-        if due {
-            while let Some(ev) = self.ws.sim.next_event_before(today, phase::REVIEW) {
-                self.handle(d, ev.event);
-            }
+        while let Some(ev) = self.ws.events.next_before(today, phase::REVIEW) {
+            self.handle(d, ev);
         }
         self.record(d);
     }

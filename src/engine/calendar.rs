@@ -1,0 +1,258 @@
+//! A calendar of events on whole ticks within a known horizon: one bucket per tick.
+//!
+//! Models that step a fixed period at a time (a day) and keep the queue for irregular
+//! events (arrivals, breakdowns, reviews) only ever ask "what is due today, up to this
+//! phase?". A [`Calendar`] answers that in O(1): scheduling appends to the bucket of the
+//! event's tick, and the events of a tick are taken in order from its bucket. It keeps
+//! the ordering contract of the heap-based [`crate::engine::EventQueue`], key (time,
+//! priority, scheduling order), so a model gets the same run from either; the test
+//! `same_order_as_the_heap` checks that on random schedules.
+//!
+//! Costs: memory for `horizon` (usually empty) buckets, reused across trials; no
+//! allocation once each bucket has reached its largest size. Ticks must lie in
+//! `[0, horizon)`, and the calendar is read forward only: taking an event of tick `t`
+//! closes every earlier tick.
+
+use super::{SimError, SimTime};
+
+/// Events of one tick, in (priority, scheduling order) order, and how many were taken.
+#[derive(Clone, Debug)]
+struct Bucket<E> {
+    events: Vec<(u8, E)>,
+    taken: usize,
+}
+
+impl<E> Default for Bucket<E> {
+    fn default() -> Self {
+        Bucket {
+            events: Vec::new(),
+            taken: 0,
+        }
+    }
+}
+
+/// Pending events bucketed by tick, for ticks `0..horizon`.
+#[derive(Clone, Debug)]
+pub struct Calendar<E> {
+    buckets: Vec<Bucket<E>>,
+    /// The tick being read: every earlier bucket is empty.
+    now: u64,
+    /// Pending (scheduled, not yet taken) events.
+    pending: usize,
+}
+
+impl<E> Default for Calendar<E> {
+    fn default() -> Self {
+        Calendar {
+            buckets: Vec::new(),
+            now: 0,
+            pending: 0,
+        }
+    }
+}
+
+impl<E> Calendar<E> {
+    /// An empty calendar for ticks `0..horizon`.
+    pub fn new(horizon: u64) -> Self {
+        let mut calendar = Calendar::default();
+        calendar.reset(horizon);
+        calendar
+    }
+
+    /// Empties the calendar and rewinds it to tick 0 for ticks `0..horizon`, keeping the
+    /// buckets' memory.
+    pub fn reset(&mut self, horizon: u64) {
+        // Ticks before the one being read are always empty; so is everything when
+        // nothing is pending.
+        if self.pending > 0 {
+            let first = usize::try_from(self.now).unwrap_or(usize::MAX);
+            for bucket in self.buckets.iter_mut().skip(first) {
+                bucket.events.clear();
+                bucket.taken = 0;
+            }
+        }
+        let horizon = usize::try_from(horizon).unwrap_or(usize::MAX);
+        self.buckets.resize_with(horizon, Bucket::default);
+        self.now = 0;
+        self.pending = 0;
+    }
+
+    /// The number of ticks the calendar covers.
+    pub fn horizon(&self) -> u64 {
+        self.buckets.len() as u64
+    }
+
+    /// Events scheduled and not yet taken.
+    pub fn pending(&self) -> usize {
+        self.pending
+    }
+
+    /// Schedules `event` at tick `time` with `priority`: after the events of that tick
+    /// with a lower or equal priority, before those with a higher one. At the tick being
+    /// read, an event whose key sorts before the events already taken comes next.
+    ///
+    /// # Errors
+    /// [`SimError::PastEvent`] if `time` is before the tick being read, and
+    /// [`SimError::BeyondHorizon`] if it is not below the horizon.
+    #[inline]
+    pub fn schedule_at(&mut self, time: SimTime, priority: u8, event: E) -> Result<(), SimError> {
+        if time.0 < self.now {
+            return Err(SimError::PastEvent {
+                at: time.0,
+                now: self.now,
+            });
+        }
+        let Some(bucket) = usize::try_from(time.0)
+            .ok()
+            .and_then(|t| self.buckets.get_mut(t))
+        else {
+            return Err(SimError::BeyondHorizon {
+                at: time.0,
+                horizon: self.buckets.len() as u64,
+            });
+        };
+        let events = &mut bucket.events;
+        // Usually appended: priorities mostly arrive in order within a tick.
+        let mut at = events.len();
+        while at > bucket.taken && events[at - 1].0 > priority {
+            at -= 1;
+        }
+        events.insert(at, (priority, event));
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// Takes the next event of tick `time` whose priority is at most `priority`, in key
+    /// order; `None` when there is none (or `time` is beyond the horizon). Taking an
+    /// event at `time` closes every earlier tick: their remaining events are dropped.
+    #[inline]
+    pub fn next_before(&mut self, time: SimTime, priority: u8) -> Option<E>
+    where
+        E: Copy,
+    {
+        if time.0 != self.now {
+            self.advance(time.0);
+        }
+        let bucket = self.buckets.get_mut(usize::try_from(time.0).ok()?)?;
+        let &(p, event) = bucket.events.get(bucket.taken)?;
+        if p > priority {
+            return None;
+        }
+        bucket.taken += 1;
+        self.pending -= 1;
+        if bucket.taken == bucket.events.len() {
+            bucket.events.clear();
+            bucket.taken = 0;
+        }
+        Some(event)
+    }
+
+    /// Moves the reading position to `time`, dropping what earlier ticks left pending.
+    #[cold]
+    fn advance(&mut self, time: u64) {
+        let (from, to) = (self.now as usize, (time as usize).min(self.buckets.len()));
+        for bucket in self.buckets.get_mut(from..to).into_iter().flatten() {
+            self.pending -= bucket.events.len() - bucket.taken;
+            bucket.events.clear();
+            bucket.taken = 0;
+        }
+        self.now = self.now.max(time);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::EventQueue;
+    use rand::{RngExt, SeedableRng};
+    use rand_xoshiro::Xoshiro256PlusPlus;
+
+    #[test]
+    fn within_a_tick_priority_then_scheduling_order() {
+        let mut c = Calendar::new(10);
+        for (p, e) in [(2, 'a'), (0, 'b'), (2, 'c'), (1, 'd'), (0, 'e')] {
+            c.schedule_at(SimTime(3), p, e).expect("in range");
+        }
+        assert_eq!(c.next_before(SimTime(2), u8::MAX), None);
+        assert_eq!(c.next_before(SimTime(3), 0), Some('b'));
+        assert_eq!(c.next_before(SimTime(3), 0), Some('e'));
+        assert_eq!(c.next_before(SimTime(3), 0), None);
+        // Scheduled at the tick being read, before what was taken: comes next.
+        c.schedule_at(SimTime(3), 0, 'f').expect("at now");
+        let rest: Vec<char> = std::iter::from_fn(|| c.next_before(SimTime(3), 9)).collect();
+        assert_eq!(rest, ['f', 'd', 'a', 'c']);
+        assert_eq!(c.pending(), 0);
+    }
+
+    #[test]
+    fn rejects_the_past_and_beyond_the_horizon() {
+        let mut c = Calendar::new(5);
+        c.schedule_at(SimTime(4), 0, 1).expect("last tick");
+        assert_eq!(
+            c.schedule_at(SimTime(5), 0, 2),
+            Err(SimError::BeyondHorizon { at: 5, horizon: 5 })
+        );
+        assert_eq!(c.next_before(SimTime(4), 0), Some(1));
+        assert_eq!(
+            c.schedule_at(SimTime(3), 0, 3),
+            Err(SimError::PastEvent { at: 3, now: 4 })
+        );
+    }
+
+    #[test]
+    fn reset_forgets_everything_and_can_change_the_horizon() {
+        let mut c = Calendar::new(8);
+        for t in 0..8 {
+            c.schedule_at(SimTime(t), 1, t).expect("in range");
+        }
+        assert_eq!(c.next_before(SimTime(2), 1), Some(2));
+        assert_eq!(c.pending(), 5, "ticks 0 and 1 were closed unread");
+        c.reset(4);
+        assert_eq!((c.pending(), c.horizon()), (0, 4));
+        for t in 0..4 {
+            assert_eq!(c.next_before(SimTime(t), u8::MAX), None);
+        }
+        c.reset(4);
+        c.schedule_at(SimTime(0), 0, 9).expect("in range");
+        assert_eq!(c.next_before(SimTime(0), 0), Some(9));
+    }
+
+    /// Random schedules, including events scheduled while reading: the calendar hands
+    /// out events in the heap's (time, priority, scheduling order).
+    #[test]
+    fn same_order_as_the_heap() {
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
+        let horizon = 200;
+        let mut calendar = Calendar::new(horizon);
+        for round in 0..50 {
+            calendar.reset(horizon);
+            let mut heap = EventQueue::new();
+            let mut id = 0u32;
+            for _ in 0..rng.random_range(0..100) {
+                let (t, p) = (rng.random_range(0..horizon), rng.random_range(0..4u8));
+                calendar.schedule_at(SimTime(t), p, id).expect("in range");
+                heap.push(SimTime(t), p, id);
+                id += 1;
+            }
+            let mut taken = Vec::new();
+            for t in 0..horizon {
+                for phase in 0..4u8 {
+                    while let Some(e) = calendar.next_before(SimTime(t), phase) {
+                        taken.push(e);
+                        // Sometimes schedule more, at this tick or later, as models do.
+                        if rng.random::<f64>() < 0.3 {
+                            let at = (t + rng.random_range(0..3)).min(horizon - 1);
+                            let p = rng.random_range(phase..4);
+                            calendar.schedule_at(SimTime(at), p, id).expect("not past");
+                            heap.push(SimTime(at), p, id);
+                            id += 1;
+                        }
+                    }
+                }
+            }
+            let from_heap: Vec<u32> = std::iter::from_fn(|| heap.pop().map(|s| s.event)).collect();
+            assert_eq!(taken, from_heap, "round {round}");
+            assert_eq!(calendar.pending(), 0);
+        }
+    }
+}
