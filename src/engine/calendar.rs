@@ -131,7 +131,16 @@ impl<E> Calendar<E> {
         E: Copy,
     {
         if time.0 != self.now {
-            self.advance(time.0);
+            // The usual step: to the next tick, the current one fully taken.
+            let done = usize::try_from(self.now)
+                .ok()
+                .and_then(|t| self.buckets.get(t))
+                .is_none_or(|b| b.events.is_empty());
+            if done && time.0 == self.now + 1 {
+                self.now = time.0;
+            } else {
+                self.advance(time.0);
+            }
         }
         let bucket = self.buckets.get_mut(usize::try_from(time.0).ok()?)?;
         let &(p, event) = bucket.events.get(bucket.taken)?;

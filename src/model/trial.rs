@@ -68,6 +68,8 @@ struct FactoryState {
     capacity: Curve,
     limit: Option<Curve>,
     output_rng: StreamRng,
+    /// The output factor when it is fixed (no daily draw).
+    fixed_factor: Option<f64>,
     failure_rng: StreamRng,
     down: bool,
     loss: f64,
@@ -136,6 +138,7 @@ impl Workspace {
                     capacity: Curve::default(),
                     limit: f.input_limit.as_ref().map(|_| Curve::default()),
                     output_rng: rng(),
+                    fixed_factor: f.output_factor.fixed_value(),
                     failure_rng: rng(),
                     down: false,
                     loss: 0.0,

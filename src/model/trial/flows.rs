@@ -213,7 +213,7 @@ impl<T: Tracer> Day<'_, T> {
             if f.down {
                 rate *= 1.0 - f.loss;
             }
-            let factor = match def.output_factor.fixed_value() {
+            let factor = match f.fixed_factor {
                 Some(v) => v,
                 None => def.output_factor.sample(&mut f.output_rng),
             };
