@@ -90,7 +90,7 @@ mod tests;
 mod truncate;
 
 pub use kind::DistKind;
-pub use poisson::poisson;
+pub use poisson::{poisson, poisson_stream};
 use sample::{Draw, Window};
 pub use spec::{ALL_KEYS, DistSpec, DistTable, SCALAR_KEYS};
 

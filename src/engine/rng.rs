@@ -33,9 +33,106 @@
 //!   independent 64-bit words all collide.
 
 use rand::SeedableRng;
+use std::convert::Infallible;
 
-/// The generator of every random stream: xoshiro256++, portable and fast.
-pub type StreamRng = rand_xoshiro::Xoshiro256PlusPlus;
+/// The generator of every random stream: xoshiro256++ (Blackman and Vigna), portable
+/// and fast.
+///
+/// It produces exactly the output of `rand_xoshiro::Xoshiro256PlusPlus` from the same
+/// seed (the tests compare them word by word); it is this crate's own type only so that
+/// it can offer [`StreamRng::uniform_if`], a draw that advances the stream or not
+/// without a branch, which `rand_xoshiro` cannot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StreamRng {
+    s: [u64; 4],
+}
+
+impl StreamRng {
+    /// The next state and the output of the current one.
+    #[inline(always)]
+    fn step(&self) -> ([u64; 4], u64) {
+        let [mut s0, mut s1, mut s2, mut s3] = self.s;
+        let out = s0.wrapping_add(s3).rotate_left(23).wrapping_add(s0);
+        let t = s1 << 17;
+        s2 ^= s0;
+        s3 ^= s1;
+        s1 ^= s2;
+        s0 ^= s3;
+        s2 ^= t;
+        s3 = s3.rotate_left(45);
+        ([s0, s1, s2, s3], out)
+    }
+
+    /// A uniform in [0, 1), the value `rng.random::<f64>()` would return, consuming it
+    /// from the stream only when `advance` is true; without a branch, so a sampler whose
+    /// need for the number is hard to predict pays no misprediction. When `advance` is
+    /// false the value is that of the next draw, and the stream is left as it was.
+    #[inline(always)]
+    pub fn uniform_if(&mut self, advance: bool) -> f64 {
+        let (next, out) = self.step();
+        let keep = u64::from(advance).wrapping_sub(1); // all ones when not advancing
+        for (word, new) in self.s.iter_mut().zip(next) {
+            *word = (*word & keep) | (new & !keep);
+        }
+        // rand's StandardUniform for f64: the top 53 bits, scaled by 2⁻⁵³.
+        (out >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+}
+
+impl rand::TryRng for StreamRng {
+    type Error = Infallible;
+
+    #[inline]
+    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
+        // The upper bits, as rand_xoshiro does (the lowest have linear dependencies).
+        Ok((rand::Rng::next_u64(self) >> 32) as u32)
+    }
+
+    #[inline(always)]
+    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
+        let (next, out) = self.step();
+        self.s = next;
+        Ok(out)
+    }
+
+    #[inline]
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Infallible> {
+        for chunk in dest.chunks_mut(8) {
+            let word = rand::Rng::next_u64(self).to_le_bytes();
+            chunk.copy_from_slice(&word[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+impl SeedableRng for StreamRng {
+    type Seed = [u8; 32];
+
+    /// The state from 32 little-endian bytes; an all-zero seed (a fixed point of
+    /// xoshiro) is replaced as `rand_xoshiro` replaces it.
+    fn from_seed(seed: [u8; 32]) -> StreamRng {
+        StreamRng::same_as(&rand_xoshiro::Xoshiro256PlusPlus::from_seed(seed))
+    }
+
+    /// Seeded from one number by SplitMix64, as `rand_xoshiro` does (for tests and
+    /// examples; simulations use [`stream_rng`]).
+    fn seed_from_u64(seed: u64) -> StreamRng {
+        StreamRng::same_as(&rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed))
+    }
+}
+
+impl StreamRng {
+    /// The generator in the state of `reference`.
+    fn same_as(reference: &rand_xoshiro::Xoshiro256PlusPlus) -> StreamRng {
+        let mut s = [0u64; 4];
+        for (word, bytes) in s.iter_mut().zip(reference.state().chunks_exact(8)) {
+            let mut le = [0u8; 8];
+            le.copy_from_slice(bytes);
+            *word = u64::from_le_bytes(le);
+        }
+        StreamRng { s }
+    }
+}
 
 /// The golden-ratio increment of SplitMix64.
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;
@@ -159,6 +256,48 @@ mod tests {
         assert_ne!(p.child(0), p);
         assert_ne!(p.child(0), p.child(1));
         assert_eq!(p.child(5), p.child(5));
+    }
+
+    #[test]
+    fn same_output_as_rand_xoshiro() {
+        use rand::RngExt;
+        for seed in [0u64, 1, 0xDEAD_BEEF] {
+            let mut ours = StreamRng::seed_from_u64(seed);
+            let mut theirs = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(seed);
+            for _ in 0..1000 {
+                assert_eq!(ours.next_u64(), theirs.next_u64());
+                assert_eq!(ours.next_u32(), theirs.next_u32());
+                assert_eq!(
+                    ours.random::<f64>().to_bits(),
+                    theirs.random::<f64>().to_bits()
+                );
+            }
+            let (mut a, mut b) = ([0u8; 29], [0u8; 29]);
+            ours.fill_bytes(&mut a);
+            theirs.fill_bytes(&mut b);
+            assert_eq!(a, b);
+        }
+        // The all-zero seed is replaced, as rand_xoshiro replaces it.
+        let mut zero = StreamRng::from_seed([0; 32]);
+        let mut theirs = rand_xoshiro::Xoshiro256PlusPlus::from_seed([0; 32]);
+        assert_eq!(zero.next_u64(), theirs.next_u64());
+    }
+
+    #[test]
+    fn uniform_if_draws_or_peeks() {
+        use rand::RngExt;
+        let mut rng = stream_rng(3, 4, StreamId(5));
+        let mut reference = rng.clone();
+        for i in 0..1000 {
+            let advance = i % 3 != 0;
+            let u = rng.uniform_if(advance);
+            let mut peek = reference.clone();
+            assert_eq!(u.to_bits(), peek.random::<f64>().to_bits());
+            if advance {
+                reference = peek;
+            }
+            assert_eq!(rng, reference);
+        }
     }
 
     // Computed by an independent implementation of the documented derivation

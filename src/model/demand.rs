@@ -1,6 +1,7 @@
 //! The daily demand draw, shared by the model and the random-number floor benchmark so
 //! that the benchmark measures exactly the sampler the model uses.
 
+use crate::engine::StreamRng;
 use rand_distr::{Distribution, Gamma};
 
 /// The mixing distribution of negative-binomial demand: Gamma(k, 1) and its shape k.
@@ -14,14 +15,10 @@ pub fn demand_gamma(dispersion: Option<f64>) -> Option<DemandGamma> {
 
 /// Draws a day's demand with mean `mean`: Poisson(mean), or negative binomial as a
 /// gamma–Poisson mixture, Poisson(mean · Gamma(k, 1) / k), whose variance is
-/// mean + mean²/k. Both draws are exact: rand_distr's gamma, and [`crate::dist::poisson`]
-/// (rand_distr's Poisson algorithms with lazily computed constants, same values).
+/// mean + mean²/k. Both draws are exact: rand_distr's gamma, and
+/// [`crate::dist::poisson_stream`] (rand_distr's Poisson algorithms, same values).
 #[inline]
-pub fn draw_demand<R: rand::Rng + ?Sized>(
-    mean: f64,
-    gamma: Option<&DemandGamma>,
-    rng: &mut R,
-) -> u64 {
+pub fn draw_demand(mean: f64, gamma: Option<&DemandGamma>, rng: &mut StreamRng) -> u64 {
     if mean <= 0.0 {
         return 0;
     }
@@ -29,5 +26,5 @@ pub fn draw_demand<R: rand::Rng + ?Sized>(
         Some((g, k)) => mean * g.sample(rng) / k,
         None => mean,
     };
-    crate::dist::poisson(lambda, rng) as u64
+    crate::dist::poisson_stream(lambda, rng) as u64
 }
