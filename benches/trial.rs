@@ -39,7 +39,7 @@ use criterion::{
 use drawdown::dist::Dist;
 use drawdown::engine::{StreamId, StreamRng, stream_rng};
 use drawdown::model::{Model, NoTrace, TraceKind, TraceLog, Workspace, demand_gamma, draw_demand};
-use drawdown::runner::{self, RunOptions, Shard, Silent, TrialRows};
+use drawdown::runner::{self, NoRows, RunOptions, Shard, Silent};
 use drawdown::scenario::{Ramp, Scenario, Supply, TransferSize};
 use rand::RngExt;
 use rand_distr::{Distribution, Gamma, StandardNormal};
@@ -699,9 +699,8 @@ fn monte_carlo(c: &mut Criterion) {
         };
         group.bench_function(BenchmarkId::new("threads", n), |b| {
             b.iter(|| {
-                let mut rows = |_: &[TrialRows]| Ok(());
                 let result =
-                    runner::run(&model, &opts, &Silent, &mut rows).expect("the run succeeds");
+                    runner::run(&model, &opts, &Silent, &mut NoRows).expect("the run succeeds");
                 black_box(result.aggregate.trials)
             })
         });

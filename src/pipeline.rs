@@ -122,7 +122,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
         .unwrap_or_else(|| default_out(&loaded.scenario.name, req.shard));
     let dir = OutputDir::create(&target)?;
     let mut writer = TrialsWriter::create(&dir.file("trials.csv"), &model)?;
-    let result = runner::run(&model, &opts, observer, &mut |rows| writer.write(rows))?;
+    let result = runner::run(&model, &opts, observer, &mut writer)?;
     writer.finish()?;
     let manifest = manifest(loaded, req, &opts, &result, started);
     let report = Report {

@@ -4,9 +4,11 @@
 //! Trial indices `0..N` are cut into fixed blocks of [`BLOCK`] trials whose boundaries
 //! do not depend on the thread count. Blocks run in parallel on a rayon pool; each
 //! worker thread owns a model [`Workspace`] and an [`Aggregate`], which it feeds block
-//! by block. Blocks are grouped in waves of [`WAVE_BLOCKS`]; after each wave the
-//! per-trial rows are handed to the caller in trial order (for `trials.csv`), so memory
-//! holds at most one wave of rows. At the end the per-thread aggregates are merged;
+//! by block. Blocks are grouped in waves of [`WAVE_BLOCKS`]. The per-trial rows of a
+//! block are rendered on the worker that ran it (for `trials.csv`: CSV text, so the
+//! formatting runs in parallel), and after each wave the rendered blocks are handed to
+//! the caller's [`RowSink`] in trial order, so memory holds at most one wave of rows and
+//! the serial part of a run is a plain write. At the end the per-thread aggregates are merged;
 //! every accumulator merges exactly, so the result is the same whatever the number of
 //! threads. A shard `k/n` runs a contiguous range of blocks, and merging shard
 //! aggregates gives exactly the single-machine aggregate.
@@ -120,13 +122,49 @@ pub trait Observer: Sync {
 pub struct Silent;
 impl Observer for Silent {}
 
-/// The rows of one trial, for `trials.csv`.
-#[derive(Debug, Clone)]
-pub struct TrialRows {
-    /// Trial index.
-    pub trial: u64,
-    /// One outcome per series.
-    pub series: Vec<SeriesOutcome>,
+/// The per-trial outcomes of one block of consecutive trials, for `trials.csv`.
+#[derive(Debug, Clone, Default)]
+pub struct BlockRows {
+    /// Index of the block's first trial.
+    pub first: u64,
+    /// Series per trial.
+    pub width: usize,
+    /// The outcomes, trial after trial, `width` per trial in scenario series order.
+    pub outcomes: Vec<SeriesOutcome>,
+}
+
+impl BlockRows {
+    /// Each trial's index and its outcomes, in trial order.
+    pub fn trials(&self) -> impl Iterator<Item = (u64, &[SeriesOutcome])> {
+        (self.first..).zip(self.outcomes.chunks(self.width.max(1)))
+    }
+}
+
+/// Where the per-trial rows go. A block is rendered on the worker thread that ran it
+/// ([`RowSink::render`], in parallel), then the rendered blocks are written in trial
+/// order on the calling thread ([`RowSink::write`]).
+pub trait RowSink: Sync {
+    /// A rendered block (for example CSV text).
+    type Rendered: Send;
+    /// Renders the rows of one block; called on worker threads.
+    fn render(&self, rows: &BlockRows) -> Self::Rendered;
+    /// Takes one rendered block; called on the calling thread, in trial order.
+    ///
+    /// # Errors
+    /// Whatever writing fails with; the run stops with that error.
+    fn write(&mut self, rendered: Self::Rendered) -> Result<()>;
+}
+
+/// A sink that drops the rows (benchmarks, runs that need only the aggregate).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoRows;
+
+impl RowSink for NoRows {
+    type Rendered = ();
+    fn render(&self, _rows: &BlockRows) {}
+    fn write(&mut self, _rendered: ()) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// What a run produced.
@@ -153,11 +191,11 @@ struct Worker {
 ///
 /// # Errors
 /// [`Error::Interrupted`] when the observer cancels; any error returned by `rows`.
-pub fn run(
+pub fn run<S: RowSink>(
     model: &Model,
     opts: &RunOptions,
     observer: &dyn Observer,
-    rows: &mut dyn FnMut(&[TrialRows]) -> Result<()>,
+    rows: &mut S,
 ) -> Result<RunResult> {
     let threads = opts
         .threads
@@ -175,7 +213,8 @@ pub fn run(
     while next < range.end {
         let wave_end = (next + WAVE_BLOCKS * BLOCK).min(range.end);
         let starts: Vec<u64> = (next..wave_end).step_by(BLOCK as usize).collect();
-        let wave: Vec<Result<Vec<TrialRows>>> = pool.install(|| {
+        let sink: &S = rows;
+        let wave: Vec<Result<S::Rendered>> = pool.install(|| {
             starts
                 .par_iter()
                 .map(|&first| {
@@ -194,14 +233,16 @@ pub fn run(
                     });
                     let last = (first + BLOCK).min(wave_end);
                     let block = run_block(model, opts.seed, first..last, worker);
+                    drop(guard);
+                    let rendered = sink.render(&block);
                     let finished = done.fetch_add(last - first, Ordering::Relaxed) + last - first;
                     observer.progress(finished, total);
-                    Ok(block)
+                    Ok(rendered)
                 })
                 .collect()
         });
         for block in wave {
-            rows(&block?)?;
+            rows.write(block?)?;
         }
         next = wave_end;
         if let Some(p) = &opts.precision
@@ -232,20 +273,21 @@ fn run_block(
     seed: u64,
     trials: std::ops::Range<u64>,
     worker: &mut Worker,
-) -> Vec<TrialRows> {
+) -> BlockRows {
     worker.paths.clear();
     let n = (trials.end - trials.start) as usize;
-    let rows = trials
-        .map(|t| {
-            let outcome = worker.workspace.run(model, seed, t, &mut NoTrace);
-            worker.aggregate.add_flows(outcome);
-            worker.paths.extend_from_slice(&outcome.stock);
-            TrialRows {
-                trial: t,
-                series: outcome.series.clone(),
-            }
-        })
-        .collect();
+    let width = model.series_count();
+    let mut rows = BlockRows {
+        first: trials.start,
+        width,
+        outcomes: Vec::with_capacity(n * width),
+    };
+    for t in trials {
+        let outcome = worker.workspace.run(model, seed, t, &mut NoTrace);
+        worker.aggregate.add_flows(outcome);
+        worker.paths.extend_from_slice(&outcome.stock);
+        rows.outcomes.extend_from_slice(&outcome.series);
+    }
     let Worker {
         aggregate,
         paths,

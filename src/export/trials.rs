@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::runner::TrialRows;
+use crate::runner::{BlockRows, RowSink};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -31,61 +31,62 @@ pub const HEADER: &[&str] = &[
     "longest_shortage",
 ];
 
-/// A streaming writer of `trials.csv`.
+/// A streaming writer of `trials.csv`: the rows of each block are rendered to CSV text
+/// on the worker thread that ran it ([`RowSink::render`]) and appended in trial order.
 pub struct TrialsWriter {
-    out: csv::Writer<BufWriter<File>>,
+    out: BufWriter<File>,
     path: PathBuf,
-    labels: Vec<(String, String)>,
+    /// `nation,item` of each series, CSV-escaped, without separators around them.
+    labels: Vec<Vec<u8>>,
+    /// ISO date of each day.
     dates: Vec<String>,
 }
 
 impl TrialsWriter {
-    /// Creates `path` and writes the header (with_header = false for a shard's part
-    /// that will be appended to another).
+    /// Creates `path` and writes the header.
     ///
     /// # Errors
     /// [`Error::Io`] naming the file.
     pub fn create(path: &Path, model: &Model) -> Result<TrialsWriter> {
         let file = File::create(path).map_err(|e| Error::io("creating", path, e))?;
-        let mut out = csv::Writer::from_writer(BufWriter::with_capacity(1 << 16, file));
+        let mut out = BufWriter::with_capacity(1 << 16, file);
         let s = &model.scenario;
-        out.write_record(HEADER).map_err(|e| csv_err(path, e))?;
+        let header = HEADER.join(",") + "\n";
+        out.write_all(header.as_bytes())
+            .map_err(|e| Error::io("writing", path, e))?;
+        let labels = (0..s.series.len())
+            .map(|i| {
+                let series = &s.series[i];
+                let (nation, item) = (&s.nations[series.nation].id, &s.items[series.item].id);
+                csv_fields(&[nation, item]).map_err(|e| csv_err(path, e))
+            })
+            .collect::<Result<_>>()?;
         Ok(TrialsWriter {
             out,
             path: path.to_path_buf(),
-            labels: (0..s.series.len())
-                .map(|i| {
-                    let series = &s.series[i];
-                    (
-                        s.nations[series.nation].id.clone(),
-                        s.items[series.item].id.clone(),
-                    )
-                })
-                .collect(),
+            labels,
             dates: (0..s.days).map(|d| s.date_of(d).to_string()).collect(),
         })
     }
 
-    /// Appends the rows of a block of trials.
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the file.
-    pub fn write(&mut self, trials: &[TrialRows]) -> Result<()> {
-        let mut buf: Vec<String> = Vec::with_capacity(HEADER.len());
-        for t in trials {
-            for ((nation, item), o) in self.labels.iter().zip(&t.series) {
-                let (day, date) = match o.depletion_day {
-                    Some(d) => (
-                        d.to_string(),
-                        self.dates.get(d as usize).cloned().unwrap_or_default(),
-                    ),
-                    None => (String::new(), String::new()),
-                };
-                buf.clear();
-                buf.push(t.trial.to_string());
-                buf.push(nation.clone());
-                buf.push(item.clone());
-                buf.push(day);
+    /// Renders the rows of a block as CSV lines, appended to `text`.
+    pub fn render_into(&self, rows: &BlockRows, text: &mut Vec<u8>) {
+        let number = |text: &mut Vec<u8>, v: u64| {
+            text.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
+        };
+        let field = |text: &mut Vec<u8>, v: u64| {
+            text.push(b',');
+            number(text, v);
+        };
+        for (trial, series) in rows.trials() {
+            for (label, o) in self.labels.iter().zip(series) {
+                number(text, trial);
+                text.push(b',');
+                text.extend_from_slice(label);
+                text.push(b',');
+                if let Some(d) = o.depletion_day {
+                    number(text, u64::from(d));
+                }
                 for v in [
                     o.min_stock,
                     o.final_stock,
@@ -95,9 +96,12 @@ impl TrialsWriter {
                     o.consumed,
                     o.unmet,
                 ] {
-                    buf.push(v.to_string());
+                    field(text, v);
                 }
-                buf.push(date);
+                text.push(b',');
+                if let Some(date) = o.depletion_day.and_then(|d| self.dates.get(d as usize)) {
+                    text.extend_from_slice(date.as_bytes());
+                }
                 for v in [
                     o.initial,
                     o.floor,
@@ -107,28 +111,51 @@ impl TrialsWriter {
                     u64::from(o.shortage_days),
                     u64::from(o.longest_shortage),
                 ] {
-                    buf.push(v.to_string());
+                    field(text, v);
                 }
-                self.out
-                    .write_record(&buf)
-                    .map_err(|e| csv_err(&self.path, e))?;
+                text.push(b'\n');
             }
         }
-        Ok(())
     }
 
     /// Flushes and closes the file.
     ///
     /// # Errors
     /// [`Error::Io`] naming the file.
-    pub fn finish(self) -> Result<()> {
-        let path = self.path;
-        let mut inner = self
-            .out
-            .into_inner()
-            .map_err(|e| Error::io("writing", &path, e.into_error()))?;
-        inner.flush().map_err(|e| Error::io("writing", &path, e))
+    pub fn finish(mut self) -> Result<()> {
+        self.out
+            .flush()
+            .map_err(|e| Error::io("writing", &self.path, e))
     }
+}
+
+impl RowSink for TrialsWriter {
+    type Rendered = Vec<u8>;
+
+    fn render(&self, rows: &BlockRows) -> Vec<u8> {
+        let mut text = Vec::with_capacity(rows.outcomes.len() * 96);
+        self.render_into(rows, &mut text);
+        text
+    }
+
+    fn write(&mut self, rendered: Vec<u8>) -> Result<()> {
+        self.out
+            .write_all(&rendered)
+            .map_err(|e| Error::io("writing", &self.path, e))
+    }
+}
+
+/// `fields` as one CSV record without its line end, quoted where the csv crate quotes.
+fn csv_fields(fields: &[&str]) -> std::result::Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    w.write_record(fields)?;
+    let mut bytes = w
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
+    bytes.pop();
+    Ok(bytes)
 }
 
 fn csv_err(path: &Path, e: csv::Error) -> Error {

@@ -2,7 +2,7 @@
 
 /// Totals of one (nation, item) stock over one trial. Conservation holds exactly:
 /// `initial + produced + delivered + received − sent − consumed = final_stock`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SeriesOutcome {
     /// Stock on day 0.
     pub initial: u64,
