@@ -46,7 +46,7 @@ impl<T: Tracer> Day<'_, T> {
         for s in &self.ws.series {
             out.series.push(SeriesOutcome {
                 final_stock: s.stock,
-                ..s.out.clone()
+                ..s.out
             });
         }
         if self.model.scenario.backorder {
