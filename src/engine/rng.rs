@@ -70,7 +70,9 @@ impl StreamRng {
     #[inline(always)]
     pub fn uniform_if(&mut self, advance: bool) -> f64 {
         let (next, out) = self.step();
-        let keep = u64::from(advance).wrapping_sub(1); // all ones when not advancing
+        // All ones when not advancing. Hidden from the optimiser: otherwise it sees the
+        // select, turns it back into a conditional store, and so into a branch.
+        let keep = std::hint::black_box(u64::from(advance).wrapping_sub(1));
         for (word, new) in self.s.iter_mut().zip(next) {
             *word = (*word & keep) | (new & !keep);
         }
