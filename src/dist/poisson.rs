@@ -35,12 +35,18 @@ pub fn poisson<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> f64 {
     )
 }
 
-/// The same draw as [`poisson`] from a [`StreamRng`], faster: PD's second uniform, needed
-/// about half the time and unpredictably, is taken with [`StreamRng::uniform_if`]
-/// rather than behind a branch the processor mispredicts. Same values, same stream.
+/// The same algorithms as [`poisson`], for a stream that only this sampler uses (daily
+/// demand): PD's step-S uniform, needed about half the time and unpredictably, is drawn
+/// on every draw. The stream then advances by the same amount whatever the values,
+/// so the processor can start the next draws before this one is decided; taking the
+/// uniform only when needed makes every draw wait for the previous one (through a
+/// branch that is mispredicted half the time, or a data dependency on the stream's
+/// state). The unused uniform is independent of the draw, so the distribution is
+/// exactly PD's; the values differ from [`poisson`]'s after the first draw that did
+/// not need it.
 #[inline]
 pub fn poisson_stream(lambda: f64, rng: &mut StreamRng) -> f64 {
-    draw(lambda, rng, |rng, needed| rng.uniform_if(needed))
+    draw(lambda, rng, |rng, _needed| rng.random())
 }
 
 /// The draw, with `uniform(rng, needed)` giving PD's step-S uniform: consumed from the

@@ -39,9 +39,8 @@ use std::convert::Infallible;
 /// and fast.
 ///
 /// It produces exactly the output of `rand_xoshiro::Xoshiro256PlusPlus` from the same
-/// seed (the tests compare them word by word); it is this crate's own type only so that
-/// it can offer [`StreamRng::uniform_if`], a draw that advances the stream or not
-/// without a branch, which `rand_xoshiro` cannot.
+/// seed (the tests compare them word by word). It is this crate's own type so that its
+/// step is small and always inlined into the samplers of the hot loops.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StreamRng {
     s: [u64; 4],
@@ -61,23 +60,6 @@ impl StreamRng {
         s2 ^= t;
         s3 = s3.rotate_left(45);
         ([s0, s1, s2, s3], out)
-    }
-
-    /// A uniform in [0, 1), the value `rng.random::<f64>()` would return, consuming it
-    /// from the stream only when `advance` is true; without a branch, so a sampler whose
-    /// need for the number is hard to predict pays no misprediction. When `advance` is
-    /// false the value is that of the next draw, and the stream is left as it was.
-    #[inline(always)]
-    pub fn uniform_if(&mut self, advance: bool) -> f64 {
-        let (next, out) = self.step();
-        // All ones when not advancing. Hidden from the optimiser: otherwise it sees the
-        // select, turns it back into a conditional store, and so into a branch.
-        let keep = std::hint::black_box(u64::from(advance).wrapping_sub(1));
-        for (word, new) in self.s.iter_mut().zip(next) {
-            *word = (*word & keep) | (new & !keep);
-        }
-        // rand's StandardUniform for f64: the top 53 bits, scaled by 2⁻⁵³.
-        (out >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 }
 
@@ -283,23 +265,6 @@ mod tests {
         let mut zero = StreamRng::from_seed([0; 32]);
         let mut theirs = rand_xoshiro::Xoshiro256PlusPlus::from_seed([0; 32]);
         assert_eq!(zero.next_u64(), theirs.next_u64());
-    }
-
-    #[test]
-    fn uniform_if_draws_or_peeks() {
-        use rand::RngExt;
-        let mut rng = stream_rng(3, 4, StreamId(5));
-        let mut reference = rng.clone();
-        for i in 0..1000 {
-            let advance = i % 3 != 0;
-            let u = rng.uniform_if(advance);
-            let mut peek = reference.clone();
-            assert_eq!(u.to_bits(), peek.random::<f64>().to_bits());
-            if advance {
-                reference = peek;
-            }
-            assert_eq!(rng, reference);
-        }
     }
 
     // Computed by an independent implementation of the documented derivation

@@ -16,7 +16,7 @@ pub fn demand_gamma(dispersion: Option<f64>) -> Option<DemandGamma> {
 /// Draws a day's demand with mean `mean`: Poisson(mean), or negative binomial as a
 /// gamma–Poisson mixture, Poisson(mean · Gamma(k, 1) / k), whose variance is
 /// mean + mean²/k. Both draws are exact: rand_distr's gamma, and
-/// [`crate::dist::poisson_stream`] (rand_distr's Poisson algorithms, same values).
+/// [`crate::dist::poisson_stream`] (rand_distr's Poisson algorithms, one uniform more).
 #[inline]
 pub fn draw_demand(mean: f64, gamma: Option<&DemandGamma>, rng: &mut StreamRng) -> u64 {
     if mean <= 0.0 {
