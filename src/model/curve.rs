@@ -21,6 +21,10 @@ pub(crate) struct Curve {
     /// Slope [per day] from each knot to the next (0 after the last).
     slopes: Vec<f64>,
     cursor: usize,
+    /// The segment under the cursor: its first day, level there and slope.
+    segment: (i64, f64, f64),
+    /// The day the next segment starts (`i64::MAX` after the last knot).
+    next_day: i64,
 }
 
 impl Curve {
@@ -51,6 +55,15 @@ impl Curve {
         self.slopes.clear();
         let slopes = (0..self.knots.len()).map(|i| slope(&self.knots, i));
         self.slopes.extend(slopes);
+        self.enter(0);
+    }
+
+    /// Puts the cursor on segment `i`.
+    fn enter(&mut self, i: usize) {
+        self.cursor = i;
+        let (d0, l0) = self.knots[i];
+        self.segment = (d0, l0, self.slopes[i]);
+        self.next_day = self.knots.get(i + 1).map_or(i64::MAX, |&(d, _)| d);
     }
 
     /// Level on `day`, without moving the cursor.
@@ -65,11 +78,10 @@ impl Curve {
     /// Level on `day`; `day` must not decrease between calls (after [`Curve::draw`]).
     #[inline]
     pub(crate) fn advance(&mut self, day: i64) -> f64 {
-        while self.cursor + 1 < self.knots.len() && self.knots[self.cursor + 1].0 <= day {
-            self.cursor += 1;
+        while day >= self.next_day {
+            self.enter(self.cursor + 1);
         }
-        let (d0, l0) = self.knots[self.cursor];
-        let slope = self.slopes[self.cursor];
+        let (d0, l0, slope) = self.segment;
         if slope == 0.0 {
             l0
         } else {

@@ -246,11 +246,16 @@ impl<T: Tracer> Day<'_, T> {
     fn setup(&mut self, seed: u64, trial: u64) {
         let (s, st) = (&self.model.scenario, &self.model.streams);
         self.ws.events.reset(u64::from(s.days));
-        let reports = self.model.report_days.len() * s.series.len();
+        let reports = self.model.report_days.len();
         let out = &mut self.ws.outcome;
-        for v in [&mut out.stock, &mut out.demanded, &mut out.consumed] {
-            v.clear();
-            v.resize(reports, 0);
+        // Every stock entry is written on its reporting day; the period sums only need
+        // zeroing for the series that have demand (the others stay 0).
+        out.stock.resize(reports * s.series.len(), 0);
+        for v in [&mut out.demanded, &mut out.consumed] {
+            v.resize(reports * s.series.len(), 0);
+            for def in &s.demand {
+                v[def.series * reports..(def.series + 1) * reports].fill(0);
+            }
         }
         for (i, def) in s.series.iter().enumerate() {
             let mut rng = stream_rng(seed, trial, st.series[i]);
