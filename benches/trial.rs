@@ -7,7 +7,7 @@
 //!   trial draws, from the same streams in the same order, and nothing else (see [`Floor`]).
 //! - `rng_floor_output_only/default`: the factories' daily `output_factor` draws alone.
 //! - `rng_floor_poisson_only/default`: the daily demand draws alone (Gamma(k, 1) and
-//!   Poisson(λ) with `Poisson::new(λ)` every day, as the model does), with the trial's
+//!   Poisson(λ), with the model's own sampler [`draw_demand`]), with the trial's
 //!   own day-by-day means precomputed outside the timed loop.
 //! - `rng_floor_poisson_normal_approx/default`: the same daily demand draws with the
 //!   Poisson replaced by the normal approximation `round(λ + √λ·Z)`: how far a faster,
@@ -95,7 +95,7 @@ struct Tally {
 /// `factory/<id>/{setup,output,failure}`, `contract/<id>/all`,
 /// `procurement/<series>/all`, `demand/<id>/{setup,daily,regime}`, `transfer/<id>/all`),
 /// in the same order within each stream, with the same [`Dist::sample`] /
-/// `sample_count` calls and the same daily `Poisson::new(λ)`: so it draws not only as
+/// `sample_count` calls and the same daily [`draw_demand`]: so it draws not only as
 /// many numbers as the trial but the very same ones (checked by [`verify`]).
 ///
 /// - setup: each series' initial stock and floor; each factory's capacity and input-limit
