@@ -2,13 +2,17 @@
 //!
 //! # Blocks, waves and shards
 //! Trial indices `0..N` are cut into fixed blocks of [`BLOCK`] trials whose boundaries
-//! do not depend on the thread count. Blocks run in parallel on a rayon pool; each
-//! worker thread owns a model [`Workspace`] and an [`Aggregate`], which it feeds block
-//! by block. Blocks are grouped in waves of [`WAVE_BLOCKS`]. The per-trial rows of a
-//! block are rendered on the worker that ran it (for `trials.csv`: CSV text, so the
-//! formatting runs in parallel), and after each wave the rendered blocks are handed to
-//! the caller's [`RowSink`] in trial order, so memory holds at most one wave of rows and
-//! the serial part of a run is a plain write. At the end the per-thread aggregates are merged;
+//! do not depend on the thread count (the unit of shards), and blocks into units of
+//! [`UNIT`] trials, the unit of parallel work: units run in parallel on a rayon pool, small
+//! enough that the threads finish a wave at nearly the same time. Each worker thread
+//! owns a model [`Workspace`] and an [`Aggregate`], which it feeds unit by unit (the
+//! stock paths batched by at least a block, see [`Aggregate::add_stock_block`]). Blocks
+//! are grouped in waves of [`WAVE_BLOCKS`]. The per-trial rows of a unit are rendered on
+//! the worker that ran it (for `trials.csv`: CSV text, so the formatting runs in
+//! parallel), and after each wave the rendered units are handed to the caller's
+//! [`RowSink`] in trial order, so memory holds at most one wave of rows and the serial
+//! part of a run is a plain write. At the end the per-thread aggregates are merged (in
+//! parallel, series by series);
 //! every accumulator merges exactly, so the result is the same whatever the number of
 //! threads. A shard `k/n` runs a contiguous range of blocks, and merging shard
 //! aggregates gives exactly the single-machine aggregate.
@@ -34,8 +38,10 @@ use rayon::prelude::*;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Trials per block: the unit of parallel work and of shard boundaries.
+/// Trials per block: the unit of shard boundaries.
 pub const BLOCK: u64 = 64;
+/// Trials per unit of parallel work (a quarter of a block).
+pub const UNIT: u64 = 16;
 /// Blocks per wave: the unit of row output and of precision checks (2,048 trials).
 pub const WAVE_BLOCKS: u64 = 32;
 
@@ -122,10 +128,10 @@ pub trait Observer: Sync {
 pub struct Silent;
 impl Observer for Silent {}
 
-/// The per-trial outcomes of one block of consecutive trials, for `trials.csv`.
+/// The per-trial outcomes of one unit of consecutive trials, for `trials.csv`.
 #[derive(Debug, Clone, Default)]
 pub struct BlockRows {
-    /// Index of the block's first trial.
+    /// Index of the unit's first trial.
     pub first: u64,
     /// Series per trial.
     pub width: usize,
@@ -140,15 +146,15 @@ impl BlockRows {
     }
 }
 
-/// Where the per-trial rows go. A block is rendered on the worker thread that ran it
-/// ([`RowSink::render`], in parallel), then the rendered blocks are written in trial
-/// order on the calling thread ([`RowSink::write`]).
+/// Where the per-trial rows go. A unit of trials is rendered on the worker thread that
+/// ran it ([`RowSink::render`], in parallel), then the rendered units are written in
+/// trial order on the calling thread ([`RowSink::write`]).
 pub trait RowSink: Sync {
-    /// A rendered block (for example CSV text).
+    /// A rendered unit (for example CSV text).
     type Rendered: Send;
-    /// Renders the rows of one block; called on worker threads.
+    /// Renders the rows of one unit; called on worker threads.
     fn render(&self, rows: &BlockRows) -> Self::Rendered;
-    /// Takes one rendered block; called on the calling thread, in trial order.
+    /// Takes one rendered unit; called on the calling thread, in trial order.
     ///
     /// # Errors
     /// Whatever writing fails with; the run stops with that error.
@@ -182,8 +188,10 @@ pub struct RunResult {
 struct Worker {
     workspace: Workspace,
     aggregate: Aggregate,
-    /// Stock paths of the block in progress (see [`Aggregate::add_stock_block`]).
+    /// Stock paths not yet aggregated (see [`Aggregate::add_stock_block`]), and of how
+    /// many trials.
     paths: Vec<u64>,
+    pending: usize,
     scratch: Vec<u64>,
 }
 
@@ -212,7 +220,7 @@ pub fn run<S: RowSink>(
     let mut next = range.start;
     while next < range.end {
         let wave_end = (next + WAVE_BLOCKS * BLOCK).min(range.end);
-        let starts: Vec<u64> = (next..wave_end).step_by(BLOCK as usize).collect();
+        let starts: Vec<u64> = (next..wave_end).step_by(UNIT as usize).collect();
         let sink: &S = rows;
         let wave: Vec<Result<S::Rendered>> = pool.install(|| {
             starts
@@ -229,10 +237,11 @@ pub fn run<S: RowSink>(
                         workspace: Workspace::new(model),
                         aggregate: Aggregate::for_model(model),
                         paths: Vec::new(),
+                        pending: 0,
                         scratch: Vec::new(),
                     });
-                    let last = (first + BLOCK).min(wave_end);
-                    let block = run_block(model, opts.seed, first..last, worker);
+                    let last = (first + UNIT).min(wave_end);
+                    let block = run_unit(model, opts.seed, first..last, worker);
                     drop(guard);
                     let rendered = sink.render(&block);
                     let finished = done.fetch_add(last - first, Ordering::Relaxed) + last - first;
@@ -251,15 +260,18 @@ pub fn run<S: RowSink>(
             break;
         }
     }
-    let mut aggregate = Aggregate::for_model(model);
+    let mut parts = Vec::with_capacity(workers.len());
     for slot in workers {
         let worker = slot
             .into_inner()
             .map_err(|_| Error::Other("a worker thread panicked".into()))?;
-        if let Some(w) = worker {
-            aggregate.merge(&w.aggregate);
-        }
+        parts.extend(worker);
     }
+    let aggregate = pool.install(|| {
+        parts.par_iter_mut().for_each(Worker::flush);
+        let aggregates: Vec<&Aggregate> = parts.iter().map(|w| &w.aggregate).collect();
+        Aggregate::merged(model, &aggregates)
+    });
     let trials = range.start..range.start + aggregate.trials;
     Ok(RunResult {
         aggregate,
@@ -268,13 +280,32 @@ pub fn run<S: RowSink>(
     })
 }
 
-fn run_block(
+impl Worker {
+    /// Aggregates the pending stock paths.
+    fn flush(&mut self) {
+        let Worker {
+            aggregate,
+            paths,
+            pending,
+            scratch,
+            ..
+        } = self;
+        if *pending > 0 {
+            aggregate.add_stock_block(paths, *pending, scratch);
+        }
+        paths.clear();
+        *pending = 0;
+    }
+}
+
+/// Runs the trials of one unit, adding them to the worker's aggregate (the stock paths
+/// once at least a block of them is pending), and returns their rows.
+fn run_unit(
     model: &Model,
     seed: u64,
     trials: std::ops::Range<u64>,
     worker: &mut Worker,
 ) -> BlockRows {
-    worker.paths.clear();
     let n = (trials.end - trials.start) as usize;
     let width = model.series_count();
     let mut rows = BlockRows {
@@ -288,13 +319,10 @@ fn run_block(
         worker.paths.extend_from_slice(&outcome.stock);
         rows.outcomes.extend_from_slice(&outcome.series);
     }
-    let Worker {
-        aggregate,
-        paths,
-        scratch,
-        ..
-    } = worker;
-    aggregate.add_stock_block(paths, n, scratch);
+    worker.pending += n;
+    if worker.pending >= BLOCK as usize {
+        worker.flush();
+    }
     rows
 }
 

@@ -11,6 +11,7 @@
 
 use crate::model::{Model, SeriesOutcome, TrialOutcome};
 use crate::stats::{LogHistogram, Moments, Proportion, RatioMoments};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The merged summary of a set of trials.
@@ -147,6 +148,23 @@ impl Aggregate {
 
     fn reports(&self) -> usize {
         self.series.first().map_or(0, |s| s.stock.len())
+    }
+
+    /// The merge of `parts` (an empty aggregate for `model` when there are none), series
+    /// by series in parallel on the current rayon pool. Exact, like [`Aggregate::merge`].
+    pub fn merged(model: &Model, parts: &[&Aggregate]) -> Aggregate {
+        let mut total = Aggregate::for_model(model);
+        total.trials = parts.iter().map(|p| p.trials).sum();
+        total
+            .series
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(i, series)| {
+                for part in parts {
+                    series.merge(&part.series[i]);
+                }
+            });
+        total
     }
 
     /// Merges `other` into `self` (exact; order-independent).
