@@ -1,41 +1,44 @@
-//! A calendar of events on whole ticks within a known horizon: one bucket per tick.
+//! A calendar of events on whole ticks within a known horizon: one list per tick.
 //!
 //! Models that step a fixed period at a time (a day) and keep the queue for irregular
 //! events (arrivals, breakdowns, reviews) only ever ask "what is due today, up to this
-//! phase?". A [`Calendar`] answers that in O(1): scheduling appends to the bucket of the
-//! event's tick, and the events of a tick are taken in order from its bucket. It keeps
-//! the ordering contract of the heap-based [`crate::engine::EventQueue`], key (time,
-//! priority, scheduling order), so a model gets the same run from either; the test
-//! `same_order_as_the_heap` checks that on random schedules.
+//! phase?". A [`Calendar`] answers that in O(1): scheduling links the event into the
+//! list of its tick, and the events of a tick are taken in order from the front of its
+//! list. It keeps the ordering contract of the heap-based [`crate::engine::EventQueue`],
+//! key (time, priority, scheduling order), so a model gets the same run from either; the
+//! test `same_order_as_the_heap` checks that on random schedules.
 //!
-//! Costs: memory for `horizon` (usually empty) buckets, reused across trials; no
-//! allocation once each bucket has reached its largest size. Ticks must lie in
-//! `[0, horizon)`, and the calendar is read forward only: taking an event of tick `t`
-//! closes every earlier tick.
+//! Storage: one 4-byte list head per tick, and the events themselves in one pool of
+//! nodes (a singly linked list per tick through the pool, taken nodes reused through a
+//! free list). Scheduling writes a recently freed node and one head, so the working
+//! set stays small and hot in cache, and nothing is allocated once the pool has reached
+//! the largest number of events pending at once. Ticks must lie in `[0, horizon)`, and
+//! the calendar is read forward only: taking an event of tick `t` closes every earlier
+//! tick.
 
 use super::{SimError, SimTime};
 
-/// Events of one tick, in (priority, scheduling order) order, and how many were taken.
+/// No node: the end of a list.
+const NONE: u32 = u32::MAX;
+
+/// One pending event (or a free node).
 #[derive(Clone, Debug)]
-struct Bucket<E> {
-    events: Vec<(u8, E)>,
-    taken: usize,
+struct Node<E> {
+    priority: u8,
+    /// The next node of the same tick (or of the free list).
+    next: u32,
+    event: E,
 }
 
-impl<E> Default for Bucket<E> {
-    fn default() -> Self {
-        Bucket {
-            events: Vec::new(),
-            taken: 0,
-        }
-    }
-}
-
-/// Pending events bucketed by tick, for ticks `0..horizon`.
+/// Pending events listed by tick, for ticks `0..horizon`.
 #[derive(Clone, Debug)]
 pub struct Calendar<E> {
-    buckets: Vec<Bucket<E>>,
-    /// The tick being read: every earlier bucket is empty.
+    /// First node of each tick's list, in (priority, scheduling order) order.
+    heads: Vec<u32>,
+    nodes: Vec<Node<E>>,
+    /// First free node.
+    free: u32,
+    /// The tick being read: every earlier list is empty.
     now: u64,
     /// Pending (scheduled, not yet taken) events.
     pending: usize,
@@ -44,7 +47,9 @@ pub struct Calendar<E> {
 impl<E> Default for Calendar<E> {
     fn default() -> Self {
         Calendar {
-            buckets: Vec::new(),
+            heads: Vec::new(),
+            nodes: Vec::new(),
+            free: NONE,
             now: 0,
             pending: 0,
         }
@@ -60,26 +65,20 @@ impl<E> Calendar<E> {
     }
 
     /// Empties the calendar and rewinds it to tick 0 for ticks `0..horizon`, keeping the
-    /// buckets' memory.
+    /// memory.
     pub fn reset(&mut self, horizon: u64) {
-        // Ticks before the one being read are always empty; so is everything when
-        // nothing is pending.
-        if self.pending > 0 {
-            let first = usize::try_from(self.now).unwrap_or(usize::MAX);
-            for bucket in self.buckets.iter_mut().skip(first) {
-                bucket.events.clear();
-                bucket.taken = 0;
-            }
-        }
         let horizon = usize::try_from(horizon).unwrap_or(usize::MAX);
-        self.buckets.resize_with(horizon, Bucket::default);
+        self.heads.clear();
+        self.heads.resize(horizon, NONE);
+        self.nodes.clear();
+        self.free = NONE;
         self.now = 0;
         self.pending = 0;
     }
 
     /// The number of ticks the calendar covers.
     pub fn horizon(&self) -> u64 {
-        self.buckets.len() as u64
+        self.heads.len() as u64
     }
 
     /// Events scheduled and not yet taken.
@@ -102,24 +101,50 @@ impl<E> Calendar<E> {
                 now: self.now,
             });
         }
-        let Some(bucket) = usize::try_from(time.0)
-            .ok()
-            .and_then(|t| self.buckets.get_mut(t))
-        else {
-            return Err(SimError::BeyondHorizon {
-                at: time.0,
-                horizon: self.buckets.len() as u64,
-            });
+        let tick = match usize::try_from(time.0) {
+            Ok(t) if t < self.heads.len() => t,
+            _ => {
+                return Err(SimError::BeyondHorizon {
+                    at: time.0,
+                    horizon: self.heads.len() as u64,
+                });
+            }
         };
-        let events = &mut bucket.events;
-        // Usually appended: priorities mostly arrive in order within a tick.
-        let mut at = events.len();
-        while at > bucket.taken && events[at - 1].0 > priority {
-            at -= 1;
+        // Usually the tick has no event, or only events of lower or equal priority.
+        let mut before = NONE;
+        let mut at = self.heads[tick];
+        while at != NONE && self.nodes[at as usize].priority <= priority {
+            before = at;
+            at = self.nodes[at as usize].next;
         }
-        events.insert(at, (priority, event));
+        let node = self.allocate(Node {
+            priority,
+            next: at,
+            event,
+        });
+        match before {
+            NONE => self.heads[tick] = node,
+            b => self.nodes[b as usize].next = node,
+        }
         self.pending += 1;
         Ok(())
+    }
+
+    /// Stores `node` in a free slot; returns its index.
+    #[inline]
+    fn allocate(&mut self, node: Node<E>) -> u32 {
+        if self.free != NONE {
+            let index = self.free;
+            let slot = &mut self.nodes[index as usize];
+            self.free = slot.next;
+            *slot = node;
+            index
+        } else {
+            // Indices stay below NONE: a calendar never holds 2³² − 1 events at once
+            // (that would take over 100 GB).
+            self.nodes.push(node);
+            (self.nodes.len() - 1) as u32
+        }
     }
 
     /// Takes the next event of tick `time` whose priority is at most `priority`, in key
@@ -134,36 +159,40 @@ impl<E> Calendar<E> {
             // The usual step: to the next tick, the current one fully taken.
             let done = usize::try_from(self.now)
                 .ok()
-                .and_then(|t| self.buckets.get(t))
-                .is_none_or(|b| b.events.is_empty());
+                .and_then(|t| self.heads.get(t))
+                .is_none_or(|&h| h == NONE);
             if done && time.0 == self.now + 1 {
                 self.now = time.0;
             } else {
                 self.advance(time.0);
             }
         }
-        let bucket = self.buckets.get_mut(usize::try_from(time.0).ok()?)?;
-        let &(p, event) = bucket.events.get(bucket.taken)?;
-        if p > priority {
+        let head = self.heads.get_mut(usize::try_from(time.0).ok()?)?;
+        let node = self.nodes.get(*head as usize)?;
+        if node.priority > priority {
             return None;
         }
-        bucket.taken += 1;
+        let (taken, event) = (*head, node.event);
+        *head = node.next;
+        self.nodes[taken as usize].next = self.free;
+        self.free = taken;
         self.pending -= 1;
-        if bucket.taken == bucket.events.len() {
-            bucket.events.clear();
-            bucket.taken = 0;
-        }
         Some(event)
     }
 
     /// Moves the reading position to `time`, dropping what earlier ticks left pending.
     #[cold]
     fn advance(&mut self, time: u64) {
-        let (from, to) = (self.now as usize, (time as usize).min(self.buckets.len()));
-        for bucket in self.buckets.get_mut(from..to).into_iter().flatten() {
-            self.pending -= bucket.events.len() - bucket.taken;
-            bucket.events.clear();
-            bucket.taken = 0;
+        let (from, to) = (self.now as usize, (time as usize).min(self.heads.len()));
+        for tick in from..to.max(from) {
+            let mut at = std::mem::replace(&mut self.heads[tick], NONE);
+            while at != NONE {
+                let next = self.nodes[at as usize].next;
+                self.nodes[at as usize].next = self.free;
+                self.free = at;
+                self.pending -= 1;
+                at = next;
+            }
         }
         self.now = self.now.max(time);
     }
