@@ -130,7 +130,7 @@ impl Observer for Silent {}
 
 /// The per-trial outcomes of one unit of consecutive trials, for `trials.csv`.
 #[derive(Debug, Clone, Default)]
-pub struct BlockRows {
+pub struct UnitRows {
     /// Index of the unit's first trial.
     pub first: u64,
     /// Series per trial.
@@ -139,7 +139,7 @@ pub struct BlockRows {
     pub outcomes: Vec<SeriesOutcome>,
 }
 
-impl BlockRows {
+impl UnitRows {
     /// Each trial's index and its outcomes, in trial order.
     pub fn trials(&self) -> impl Iterator<Item = (u64, &[SeriesOutcome])> {
         (self.first..).zip(self.outcomes.chunks(self.width.max(1)))
@@ -153,7 +153,7 @@ pub trait RowSink: Sync {
     /// A rendered unit (for example CSV text).
     type Rendered: Send;
     /// Renders the rows of one unit; called on worker threads.
-    fn render(&self, rows: &BlockRows) -> Self::Rendered;
+    fn render(&self, rows: &UnitRows) -> Self::Rendered;
     /// Takes one rendered unit; called on the calling thread, in trial order.
     ///
     /// # Errors
@@ -167,7 +167,7 @@ pub struct NoRows;
 
 impl RowSink for NoRows {
     type Rendered = ();
-    fn render(&self, _rows: &BlockRows) {}
+    fn render(&self, _rows: &UnitRows) {}
     fn write(&mut self, _rendered: ()) -> Result<()> {
         Ok(())
     }
@@ -305,10 +305,10 @@ fn run_unit(
     seed: u64,
     trials: std::ops::Range<u64>,
     worker: &mut Worker,
-) -> BlockRows {
+) -> UnitRows {
     let n = (trials.end - trials.start) as usize;
     let width = model.series_count();
-    let mut rows = BlockRows {
+    let mut rows = UnitRows {
         first: trials.start,
         width,
         outcomes: Vec::with_capacity(n * width),

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::runner::{BlockRows, RowSink};
+use crate::runner::{RowSink, UnitRows};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -70,7 +70,7 @@ impl TrialsWriter {
     }
 
     /// Renders the rows of a block as CSV lines, appended to `text`.
-    pub fn render_into(&self, rows: &BlockRows, text: &mut Vec<u8>) {
+    pub fn render_into(&self, rows: &UnitRows, text: &mut Vec<u8>) {
         let number = |text: &mut Vec<u8>, v: u64| {
             text.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
         };
@@ -132,7 +132,7 @@ impl TrialsWriter {
 impl RowSink for TrialsWriter {
     type Rendered = Vec<u8>;
 
-    fn render(&self, rows: &BlockRows) -> Vec<u8> {
+    fn render(&self, rows: &UnitRows) -> Vec<u8> {
         let mut text = Vec::with_capacity(rows.outcomes.len() * 96);
         self.render_into(rows, &mut text);
         text
