@@ -18,7 +18,8 @@
 //!   per-day counts) and confidence intervals.
 //! - [`runner`]: the parallel Monte Carlo driver: fixed trial blocks, streaming
 //!   aggregation, shards, precision stopping.
-//! - [`export`]: the output contract (CSV tables, manifest, workbook, charts).
+//! - [`export`]: the output contract (CSV tables, manifest, one-trial traces, atomic
+//!   result folders).
 
 pub mod dist;
 pub mod engine;
