@@ -161,3 +161,115 @@ fn csv_fields(fields: &[&str]) -> std::result::Result<Vec<u8>, csv::Error> {
 fn csv_err(path: &Path, e: csv::Error) -> Error {
     Error::io("writing", path, std::io::Error::other(e.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SeriesOutcome;
+    use crate::scenario::Scenario;
+
+    /// Ids that need quoting in CSV (TOML allows any quoted key).
+    const SCENARIO: &str = r#"
+[scenario]
+name = "quoting"
+start = "2024-01-01"
+end = "2024-01-31"
+
+[items."shell,155"]
+name = "shell"
+
+[nations."donor\"A\""]
+[nations."donor\"A\"".stock."shell,155"]
+initial = 10
+
+[nations.plain]
+[nations.plain.stock."shell,155"]
+initial = 5
+"#;
+
+    /// The rendered rows read back by the csv crate give every value of every outcome,
+    /// in the header's column order, with ids quoted where needed.
+    #[test]
+    fn rendered_rows_parse_back_to_the_outcomes() {
+        let scenario = Scenario::from_toml("quoting.toml", SCENARIO, &[]).expect("valid");
+        let model = Model::new(scenario, 7);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let writer = TrialsWriter::create(&dir.path().join("trials.csv"), &model).expect("created");
+        let outcome = |k: u64| SeriesOutcome {
+            initial: 1000 + k,
+            floor: 10 + k,
+            depletion_day: (k % 2 == 0).then_some(k as u32),
+            min_stock: 20 + k,
+            final_stock: 30 + k,
+            produced: 40 + k,
+            delivered: 50 + k,
+            received: 60 + k,
+            sent: 70 + k,
+            consumed: 80 + k,
+            demanded: 90 + k,
+            unmet: 100 + k,
+            shortage_episodes: 1 + k as u32,
+            shortage_days: 2 + k as u32,
+            longest_shortage: 3 + k as u32,
+        };
+        let rows = UnitRows {
+            first: 17,
+            width: 2,
+            outcomes: (0..6).map(outcome).collect(),
+        };
+        let text = writer.render(&rows);
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_slice());
+        let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("csv")).collect();
+        assert_eq!(records.len(), 6);
+        let labels: Vec<(&str, &str)> = (0..2)
+            .map(|i| {
+                let s = &model.scenario.series[i];
+                (
+                    model.scenario.nations[s.nation].id.as_str(),
+                    model.scenario.items[s.item].id.as_str(),
+                )
+            })
+            .collect();
+        for (k, record) in records.iter().enumerate() {
+            let o = outcome(k as u64);
+            let field = |name: &str| {
+                let i = HEADER.iter().position(|h| *h == name).expect("column");
+                record[i].to_string()
+            };
+            assert_eq!(record.len(), HEADER.len());
+            assert_eq!(field("trial"), (17 + k / 2).to_string());
+            assert_eq!((&*field("nation"), &*field("item")), labels[k % 2]);
+            let day = o.depletion_day.map(|d| d.to_string()).unwrap_or_default();
+            assert_eq!(field("depletion_day"), day);
+            let date = o
+                .depletion_day
+                .map(|d| model.scenario.date_of(d).to_string())
+                .unwrap_or_default();
+            assert_eq!(field("depletion_date"), date);
+            for (name, value) in [
+                ("min_stock", o.min_stock),
+                ("final_stock", o.final_stock),
+                ("produced", o.produced),
+                ("received", o.received),
+                ("sent", o.sent),
+                ("consumed", o.consumed),
+                ("unmet", o.unmet),
+                ("initial_stock", o.initial),
+                ("floor", o.floor),
+                ("delivered", o.delivered),
+                ("demanded", o.demanded),
+                ("shortage_episodes", u64::from(o.shortage_episodes)),
+                ("shortage_days", u64::from(o.shortage_days)),
+                ("longest_shortage", u64::from(o.longest_shortage)),
+            ] {
+                assert_eq!(field(name), value.to_string(), "{name}");
+            }
+        }
+        assert!(
+            String::from_utf8_lossy(&text).contains("\"donor\"\"A\"\"\",\"shell,155\""),
+            "ids quoted as the csv crate quotes them"
+        );
+    }
+}
