@@ -198,7 +198,7 @@ initial = 5
         let outcome = |k: u64| SeriesOutcome {
             initial: 1000 + k,
             floor: 10 + k,
-            depletion_day: (k % 2 == 0).then_some(k as u32),
+            depletion_day: k.is_multiple_of(2).then_some(k as u32),
             min_stock: 20 + k,
             final_stock: 30 + k,
             produced: 40 + k,
