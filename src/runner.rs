@@ -6,7 +6,7 @@
 //! [`UNIT`] trials, the unit of parallel work: units run in parallel on a rayon pool, small
 //! enough that the threads finish a wave at nearly the same time. Each worker thread
 //! owns a model [`Workspace`] and an [`Aggregate`], which it feeds unit by unit (the
-//! stock paths batched by at least a block, see [`Aggregate::add_stock_block`]). Blocks
+//! stock paths staged column by column, see [`Aggregate::add_stock_columns`]). Blocks
 //! are grouped in waves of [`WAVE_BLOCKS`]. The per-trial rows of a unit are rendered on
 //! the worker that ran it (for `trials.csv`: CSV text, so the formatting runs in
 //! parallel), and after each wave the rendered units are handed to the caller's
@@ -28,6 +28,7 @@
 //! whole waves, whose size is fixed, so the number of trials is reproducible too.
 
 pub mod aggregate;
+mod stage;
 
 pub use aggregate::{Aggregate, SeriesAggregate};
 
@@ -35,6 +36,7 @@ use crate::error::{Error, Result};
 use crate::model::{Model, NoTrace, SeriesOutcome, Workspace};
 use crate::stats::wilson;
 use rayon::prelude::*;
+use stage::StockStage;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -188,11 +190,8 @@ pub struct RunResult {
 struct Worker {
     workspace: Workspace,
     aggregate: Aggregate,
-    /// Stock paths not yet aggregated (see [`Aggregate::add_stock_block`]), and of how
-    /// many trials.
-    paths: Vec<u64>,
-    pending: usize,
-    scratch: Vec<u64>,
+    /// Stock paths not yet aggregated.
+    stage: StockStage,
 }
 
 /// Runs the trials of `opts` on `model`, handing per-trial rows to `rows` in trial order.
@@ -236,9 +235,7 @@ pub fn run<S: RowSink>(
                     let worker = guard.get_or_insert_with(|| Worker {
                         workspace: Workspace::new(model),
                         aggregate: Aggregate::for_model(model),
-                        paths: Vec::new(),
-                        pending: 0,
-                        scratch: Vec::new(),
+                        stage: StockStage::new(model.report_days.len() * model.series_count()),
                     });
                     let last = (first + UNIT).min(wave_end);
                     let block = run_unit(model, opts.seed, first..last, worker);
@@ -283,23 +280,12 @@ pub fn run<S: RowSink>(
 impl Worker {
     /// Aggregates the pending stock paths.
     fn flush(&mut self) {
-        let Worker {
-            aggregate,
-            paths,
-            pending,
-            scratch,
-            ..
-        } = self;
-        if *pending > 0 {
-            aggregate.add_stock_block(paths, *pending, scratch);
-        }
-        paths.clear();
-        *pending = 0;
+        self.stage.flush(&mut self.aggregate);
     }
 }
 
 /// Runs the trials of one unit, adding them to the worker's aggregate (the stock paths
-/// once at least a block of them is pending), and returns their rows.
+/// through its stage), and returns their rows.
 fn run_unit(
     model: &Model,
     seed: u64,
@@ -316,12 +302,8 @@ fn run_unit(
     for t in trials {
         let outcome = worker.workspace.run(model, seed, t, &mut NoTrace);
         worker.aggregate.add_flows(outcome);
-        worker.paths.extend_from_slice(&outcome.stock);
+        worker.stage.push(&outcome.stock, &mut worker.aggregate);
         rows.outcomes.extend_from_slice(&outcome.series);
-    }
-    worker.pending += n;
-    if worker.pending >= BLOCK as usize {
-        worker.flush();
     }
     rows
 }

@@ -111,7 +111,7 @@ impl Aggregate {
     }
 
     /// Adds everything of one trial except its stock path, which the caller batches
-    /// into [`Aggregate::add_stock_block`] (the runner does both for every trial).
+    /// into [`Aggregate::add_stock_columns`] (the runner does both for every trial).
     pub fn add_flows(&mut self, outcome: &TrialOutcome) {
         self.trials += 1;
         let reports = self.reports();
@@ -122,28 +122,23 @@ impl Aggregate {
         }
     }
 
-    /// Records the stock paths of `trials` trials, laid out trial after trial as in
-    /// [`TrialOutcome::stock`]. Each histogram receives its values sorted, so its buckets
-    /// are visited once per block in address order rather than once per trial: the
-    /// aggregation stays cache-friendly however many histograms there are.
-    /// `scratch` is a reusable buffer.
-    pub fn add_stock_block(&mut self, paths: &[u64], trials: usize, scratch: &mut Vec<u64>) {
+    /// Records staged stock paths: column `c` (series `c / reports`, reporting day
+    /// `c % reports`) holds the values of `trials` trials at `columns[c * stride..]`.
+    /// A whole column goes into its histogram at once, so the histogram stays in cache
+    /// (see [`super::stage`]).
+    pub fn add_stock_columns(&mut self, columns: &[u64], stride: usize, trials: usize) {
         let reports = self.reports();
-        let width = self.series.len() * reports;
-        debug_assert_eq!(paths.len(), width * trials);
-        for (i, agg) in self.series.iter_mut().enumerate() {
-            for k in 0..reports {
-                let column = i * reports + k;
-                scratch.clear();
-                scratch.extend(paths.iter().skip(column).step_by(width.max(1)).take(trials));
-                scratch.sort_unstable();
-                let (h, m) = (&mut agg.stock[k], &mut agg.stock_moments[k]);
-                for &v in scratch.iter() {
+        let mut chunks = columns.chunks(stride.max(1));
+        for agg in &mut self.series {
+            for (h, m) in agg.stock.iter_mut().zip(&mut agg.stock_moments) {
+                let Some(column) = chunks.next() else { return };
+                for &v in &column[..trials.min(column.len())] {
                     h.record(v);
                     m.add(v);
                 }
             }
         }
+        debug_assert!(reports == 0 || chunks.next().is_none());
     }
 
     fn reports(&self) -> usize {

@@ -1,0 +1,131 @@
+//! Stock paths staged column by column before they enter the histograms.
+//!
+//! A trial's stock path is one value per column (series × reporting day), and every
+//! column has its own histogram, so recording a path as it comes touches one histogram
+//! after another: one cache miss per value once the histograms outgrow the cache (the
+//! default scenario has 1 778 of them, about 25 MB). The stage instead keeps the values
+//! of many trials column by column, and records a whole column at a time: the column's
+//! histogram stays in cache while it takes hundreds of values. Paths arrive one trial at
+//! a time; they are transposed [`TRANSPOSE`] trials at a time (that small trial-major
+//! buffer stays in cache too). The histograms and moments are integer counts and sums,
+//! so the order of recording changes nothing in the result.
+
+use super::Aggregate;
+
+/// Memory for the staged columns, per worker.
+const STAGE_BYTES: usize = 16 << 20;
+/// Trials transposed at a time.
+const TRANSPOSE: usize = 64;
+/// Most trials staged per column (more gains little: a histogram window holds at most
+/// a few thousand cache lines).
+const MAX_STAGED: usize = 2048;
+
+/// Stock paths waiting to be recorded into an [`Aggregate`].
+#[derive(Debug, Default)]
+pub(crate) struct StockStage {
+    /// Values per path (series × reporting days).
+    width: usize,
+    /// Trials a column holds.
+    capacity: usize,
+    /// Trials staged in the columns.
+    staged: usize,
+    /// Column `c` holds its values in `columns[c * capacity..][..staged]`.
+    columns: Vec<u64>,
+    /// Paths not yet transposed, trial after trial.
+    recent: Vec<u64>,
+}
+
+impl StockStage {
+    /// A stage for paths of `width` values.
+    pub(crate) fn new(width: usize) -> StockStage {
+        let capacity = (STAGE_BYTES / 8 / width.max(1)).clamp(TRANSPOSE, MAX_STAGED);
+        StockStage {
+            width,
+            capacity,
+            ..StockStage::default()
+        }
+    }
+
+    /// Adds one trial's path (`width` values), recording into `aggregate` when full.
+    pub(crate) fn push(&mut self, path: &[u64], aggregate: &mut Aggregate) {
+        debug_assert_eq!(path.len(), self.width);
+        self.recent.extend_from_slice(path);
+        if self.recent.len() >= TRANSPOSE * self.width {
+            self.transpose(aggregate);
+        }
+    }
+
+    /// Records everything staged into `aggregate`.
+    pub(crate) fn flush(&mut self, aggregate: &mut Aggregate) {
+        self.transpose(aggregate);
+        self.record(aggregate);
+    }
+
+    /// Moves the recent paths into the columns (recording first if they do not fit).
+    fn transpose(&mut self, aggregate: &mut Aggregate) {
+        let n = self.recent.len() / self.width.max(1);
+        if n == 0 {
+            return;
+        }
+        if self.staged + n > self.capacity {
+            self.record(aggregate);
+        }
+        if self.columns.is_empty() {
+            self.columns = vec![0; self.width * self.capacity];
+        }
+        let width = self.width;
+        for (c, column) in self.columns.chunks_exact_mut(self.capacity).enumerate() {
+            let slots = &mut column[self.staged..self.staged + n];
+            for (slot, value) in slots.iter_mut().zip(self.recent[c..].iter().step_by(width)) {
+                *slot = *value;
+            }
+        }
+        self.staged += n;
+        self.recent.clear();
+    }
+
+    fn record(&mut self, aggregate: &mut Aggregate) {
+        if self.staged > 0 {
+            aggregate.add_stock_columns(&self.columns, self.capacity, self.staged);
+            self.staged = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Staged, transposed and recorded column by column (with the stage filling up and
+    /// emptying several times, and a partial batch at the end), the paths give exactly
+    /// the aggregate of recording every value as it comes.
+    #[test]
+    fn staging_changes_nothing_in_the_aggregate() {
+        let (series, reports) = (3, 5);
+        let width = series * reports;
+        let mut staged = Aggregate::new(&[false, true, false], reports, 10);
+        let mut direct = staged.clone();
+        let mut stage = StockStage::new(width);
+        assert_eq!(stage.capacity, MAX_STAGED);
+        let mut x: u64 = 12_345;
+        let trials = 2 * MAX_STAGED + 3 * TRANSPOSE + 7;
+        for _ in 0..trials {
+            let path: Vec<u64> = (0..width)
+                .map(|_| {
+                    x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    (x >> 33) >> (x % 31)
+                })
+                .collect();
+            for (c, &v) in path.iter().enumerate() {
+                let agg = &mut direct.series[c / reports];
+                agg.stock[c % reports].record(v);
+                agg.stock_moments[c % reports].add(v);
+            }
+            stage.push(&path, &mut staged);
+        }
+        assert_ne!(staged, direct, "not all recorded before the flush");
+        stage.flush(&mut staged);
+        assert_eq!(staged, direct);
+        assert_eq!(staged.series[1].stock[4].count(), trials as u64);
+    }
+}
