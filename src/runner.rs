@@ -266,8 +266,11 @@ pub fn run<S: RowSink>(
     }
     let aggregate = pool.install(|| {
         parts.par_iter_mut().for_each(Worker::flush);
-        let aggregates: Vec<&Aggregate> = parts.iter().map(|w| &w.aggregate).collect();
-        Aggregate::merged(model, &aggregates)
+        let mut aggregate = Aggregate::for_model(model);
+        for part in &parts {
+            aggregate.merge(&part.aggregate);
+        }
+        aggregate
     });
     let trials = range.start..range.start + aggregate.trials;
     Ok(RunResult {

@@ -145,24 +145,8 @@ impl Aggregate {
         self.series.first().map_or(0, |s| s.stock.len())
     }
 
-    /// The merge of `parts` (an empty aggregate for `model` when there are none), series
-    /// by series in parallel on the current rayon pool. Exact, like [`Aggregate::merge`].
-    pub fn merged(model: &Model, parts: &[&Aggregate]) -> Aggregate {
-        let mut total = Aggregate::for_model(model);
-        total.trials = parts.iter().map(|p| p.trials).sum();
-        total
-            .series
-            .par_iter_mut()
-            .enumerate()
-            .for_each(|(i, series)| {
-                for part in parts {
-                    series.merge(&part.series[i]);
-                }
-            });
-        total
-    }
-
-    /// Merges `other` into `self` (exact; order-independent).
+    /// Merges `other` into `self` (exact; order-independent), series by series in
+    /// parallel on the current rayon pool.
     ///
     /// # Panics
     /// If the two were built for different shapes (series, reports or days).
@@ -173,9 +157,10 @@ impl Aggregate {
             "aggregates of different scenarios"
         );
         self.trials += other.trials;
-        for (a, b) in self.series.iter_mut().zip(&other.series) {
-            a.merge(b);
-        }
+        self.series
+            .par_iter_mut()
+            .zip(&other.series)
+            .for_each(|(a, b)| a.merge(b));
     }
 }
 
