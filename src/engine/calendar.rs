@@ -174,23 +174,27 @@ impl<E> Calendar<E> {
         }
         let (taken, event) = (*head, node.event);
         *head = node.next;
-        self.nodes[taken as usize].next = self.free;
-        self.free = taken;
-        self.pending -= 1;
+        self.release(taken);
         Some(event)
+    }
+
+    /// Returns node `index` (taken or dropped) to the free list.
+    #[inline]
+    fn release(&mut self, index: u32) {
+        self.nodes[index as usize].next = self.free;
+        self.free = index;
+        self.pending -= 1;
     }
 
     /// Moves the reading position to `time`, dropping what earlier ticks left pending.
     #[cold]
     fn advance(&mut self, time: u64) {
         let (from, to) = (self.now as usize, (time as usize).min(self.heads.len()));
-        for tick in from..to.max(from) {
+        for tick in from..to {
             let mut at = std::mem::replace(&mut self.heads[tick], NONE);
             while at != NONE {
                 let next = self.nodes[at as usize].next;
-                self.nodes[at as usize].next = self.free;
-                self.free = at;
-                self.pending -= 1;
+                self.release(at);
                 at = next;
             }
         }
