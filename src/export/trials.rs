@@ -31,8 +31,9 @@ pub const HEADER: &[&str] = &[
     "longest_shortage",
 ];
 
-/// A streaming writer of `trials.csv`: the rows of each block are rendered to CSV text
-/// on the worker thread that ran it ([`RowSink::render`]) and appended in trial order.
+/// A streaming writer of `trials.csv`: the rows of each work unit are rendered to CSV
+/// text on the worker thread that ran it ([`RowSink::render`]) and appended in trial
+/// order.
 pub struct TrialsWriter {
     out: BufWriter<File>,
     path: PathBuf,
@@ -69,8 +70,8 @@ impl TrialsWriter {
         })
     }
 
-    /// Renders the rows of a block as CSV lines, appended to `text`.
-    pub fn render_into(&self, rows: &UnitRows, text: &mut Vec<u8>) {
+    /// Appends the rows of a unit to `text` as CSV lines.
+    fn render_into(&self, rows: &UnitRows, text: &mut Vec<u8>) {
         let number = |text: &mut Vec<u8>, v: u64| {
             text.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
         };
