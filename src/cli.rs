@@ -49,26 +49,36 @@ pub(crate) struct ScenarioArgs {
 pub(crate) struct RunArgs {
     /// Scenario file (TOML); the embedded default scenario when omitted.
     pub(crate) scenario: Option<PathBuf>,
-    /// Number of trials (the maximum with --until-ci).
-    #[arg(short = 'n', long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    /// Number of trials, 1 to 1,000,000,000 (the maximum with --until-ci).
+    #[arg(short = 'n', long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
     pub(crate) trials: u64,
     /// Master seed; the scenario's seed, else 20220224, when omitted.
     #[arg(short, long)]
     pub(crate) seed: Option<u64>,
-    /// Worker threads (results do not depend on it); all cores when omitted.
-    #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Worker threads, 1 to 1024 (results do not depend on it); all cores when omitted.
+    /// Never more than there are units of 16 trials.
+    #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub(crate) threads: Option<u32>,
-    /// Result folder; results/<scenario name>/ when omitted.
+    /// Result folder; results/<scenario name>/ when omitted. An existing folder is
+    /// replaced only if drawdown wrote it (or is empty).
     #[arg(short, long, value_name = "DIR")]
     pub(crate) out: Option<PathBuf>,
-    /// Days between reporting days in depletion.csv, stock.csv and shortfall.csv.
-    #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Replace an existing output folder (or --trace file) even though drawdown did not
+    /// write it. Never a file as a folder, the current or home folder, or the scenario's.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Refuse to start if the run would need more memory than this (e.g. 4G, 500M);
+    /// default: half of the physical memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub(crate) max_memory: Option<u64>,
+    /// Days between reporting days in depletion.csv, stock.csv and shortfall.csv (1 to 36525).
+    #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=36_525))]
     pub(crate) step: u32,
-    /// Run only shard K of N (1-based), writing a mergeable partial result.
-    #[arg(long, value_name = "K/N")]
+    /// Run only shard K of N (1-based), writing a mergeable partial result (1/1 too).
+    #[arg(long, value_name = "K/N", conflicts_with = "trace")]
     pub(crate) shard: Option<String>,
     /// Keep adding trials until every depletion probability's 95% interval is narrower than W.
-    #[arg(long, value_name = "W")]
+    #[arg(long, value_name = "W", conflicts_with = "trace")]
     pub(crate) until_ci: Option<f64>,
     /// With --until-ci, track only this series (nation.item).
     #[arg(long, value_name = "NATION.ITEM")]
@@ -103,7 +113,7 @@ pub(crate) struct InitArgs {
     /// Where to write the starter scenario.
     #[arg(default_value = "scenario.toml")]
     pub(crate) file: PathBuf,
-    /// Overwrite the file if it exists.
+    /// Overwrite the file if it exists (atomically: a failure leaves it as it was).
     #[arg(short, long)]
     pub(crate) force: bool,
 }
@@ -114,10 +124,40 @@ pub(crate) struct MergeArgs {
     /// Shard folders written by `drawdown run --shard K/N`.
     #[arg(required = true, num_args = 1..)]
     pub(crate) dirs: Vec<PathBuf>,
-    /// Result folder to write.
+    /// Result folder to write (never one of the shard folders, nor inside or around one).
     #[arg(short, long, value_name = "DIR")]
     pub(crate) out: PathBuf,
+    /// Replace an existing output folder even though drawdown did not write it.
+    #[arg(long)]
+    pub(crate) force: bool,
     /// No result table.
     #[arg(short, long)]
     pub(crate) quiet: bool,
+}
+
+/// Parses a memory size: bytes, or a number with K, M, G or T (powers of 1024).
+fn parse_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let (num, unit) = match t.char_indices().find(|(_, c)| c.is_ascii_alphabetic()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, ""),
+    };
+    let factor: u64 = match unit.trim().to_ascii_uppercase().trim_end_matches('B') {
+        "" => 1,
+        "K" => 1 << 10,
+        "M" => 1 << 20,
+        "G" => 1 << 30,
+        "T" => 1 << 40,
+        _ => return Err(format!("expected a size like 500M or 4G, got '{text}'")),
+    };
+    let value: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("expected a size like 500M or 4G, got '{text}'"))?;
+    if !(value.is_finite() && value > 0.0 && value * factor as f64 <= 1e18) {
+        return Err(format!(
+            "expected a positive size up to 1e18 bytes, got '{text}'"
+        ));
+    }
+    Ok((value * factor as f64) as u64)
 }

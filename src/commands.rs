@@ -1,14 +1,26 @@
-//! What each subcommand does at the terminal: progress, Ctrl-C, printing.
+//! What each subcommand does at the terminal: progress, signals, printing.
 
 use crate::cli::{CheckArgs, Command, InitArgs, MergeArgs, RunArgs};
 use anyhow::{Context, Result};
-use drawdown::pipeline::{self, RunRequest};
+use drawdown::export::guard::{self, Guard, Protected};
+use drawdown::pipeline::{self, RunRequest, TraceRequest};
 use drawdown::runner::{Observer, Shard};
 use drawdown::scenario::{STARTER_SCENARIO, describe::describe};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// The exit code of the signal that stopped the run (128 + its number), 0 if none.
+static STOPPED_BY: AtomicUsize = AtomicUsize::new(0);
+
+/// The exit code for an interrupted run: 130 (SIGINT), 143 (SIGTERM), 129 (SIGHUP).
+pub(crate) fn interrupt_code() -> u8 {
+    match STOPPED_BY.load(Ordering::SeqCst) {
+        0 => 130,
+        code => u8::try_from(code).unwrap_or(130),
+    }
+}
 
 /// Runs one subcommand.
 pub(crate) fn dispatch(command: Command) -> Result<()> {
@@ -22,8 +34,16 @@ pub(crate) fn dispatch(command: Command) -> Result<()> {
 
 fn run(args: RunArgs) -> Result<()> {
     let loaded = pipeline::load(args.scenario.as_deref(), &args.scenario_args.overrides)?;
+    let show_bar = !args.quiet && std::io::stderr().is_terminal();
+    let observer = Terminal::new(show_bar && args.trace.is_none())?;
     if let Some(path) = &args.trace {
-        let n = pipeline::trace(&loaded, args.seed, args.trace_trial, path)?;
+        let req = TraceRequest {
+            seed: args.seed,
+            trial: args.trace_trial,
+            path: path.clone(),
+            force: args.force,
+        };
+        let n = pipeline::trace(&loaded, &req, &observer).map_err(|e| observer.explain(e))?;
         if !args.quiet && path.as_os_str() != "-" {
             eprintln!(
                 "wrote {n} events of trial {} to {}",
@@ -46,11 +66,16 @@ fn run(args: RunArgs) -> Result<()> {
         shard,
         until_ci: args.until_ci,
         target: args.target.clone(),
+        mergeable: args.shard.is_some(),
+        force: args.force,
+        max_memory: args.max_memory,
     };
-    let observer = Terminal::new(!args.quiet && std::io::stderr().is_terminal())?;
     let summary = pipeline::run(&loaded, &req, &observer);
     observer.finish();
-    let summary = summary?;
+    let summary = summary.map_err(|e| observer.explain(e))?;
+    for note in &summary.notes {
+        eprintln!("note: {note}");
+    }
     if args.quiet {
         return Ok(());
     }
@@ -83,14 +108,21 @@ fn check(args: CheckArgs) -> Result<()> {
 }
 
 fn init(args: InitArgs) -> Result<()> {
-    if args.file.exists() && !args.force {
+    let exists = std::fs::symlink_metadata(&args.file).is_ok();
+    if exists && !args.force {
         return Err(drawdown::Error::Usage(format!(
             "'{}' already exists; use --force to overwrite it",
             args.file.display()
         ))
         .into());
     }
-    std::fs::write(&args.file, STARTER_SCENARIO)
+    let mut protected = Protected::default();
+    if let Ok(cwd) = std::env::current_dir() {
+        protected.add(&cwd, Guard::NotOverOrAt, "the current folder");
+    }
+    protected.check(&args.file, "init")?;
+    guard::check_file(&args.file, None, true, "init")?;
+    drawdown::export::atomic::write(&args.file, STARTER_SCENARIO.as_bytes())
         .with_context(|| format!("writing '{}'", args.file.display()))?;
     eprintln!(
         "wrote {}: edit it, then `drawdown check {0}` and `drawdown run {0}`",
@@ -100,7 +132,10 @@ fn init(args: InitArgs) -> Result<()> {
 }
 
 fn merge(args: MergeArgs) -> Result<()> {
-    let summary = pipeline::merge(&args.dirs, &args.out)?;
+    let summary = pipeline::merge(&args.dirs, &args.out, args.force)?;
+    for note in &summary.notes {
+        eprintln!("note: {note}");
+    }
     if !args.quiet {
         say(&summary.table)?;
         say(&format!(
@@ -122,7 +157,12 @@ fn say(text: &str) -> Result<()> {
         .context("writing to stdout")
 }
 
-/// Progress bar (only on a terminal) and Ctrl-C.
+/// Progress bar (only on a terminal) and the stop signals.
+///
+/// SIGINT, SIGTERM and SIGHUP ask the run to stop: workers finish the trials in hand,
+/// nothing is written, the previous results stay, and the process exits with 128 + the
+/// signal's number (130, 143, 129). A second signal while stopping exits at once (the
+/// hidden working folder it may leave is removed by the next run).
 struct Terminal {
     bar: Option<ProgressBar>,
     stop: Arc<AtomicBool>,
@@ -131,14 +171,7 @@ struct Terminal {
 impl Terminal {
     fn new(show: bool) -> Result<Terminal> {
         let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
-        // A second Ctrl-C while the first is being handled exits at once.
-        ctrlc::set_handler(move || {
-            if flag.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-        })
-        .context("installing the Ctrl-C handler")?;
+        register_stop_signals(&stop)?;
         let bar = show.then(|| {
             let bar = ProgressBar::new(0);
             let style = ProgressStyle::with_template(
@@ -159,6 +192,19 @@ impl Terminal {
         Ok(Terminal { bar, stop })
     }
 
+    /// Says which signal stopped the run, on stderr, when `err` is an interruption.
+    fn explain(&self, err: drawdown::Error) -> drawdown::Error {
+        if matches!(err, drawdown::Error::Interrupted) {
+            let name = match interrupt_code() {
+                143 => "SIGTERM",
+                129 => "SIGHUP",
+                _ => "SIGINT (Ctrl-C)",
+            };
+            eprintln!("note: stopped by {name}; the previous results, if any, are untouched");
+        }
+        err
+    }
+
     fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
@@ -177,4 +223,28 @@ impl Observer for Terminal {
     fn cancelled(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
     }
+}
+
+/// Installs the handlers: the first stop signal sets `stop` and records its exit code;
+/// a second one exits at once.
+fn register_stop_signals(stop: &Arc<AtomicBool>) -> Result<()> {
+    use signal_hook::consts::SIGINT;
+    #[cfg(unix)]
+    let signals = [
+        (SIGINT, 130),
+        (signal_hook::consts::SIGTERM, 143),
+        (signal_hook::consts::SIGHUP, 129),
+    ];
+    #[cfg(not(unix))]
+    let signals = [(SIGINT, 130)];
+    for (signal, exit) in signals {
+        let install = || -> std::io::Result<()> {
+            signal_hook::flag::register_conditional_shutdown(signal, exit, Arc::clone(stop))?;
+            signal_hook::flag::register_usize(signal, &STOPPED_BY, exit as usize)?;
+            signal_hook::flag::register(signal, Arc::clone(stop))?;
+            Ok(())
+        };
+        install().context("installing the signal handlers")?;
+    }
+    Ok(())
 }

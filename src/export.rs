@@ -10,15 +10,17 @@
 //! target, renamed into place only when complete. A failed or interrupted run leaves
 //! the previous results untouched and nothing half-written.
 
+pub mod atomic;
 pub mod dir;
 pub mod format;
+pub mod guard;
 pub mod manifest;
 pub mod tables;
 pub mod terminal;
 pub mod trace;
 pub mod trials;
 
-pub use dir::OutputDir;
+pub use dir::{OutputDir, Placement};
 pub use manifest::Manifest;
 
 use crate::model::Model;

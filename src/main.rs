@@ -1,5 +1,6 @@
 //! The `drawdown` binary: parse flags, call the library, print, map errors to exit codes
-//! (0 success, 1 runtime failure, 2 bad usage or scenario, 130 interrupted).
+//! (0 success, 1 runtime failure, 2 bad usage or scenario, 130/143/129 stopped by
+//! SIGINT/SIGTERM/SIGHUP).
 
 mod cli;
 mod commands;
@@ -16,7 +17,7 @@ fn main() -> ExitCode {
         Err(err) => {
             eprintln!("error: {err:#}");
             let code = match err.downcast_ref::<drawdown::Error>() {
-                Some(drawdown::Error::Interrupted) => 130,
+                Some(drawdown::Error::Interrupted) => commands::interrupt_code(),
                 Some(e) if e.is_usage() => 2,
                 _ => 1,
             };

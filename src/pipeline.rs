@@ -2,9 +2,10 @@
 //! folder, merge shards, trace one trial. The binary only parses flags and prints.
 
 use crate::error::{Error, Result};
-use crate::export::{self, Manifest, OutputDir, Report, tables, trials::TrialsWriter};
+use crate::export::guard::{self, Guard, Protected};
+use crate::export::{self, Manifest, OutputDir, Placement, Report, tables, trials::TrialsWriter};
 use crate::model::{Model, TraceLog, Workspace};
-use crate::runner::{self, Aggregate, Observer, Precision, RunOptions, Shard};
+use crate::runner::{self, Aggregate, Observer, Precision, RunOptions, Shard, budget};
 use crate::scenario::{DEFAULT_SCENARIO, Scenario};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
@@ -24,7 +25,12 @@ pub struct Loaded {
     pub text: String,
     /// Overrides applied.
     pub overrides: Vec<String>,
+    /// The scenario file, when it came from one.
+    pub path: Option<PathBuf>,
 }
+
+/// The largest scenario file drawdown reads [bytes].
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 
 /// Reads and validates the scenario at `path` (the embedded default when `None`).
 ///
@@ -32,10 +38,7 @@ pub struct Loaded {
 /// [`Error::Io`] when the file cannot be read; [`Error::Scenario`] when it is invalid.
 pub fn load(path: Option<&Path>, overrides: &[String]) -> Result<Loaded> {
     let (origin, text) = match path {
-        Some(p) => (
-            p.display().to_string(),
-            std::fs::read_to_string(p).map_err(|e| Error::io("reading scenario", p, e))?,
-        ),
+        Some(p) => (p.display().to_string(), read_scenario(p)?),
         None => (
             "<default scenario>".to_string(),
             DEFAULT_SCENARIO.to_string(),
@@ -47,7 +50,56 @@ pub fn load(path: Option<&Path>, overrides: &[String]) -> Result<Loaded> {
         origin,
         text,
         overrides: overrides.to_vec(),
+        path: path.map(Path::to_path_buf),
     })
+}
+
+/// Reads a scenario file as UTF-8 text (a leading byte-order mark is dropped).
+/// Everything about the file itself that makes it unusable is the user's to fix: a
+/// usage error naming the file (exit 2), not a runtime failure.
+fn read_scenario(p: &Path) -> Result<String> {
+    let bad = |what: String| Error::Usage(format!("scenario '{}': {what}", p.display()));
+    let meta = std::fs::metadata(p).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => bad("no such file".into()),
+        std::io::ErrorKind::PermissionDenied => bad("permission denied".into()),
+        _ => Error::io("reading scenario", p, e),
+    })?;
+    if meta.is_dir() {
+        return Err(bad(
+            "is a folder; give a scenario file (.toml), e.g. configs/default.toml".into(),
+        ));
+    }
+    if meta.len() > MAX_SCENARIO_BYTES {
+        return Err(bad(format!(
+            "is {} bytes; a scenario is a text file of at most {MAX_SCENARIO_BYTES} bytes",
+            meta.len()
+        )));
+    }
+    let bytes = std::fs::read(p).map_err(|e| match e.kind() {
+        std::io::ErrorKind::PermissionDenied => bad("permission denied".into()),
+        _ => Error::io("reading scenario", p, e),
+    })?;
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    if utf16 {
+        return Err(bad(
+            "is UTF-16 text; save it as UTF-8 (in Notepad: Save as → Encoding: UTF-8)".into(),
+        ));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        bad(format!(
+            "is not UTF-8 text (byte {} is invalid): is it a TOML scenario? save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    if text.contains('\0') {
+        return Err(bad(
+            "contains NUL bytes: it is a binary file, not a TOML scenario".into(),
+        ));
+    }
+    Ok(text
+        .strip_prefix('\u{feff}')
+        .map(str::to_string)
+        .unwrap_or(text))
 }
 
 /// Everything `drawdown run` needs besides the scenario.
@@ -69,7 +121,38 @@ pub struct RunRequest {
     pub until_ci: Option<f64>,
     /// With `until_ci`: track only this `nation.item`.
     pub target: Option<String>,
+    /// Write a mergeable shard (`partial.json`) even for the whole run (`--shard 1/1`).
+    pub mergeable: bool,
+    /// Replace an output folder that drawdown did not write.
+    pub force: bool,
+    /// Refuse to start when the run's estimated memory exceeds this [bytes]; the
+    /// default limit ([`budget::default_limit`]) when `None`.
+    pub max_memory: Option<u64>,
 }
+
+impl Default for RunRequest {
+    /// 10 000 trials of the whole run into `results/<name>`, weekly reporting, all
+    /// cores, the scenario's seed: what `drawdown run` does without flags.
+    fn default() -> Self {
+        RunRequest {
+            trials: 10_000,
+            seed: None,
+            threads: None,
+            out: None,
+            step_days: 7,
+            shard: Shard::ALL,
+            until_ci: None,
+            target: None,
+            mergeable: false,
+            force: false,
+            max_memory: None,
+        }
+    }
+}
+
+/// The most trials one run may have: every accumulator is proven not to overflow up to
+/// this count.
+pub const MAX_TRIALS: u64 = 1_000_000_000;
 
 /// What a finished run reports back.
 #[derive(Debug)]
@@ -84,6 +167,8 @@ pub struct RunSummary {
     pub wall_seconds: f64,
     /// With `until_ci`: whether every tracked interval became narrow enough.
     pub precision_reached: Option<bool>,
+    /// Leftovers of killed runs that were cleaned up first, one line each.
+    pub notes: Vec<String>,
 }
 
 /// The shard file: a partial aggregate that `drawdown merge` combines exactly.
@@ -107,12 +192,25 @@ pub const PARTIAL_FILE: &str = "partial.json";
 /// [`Error::Interrupted`] when the observer cancels (nothing is written then).
 pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result<RunSummary> {
     let started = (export::manifest::now_utc(), Instant::now());
+    if req.trials > MAX_TRIALS {
+        return Err(Error::Usage(format!(
+            "--trials: at most {MAX_TRIALS} trials per run, got {} (split a larger run into shards with --shard and drawdown merge)",
+            req.trials
+        )));
+    }
     let model = Model::new(loaded.scenario.clone(), req.step_days);
     let precision = precision(&model, req)?;
+    let shard_trials = {
+        let r = req.shard.trial_range(req.trials);
+        r.end - r.start
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = budget::threads_for(req.threads, shard_trials, cores);
+    check_memory(&model, threads, req)?;
     let opts = RunOptions {
         trials: req.trials,
         seed: req.seed.or(loaded.scenario.seed).unwrap_or(DEFAULT_SEED),
-        threads: req.threads,
+        threads: Some(threads),
         shard: req.shard,
         precision,
     };
@@ -120,17 +218,17 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
         .out
         .clone()
         .unwrap_or_else(|| default_out(&loaded.scenario.name, req.shard));
-    let dir = OutputDir::create(&target)?;
+    let dir = OutputDir::create(&target, &placement(loaded, &[], req.force))?;
     let mut writer = TrialsWriter::create(&dir.file("trials.csv"), &model)?;
     let result = runner::run(&model, &opts, observer, &mut writer)?;
     writer.finish()?;
-    let manifest = manifest(loaded, req, &opts, &result, started);
+    let mut manifest = manifest(loaded, req, &opts, &result, started);
     let report = Report {
         model: &model,
         aggregate: &result.aggregate,
     };
-    write_tables(&dir, &report, &manifest)?;
-    if req.shard != Shard::ALL {
+    write_tables(&dir, &report, &mut manifest)?;
+    if req.shard != Shard::ALL || req.mergeable {
         write_partial(&dir, loaded, &manifest, &result.aggregate)?;
     }
     if observer.cancelled() {
@@ -138,6 +236,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
     }
     let table = export::terminal::table(&report);
     let precision_reached = precision.map(|p| runner::precision_reached(&result.aggregate, &p));
+    let notes = dir.swept().to_vec();
     let dir = dir.commit()?;
     Ok(RunSummary {
         dir,
@@ -145,7 +244,52 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
         trials: result.aggregate.trials,
         wall_seconds: manifest.wall_seconds,
         precision_reached,
+        notes,
     })
+}
+
+/// Where a result folder may go: never over the current or home folder, the folder
+/// holding the scenario, or (`Apart`) any of `inputs`.
+pub(crate) fn placement(loaded: &Loaded, inputs: &[PathBuf], force: bool) -> Placement {
+    let mut protected = Protected::standard();
+    if let Some(p) = &loaded.path {
+        protected.add_folder_of(p, "the folder holding the scenario");
+    }
+    for input in inputs {
+        protected.add(input, Guard::Apart, "an input folder");
+    }
+    Placement {
+        force,
+        protected,
+        flag: "-o",
+    }
+}
+
+/// Refuses a run whose estimated memory exceeds the limit, saying what to change.
+fn check_memory(model: &Model, threads: usize, req: &RunRequest) -> Result<()> {
+    let Some(limit) = req.max_memory.or_else(budget::default_limit) else {
+        return Ok(());
+    };
+    let need = budget::estimate_bytes(model, threads);
+    if need <= limit {
+        return Ok(());
+    }
+    let one = budget::estimate_bytes(model, 1);
+    let hint = if threads > 1 && one <= limit {
+        format!(
+            " or fewer threads (-j 1 needs about {})",
+            budget::human(one)
+        )
+    } else {
+        String::new()
+    };
+    Err(Error::Usage(format!(
+        "this run would need about {} of memory ({} series × {} reporting days × {threads} threads), more than the limit of {}: report less often (--step 30 or more){hint}, shorten the horizon, or raise the limit with --max-memory",
+        budget::human(need),
+        model.scenario.series.len(),
+        model.report_days.len(),
+        budget::human(limit)
+    )))
 }
 
 fn precision(model: &Model, req: &RunRequest) -> Result<Option<Precision>> {
@@ -226,13 +370,29 @@ fn manifest(
         started: started.0,
         finished: export::manifest::now_utc(),
         wall_seconds: (started.1.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        files: Default::default(),
     }
 }
 
-fn write_tables(dir: &OutputDir, report: &Report, manifest: &Manifest) -> Result<()> {
+/// Writes every table, then the manifest listing every file written (with its SHA-256
+/// and row count), so that `merge` can verify a shard and a later run can recognise
+/// the folder as drawdown's own.
+fn write_tables(dir: &OutputDir, report: &Report, manifest: &mut Manifest) -> Result<()> {
+    let mut names = vec!["trials.csv"];
     for (name, table) in tables::all(report) {
         table.write(&dir.file(name))?;
+        names.push(name);
     }
+    names.sort_unstable();
+    manifest.files = names
+        .into_iter()
+        .map(|n| {
+            Ok((
+                n.to_string(),
+                export::manifest::FileRecord::of(&dir.file(n))?,
+            ))
+        })
+        .collect::<Result<_>>()?;
     manifest.write(&dir.file("manifest.json"))
 }
 
@@ -250,25 +410,62 @@ fn write_partial(
     let path = dir.file(PARTIAL_FILE);
     let json = serde_json::to_vec(&partial)
         .map_err(|e| Error::Other(format!("formatting {}: {e}", path.display())))?;
-    std::fs::write(&path, json).map_err(|e| Error::io("writing", &path, e))
+    export::atomic::write(&path, &json)
 }
 
-/// Simulates trial `trial` of `loaded` with its full event log, written as CSV to `path`.
+/// Where a trace goes and what may be replaced there.
+#[derive(Debug, Clone)]
+pub struct TraceRequest {
+    /// Master seed; the scenario's, else [`DEFAULT_SEED`], when `None`.
+    pub seed: Option<u64>,
+    /// Which trial.
+    pub trial: u64,
+    /// The CSV file, or `-` for stdout.
+    pub path: PathBuf,
+    /// Replace an existing file that drawdown did not write.
+    pub force: bool,
+}
+
+/// Simulates one trial of `loaded` with its full event log, written as CSV to the
+/// request's path atomically (never over the scenario, a folder or a file drawdown did
+/// not write, unless forced). Returns the number of events.
 ///
 /// # Errors
-/// I/O errors naming the file.
-pub fn trace(loaded: &Loaded, seed: Option<u64>, trial: u64, path: &Path) -> Result<usize> {
+/// Usage errors for a target that may not be replaced; I/O errors naming the file;
+/// [`Error::Interrupted`] when the observer cancels (the target is then unchanged).
+pub fn trace(loaded: &Loaded, req: &TraceRequest, observer: &dyn Observer) -> Result<usize> {
+    let to_stdout = req.path.as_os_str() == "-";
+    if !to_stdout {
+        let mut protected = Protected::default();
+        if let Some(p) = &loaded.path {
+            protected.add(p, Guard::NotOverOrAt, "the scenario being read");
+        }
+        protected.check(&req.path, "--trace")?;
+        let header = export::trace::HEADER.join(",");
+        guard::check_file(&req.path, Some(&header), req.force, "--trace")?;
+    }
     let model = Model::new(loaded.scenario.clone(), 1);
-    let seed = seed.or(loaded.scenario.seed).unwrap_or(DEFAULT_SEED);
+    let seed = req.seed.or(loaded.scenario.seed).unwrap_or(DEFAULT_SEED);
     let mut log = TraceLog::default();
     let mut ws = Workspace::new(&model);
-    let outcome = ws.run(&model, seed, trial, &mut log);
+    let outcome = ws.run(&model, seed, req.trial, &mut log);
     if let Some(breach) = outcome.conservation_breach() {
         return Err(Error::Other(format!(
             "internal error, conservation broken: {breach}"
         )));
     }
-    export::trace::write(path, &model, &log.records)?;
+    let bytes = export::trace::to_csv(&model, &log.records)?;
+    if observer.cancelled() {
+        return Err(Error::Interrupted);
+    }
+    if to_stdout {
+        use std::io::Write;
+        std::io::stdout()
+            .write_all(&bytes)
+            .map_err(|e| Error::io("writing", "<stdout>", e))?;
+    } else {
+        export::atomic::write(&req.path, &bytes)?;
+    }
     Ok(log.records.len())
 }
 

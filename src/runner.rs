@@ -28,6 +28,7 @@
 //! whole waves, whose size is fixed, so the number of trials is reproducible too.
 
 pub mod aggregate;
+pub mod budget;
 mod stage;
 
 pub use aggregate::{Aggregate, SeriesAggregate};

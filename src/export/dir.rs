@@ -1,41 +1,74 @@
 //! Atomic result folders.
 //!
-//! [`OutputDir::create`] makes a hidden working folder beside the target
-//! (`results/.default.partial-<pid>`); files are written there; [`OutputDir::commit`]
-//! swaps it into place with renames. If the run fails or is interrupted, dropping the
-//! `OutputDir` deletes the working folder, and the previous results are untouched.
+//! [`OutputDir::create`] checks that the target may be replaced ([`super::guard`]),
+//! sweeps the leftovers of killed runs, and makes a hidden working folder beside the
+//! target (`results/.default.partial-<pid>`); files are written there;
+//! [`OutputDir::commit`] swaps it into place with renames. If the run fails or is
+//! interrupted, dropping the `OutputDir` deletes the working folder, and the previous
+//! results are untouched.
 
+use super::atomic::{sibling, sweep_leftovers};
+use super::guard::{Protected, check_folder};
 use crate::error::{Error, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
+
+/// Where a result folder may go: what must not be touched, and whether the user
+/// allowed replacing a folder that drawdown did not write.
+#[derive(Debug, Clone, Default)]
+pub struct Placement {
+    /// Replace an existing folder even if drawdown did not write it (never a file or
+    /// a protected path).
+    pub force: bool,
+    /// Paths that are never targets.
+    pub protected: Protected,
+    /// The flag that named the target, for messages (`-o`).
+    pub flag: &'static str,
+}
 
 /// A result folder being written.
 #[derive(Debug)]
 pub struct OutputDir {
     target: PathBuf,
     work: PathBuf,
+    force: bool,
+    flag: &'static str,
+    swept: Vec<String>,
     committed: bool,
 }
 
 impl OutputDir {
-    /// Prepares to write `target`, creating its parent and a fresh working folder.
+    /// Prepares to write `target`: checks it may be replaced, creates its parent,
+    /// removes the leftovers of killed runs, and makes a fresh working folder.
     ///
     /// # Errors
-    /// [`Error::Io`] when the parent cannot be created or written.
-    pub fn create(target: &Path) -> Result<OutputDir> {
-        let name = target
+    /// [`Error::Usage`] when the target is protected or holds something drawdown did
+    /// not write; [`Error::Io`] when the parent cannot be created or written.
+    pub fn create(target: &Path, place: &Placement) -> Result<OutputDir> {
+        let flag = if place.flag.is_empty() {
+            "-o"
+        } else {
+            place.flag
+        };
+        let named = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
-            .filter(|n| n != "." && n != "..")
-            .ok_or_else(|| {
-                Error::Other(format!("output folder '{}' has no name", target.display()))
-            })?;
+            .is_some_and(|n| n != "." && n != "..");
+        if !named {
+            return Err(Error::Usage(format!(
+                "{flag} '{}' names no folder of its own: give a new folder, e.g. {flag} results/mine",
+                target.display()
+            )));
+        }
+        place.protected.check(target, flag)?;
+        check_folder(target, place.force, flag)?;
         let parent = target
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
         fs::create_dir_all(parent).map_err(|e| Error::io("creating output folder", parent, e))?;
-        let work = parent.join(format!(".{name}.partial-{}", std::process::id()));
+        let swept = sweep_leftovers(target);
+        let work = sibling(target, "partial");
         if work.exists() {
             fs::remove_dir_all(&work).map_err(|e| Error::io("clearing", &work, e))?;
         }
@@ -43,8 +76,16 @@ impl OutputDir {
         Ok(OutputDir {
             target: target.to_path_buf(),
             work,
+            force: place.force,
+            flag,
+            swept,
             committed: false,
         })
+    }
+
+    /// What was cleaned up before the run (leftovers of killed runs), one line each.
+    pub fn swept(&self) -> &[String] {
+        &self.swept
     }
 
     /// Path of file `name` inside the working folder.
@@ -62,13 +103,15 @@ impl OutputDir {
     /// # Errors
     /// [`Error::Io`] when a rename fails; the previous results are then restored.
     pub fn commit(mut self) -> Result<PathBuf> {
+        // The target may have changed during the run: check it again.
+        check_folder(&self.target, self.force, self.flag)?;
         let old = self.work.with_file_name(
             self.work
                 .file_name()
                 .map(|n| n.to_string_lossy().replace(".partial-", ".old-"))
                 .unwrap_or_default(),
         );
-        let had_previous = self.target.exists();
+        let had_previous = fs::symlink_metadata(&self.target).is_ok();
         if had_previous {
             fs::rename(&self.target, &old)
                 .map_err(|e| Error::io("moving aside previous results in", &self.target, e))?;
@@ -105,14 +148,19 @@ mod tests {
         let target = tmp.path().join("out");
         fs::create_dir(&target).unwrap();
         fs::write(target.join("old.csv"), "old").unwrap();
+        fs::write(
+            target.join("manifest.json"),
+            r#"{"program":"drawdown","files":{"old.csv":{}}}"#,
+        )
+        .unwrap();
         {
-            let dir = OutputDir::create(&target).unwrap();
+            let dir = OutputDir::create(&target, &Placement::default()).unwrap();
             fs::write(dir.file("new.csv"), "new").unwrap();
             // Dropped without commit: as if the run failed.
         }
         assert!(target.join("old.csv").exists());
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no leftovers");
-        let dir = OutputDir::create(&target).unwrap();
+        let dir = OutputDir::create(&target, &Placement::default()).unwrap();
         fs::write(dir.file("new.csv"), "new").unwrap();
         dir.commit().unwrap();
         assert!(!target.join("old.csv").exists());

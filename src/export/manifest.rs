@@ -3,6 +3,7 @@
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -43,6 +44,56 @@ pub struct Manifest {
     pub finished: String,
     /// Wall time [s].
     pub wall_seconds: f64,
+    /// Every other file of the folder with its SHA-256 and row count, so that a
+    /// truncated or altered file is detected (`drawdown merge` verifies them).
+    #[serde(default)]
+    pub files: BTreeMap<String, FileRecord>,
+}
+
+/// The fingerprint of one file of a result folder.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileRecord {
+    /// Lowercase hex SHA-256 of the bytes.
+    pub sha256: String,
+    /// Size [bytes].
+    pub bytes: u64,
+    /// Data rows (lines after the header) of a CSV file; lines of any other file.
+    pub rows: u64,
+}
+
+impl FileRecord {
+    /// Reads `path` and fingerprints it.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the file.
+    pub fn of(path: &Path) -> Result<FileRecord> {
+        use std::io::Read;
+        let mut file = std::fs::File::open(path).map_err(|e| Error::io("reading", path, e))?;
+        let mut hasher = Sha256::new();
+        let (mut bytes, mut lines) = (0u64, 0u64);
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = file
+                .read(&mut buf)
+                .map_err(|e| Error::io("reading", path, e))?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+            bytes += n as u64;
+            lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        }
+        let csv = path.extension().is_some_and(|e| e == "csv");
+        Ok(FileRecord {
+            sha256: hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+            bytes,
+            rows: if csv { lines.saturating_sub(1) } else { lines },
+        })
+    }
 }
 
 impl Manifest {
@@ -53,7 +104,7 @@ impl Manifest {
     pub fn write(&self, path: &Path) -> Result<()> {
         let json = serde_json::to_string_pretty(self)
             .map_err(|e| Error::Other(format!("formatting manifest: {e}")))?;
-        std::fs::write(path, json + "\n").map_err(|e| Error::io("writing", path, e))
+        super::atomic::write(path, (json + "\n").as_bytes())
     }
 }
 

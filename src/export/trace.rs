@@ -28,7 +28,7 @@ pub fn write(path: &Path, model: &Model, records: &[TraceRecord]) -> Result<()> 
             .write_all(&bytes)
             .map_err(|e| Error::io("writing", "<stdout>", e))
     } else {
-        std::fs::write(path, bytes).map_err(|e| Error::io("writing", path, e))
+        super::atomic::write(path, &bytes)
     }
 }
 

@@ -1,6 +1,6 @@
 //! `drawdown merge`: shard folders → exactly the folder one machine would have written.
 
-use super::{Loaded, PARTIAL_FILE, Partial, RunSummary, write_tables};
+use super::{Loaded, PARTIAL_FILE, Partial, RunSummary, placement, write_tables};
 use crate::error::{Error, Result};
 use crate::export::{self, OutputDir, Report};
 use crate::model::Model;
@@ -15,7 +15,7 @@ use std::time::Instant;
 /// # Errors
 /// [`Error::Usage`] when the shards do not belong together or some are missing;
 /// I/O errors naming the file.
-pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunSummary> {
+pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
     let clock = Instant::now();
     let mut parts: Vec<(PathBuf, Partial)> = dirs
         .iter()
@@ -23,6 +23,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunSummary> {
         .collect::<Result<_>>()?;
     parts.sort_by_key(|(_, p)| p.manifest.trial_range[0]);
     check_complete(&parts)?;
+    for (dir, p) in &parts {
+        verify_files(dir, p)?;
+    }
     let (_, first) = &parts[0];
     let origin = first.manifest.scenario_file.clone();
     let scenario = Scenario::from_toml(&origin, &first.scenario_text, &first.manifest.overrides)?;
@@ -31,13 +34,14 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunSummary> {
         origin,
         text: first.scenario_text.clone(),
         overrides: first.manifest.overrides.clone(),
+        path: None,
     };
     let model = Model::new(loaded.scenario.clone(), first.manifest.step_days);
     let mut aggregate = first.aggregate.clone();
     for (_, p) in &parts[1..] {
         aggregate.merge(&p.aggregate);
     }
-    let dir = OutputDir::create(out)?;
+    let dir = OutputDir::create(out, &placement(&loaded, dirs, force))?;
     concat_trials(&parts, &dir.file("trials.csv"))?;
     let mut manifest = first.manifest.clone();
     manifest.trials = aggregate.trials;
@@ -63,8 +67,9 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunSummary> {
         model: &model,
         aggregate: &aggregate,
     };
-    write_tables(&dir, &report, &manifest)?;
+    write_tables(&dir, &report, &mut manifest)?;
     let table = export::terminal::table(&report);
+    let dir_notes = dir.swept().to_vec();
     let dir = dir.commit()?;
     Ok(RunSummary {
         dir,
@@ -72,10 +77,22 @@ pub fn merge(dirs: &[PathBuf], out: &Path) -> Result<RunSummary> {
         trials: aggregate.trials,
         wall_seconds: manifest.wall_seconds,
         precision_reached: None,
+        notes: dir_notes,
     })
 }
 
 fn read_partial(dir: &Path) -> Result<Partial> {
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "'{}' is not a shard folder: {} (give the folders written by drawdown run --shard K/N)",
+            dir.display(),
+            if dir.exists() {
+                "it is a file"
+            } else {
+                "no such folder"
+            }
+        )));
+    }
     let path = dir.join(PARTIAL_FILE);
     let file = File::open(&path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => Error::Usage(format!(
@@ -136,6 +153,39 @@ fn check_complete(parts: &[(PathBuf, Partial)]) -> Result<()> {
             "missing shard: trials {next}..{} are in none of the folders",
             m0.trials_requested
         )));
+    }
+    Ok(())
+}
+
+/// Checks every file a shard's manifest lists against its SHA-256, size and row count,
+/// so that a truncated, extended or edited shard is refused rather than merged.
+fn verify_files(dir: &Path, p: &Partial) -> Result<()> {
+    let listed = &p.manifest.files;
+    if !listed.contains_key("trials.csv") {
+        return Err(Error::Usage(format!(
+            "'{}' lists no file fingerprints: it was written by an older drawdown; re-run that shard",
+            dir.display()
+        )));
+    }
+    for (name, expected) in listed {
+        let path = dir.join(name);
+        if !path.is_file() {
+            return Err(Error::Usage(format!(
+                "shard '{}': {name} is missing",
+                dir.display()
+            )));
+        }
+        let got = export::manifest::FileRecord::of(&path)?;
+        if got != *expected {
+            return Err(Error::Usage(format!(
+                "shard '{}': {name} is not the file the shard wrote ({} rows and {} bytes, expected {} rows and {} bytes; SHA-256 differs): it was truncated or edited; re-run that shard",
+                dir.display(),
+                got.rows,
+                got.bytes,
+                expected.rows,
+                expected.bytes
+            )));
+        }
     }
     Ok(())
 }

@@ -22,6 +22,7 @@ fn load(path: &str, overrides: &[String]) -> Loaded {
         origin: path.into(),
         text,
         overrides: overrides.to_vec(),
+        path: None,
     }
 }
 
@@ -33,8 +34,7 @@ fn request(out: &Path, trials: u64, threads: usize) -> RunRequest {
         out: Some(out.to_path_buf()),
         step_days: 7,
         shard: Shard::ALL,
-        until_ci: None,
-        target: None,
+        ..RunRequest::default()
     }
 }
 
@@ -95,11 +95,11 @@ fn merged_shards_equal_the_single_machine_run() {
         shards.push(dir);
     }
     let merged = tmp.path().join("merged");
-    let summary = pipeline::merge(&shards, &merged).unwrap();
+    let summary = pipeline::merge(&shards, &merged, false).unwrap();
     assert_eq!(summary.trials, 1000);
     assert_same(&whole, &merged);
     // A missing shard is refused rather than merged into a smaller run.
-    let err = pipeline::merge(&shards[..2], &tmp.path().join("bad")).unwrap_err();
+    let err = pipeline::merge(&shards[..2], &tmp.path().join("bad"), false).unwrap_err();
     assert!(err.to_string().contains("missing shard"), "{err}");
 }
 

@@ -279,6 +279,7 @@ per_day = 2
         origin: "poisson".into(),
         text: text.into(),
         overrides: vec![],
+        path: None,
     };
     let tmp = tempfile::tempdir().unwrap();
     let trials = 4000;
@@ -289,8 +290,7 @@ per_day = 2
         out: Some(tmp.path().join("out")),
         step_days: 1,
         shard: Shard::ALL,
-        until_ci: None,
-        target: None,
+        ..RunRequest::default()
     };
     let summary = pipeline::run(&loaded, &req, &drawdown::runner::Silent).unwrap();
     let csv = std::fs::read_to_string(summary.dir.join("depletion.csv")).unwrap();
@@ -342,8 +342,7 @@ fn channels_report_flows_but_no_depletion() {
         out: Some(tmp.path().join("out")),
         step_days: 30,
         shard: Shard::ALL,
-        until_ci: None,
-        target: None,
+        ..RunRequest::default()
     };
     let summary = pipeline::run(&loaded, &req, &drawdown::runner::Silent).unwrap();
     let read = |f: &str| std::fs::read_to_string(summary.dir.join(f)).unwrap();

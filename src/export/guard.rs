@@ -1,0 +1,325 @@
+//! Which paths drawdown may replace: the user's folders are someone else's property.
+//!
+//! drawdown replaces only what it wrote itself. Before a result folder or a file is
+//! written, its target is classified ([`inspect_folder`], [`inspect_file`]) and checked
+//! against the paths that are never targets ([`Protected`]): the current folder and its
+//! parents, the home folder and its parents, the folder holding the scenario, and the
+//! inputs of the command (a merge's shard folders, the scenario file itself).
+//!
+//! A folder is replaced only when it is empty or is a result folder drawdown wrote (its
+//! `manifest.json` says `"program": "drawdown"` and it holds only the files that
+//! manifest lists). Anything else is refused with a usage error (exit 2) that says what
+//! is there; `--force` allows replacing a folder that is not recognisably a drawdown
+//! result, never a file, a link, a device or a protected path.
+
+use crate::error::{Error, Result};
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Component, Path, PathBuf};
+
+/// Files a result folder may hold besides those its manifest lists (results of older
+/// versions listed none).
+pub const RESULT_FILES: &[&str] = &[
+    "manifest.json",
+    "partial.json",
+    "summary.csv",
+    "depletion.csv",
+    "stock.csv",
+    "shortfall.csv",
+    "trials.csv",
+];
+
+/// How a path relates to a protected one that makes it an unacceptable target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guard {
+    /// The target must not be this path nor one of its parents.
+    NotOverOrAt,
+    /// The target must not be this path, a parent of it, or inside it.
+    Apart,
+}
+
+/// Paths that are never targets, with why.
+#[derive(Debug, Clone, Default)]
+pub struct Protected {
+    paths: Vec<(PathBuf, Guard, String)>,
+}
+
+impl Protected {
+    /// The current folder and the home folder (and, through them, all their parents).
+    pub fn standard() -> Protected {
+        let mut p = Protected::default();
+        if let Ok(cwd) = std::env::current_dir() {
+            p.add(&cwd, Guard::NotOverOrAt, "the current folder");
+        }
+        if let Some(home) = std::env::var_os("HOME").filter(|h| !h.is_empty()) {
+            p.add(Path::new(&home), Guard::NotOverOrAt, "the home folder");
+        }
+        p
+    }
+
+    /// Adds `path` (resolved when it exists) with its guard and a description.
+    pub fn add(&mut self, path: &Path, guard: Guard, what: &str) {
+        self.paths.push((resolve(path), guard, what.to_string()));
+    }
+
+    /// Adds the folder holding `file` (a scenario): never a target.
+    pub fn add_folder_of(&mut self, file: &Path, what: &str) {
+        let file = resolve(file);
+        if let Some(parent) = file.parent() {
+            self.paths
+                .push((parent.to_path_buf(), Guard::NotOverOrAt, what.to_string()));
+        }
+        self.paths
+            .push((file, Guard::NotOverOrAt, what.to_string()));
+    }
+
+    /// Refuses `target` if it is a protected path, contains one, or (for
+    /// [`Guard::Apart`]) lies inside one.
+    ///
+    /// # Errors
+    /// [`Error::Usage`] naming the target and what it would destroy.
+    pub fn check(&self, target: &Path, flag: &str) -> Result<()> {
+        let t = resolve(target);
+        for (p, guard, what) in &self.paths {
+            let clash = if t == *p {
+                Some("is")
+            } else if p.starts_with(&t) {
+                Some("contains")
+            } else if *guard == Guard::Apart && t.starts_with(p) {
+                Some("lies inside")
+            } else {
+                None
+            };
+            if let Some(rel) = clash {
+                return Err(Error::Usage(format!(
+                    "{flag} '{}' {rel} {what} ('{}'): drawdown never writes there; choose another {flag}",
+                    target.display(),
+                    p.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What lies at a result folder's target.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FolderState {
+    /// Nothing: the folder will be created.
+    Absent,
+    /// An empty folder.
+    Empty,
+    /// A result folder drawdown wrote, holding only its own files.
+    Result,
+    /// A folder drawdown did not write, or one with other files in it; the names of
+    /// (up to five of) the entries it did not write.
+    Foreign(Vec<String>),
+    /// Not a folder: a file, a link, a device …; says which.
+    NotFolder(&'static str),
+}
+
+/// Classifies what is at `target`.
+///
+/// # Errors
+/// [`Error::Io`] when the folder cannot be listed.
+pub fn inspect_folder(target: &Path) -> Result<FolderState> {
+    let meta = match fs::symlink_metadata(target) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FolderState::Absent),
+        Err(e) => return Err(Error::io("inspecting output folder", target, e)),
+    };
+    if !meta.is_dir() {
+        return Ok(FolderState::NotFolder(kind_of(&meta)));
+    }
+    let names: BTreeSet<String> = fs::read_dir(target)
+        .map_err(|e| Error::io("listing output folder", target, e))?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    if names.is_empty() {
+        return Ok(FolderState::Empty);
+    }
+    let Some(listed) = drawdown_files(&target.join("manifest.json")) else {
+        return Ok(FolderState::Foreign(names.into_iter().take(5).collect()));
+    };
+    let foreign: Vec<String> = names
+        .into_iter()
+        .filter(|n| !listed.contains(n) && !RESULT_FILES.contains(&n.as_str()))
+        .collect();
+    if foreign.is_empty() {
+        Ok(FolderState::Result)
+    } else {
+        Ok(FolderState::Foreign(foreign.into_iter().take(5).collect()))
+    }
+}
+
+/// The files listed by a drawdown manifest at `path`, or `None` if it is not one.
+fn drawdown_files(path: &Path) -> Option<BTreeSet<String>> {
+    let meta = fs::symlink_metadata(path).ok()?;
+    if !meta.is_file() || meta.len() > 64 << 20 {
+        return None;
+    }
+    let text = fs::read_to_string(path).ok()?;
+    let json: serde_json::Value = serde_json::from_str(&text).ok()?;
+    if json.get("program")?.as_str()? != "drawdown" {
+        return None;
+    }
+    let files = json
+        .get("files")
+        .and_then(|f| f.as_object())
+        .map(|o| o.keys().cloned().collect())
+        .unwrap_or_default();
+    Some(files)
+}
+
+fn kind_of(meta: &fs::Metadata) -> &'static str {
+    let t = meta.file_type();
+    if t.is_symlink() {
+        "a symbolic link"
+    } else if t.is_file() {
+        "a file"
+    } else {
+        "a device or special file"
+    }
+}
+
+/// Refuses a result-folder target unless drawdown may replace it (see the module docs).
+///
+/// # Errors
+/// [`Error::Usage`] saying what is there and how to proceed.
+pub fn check_folder(target: &Path, force: bool, flag: &str) -> Result<()> {
+    let shown = target.display();
+    match inspect_folder(target)? {
+        FolderState::Absent | FolderState::Empty | FolderState::Result => Ok(()),
+        FolderState::NotFolder(kind) => Err(Error::Usage(format!(
+            "{flag} '{shown}' is {kind}, not a result folder: drawdown never replaces it; choose another {flag}"
+        ))),
+        FolderState::Foreign(_) if force => Ok(()),
+        FolderState::Foreign(names) => Err(Error::Usage(format!(
+            "{flag} '{shown}' holds files drawdown did not write ({}); choose another {flag}, or add --force to replace the folder and everything in it",
+            names.join(", ")
+        ))),
+    }
+}
+
+/// Refuses a file target that is not a regular file, or (without `force`) one whose
+/// first line is not `header` (drawdown did not write it).
+///
+/// # Errors
+/// [`Error::Usage`] saying what is there and how to proceed.
+pub fn check_file(target: &Path, header: Option<&str>, force: bool, flag: &str) -> Result<()> {
+    let shown = target.display();
+    let meta = match fs::symlink_metadata(target) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io("inspecting", target, e)),
+    };
+    if meta.is_dir() {
+        return Err(Error::Usage(format!(
+            "{flag} '{shown}' is a folder; give a file name"
+        )));
+    }
+    if !meta.is_file() {
+        return Err(Error::Usage(format!(
+            "{flag} '{shown}' is {}: drawdown never replaces it; choose another file",
+            kind_of(&meta)
+        )));
+    }
+    if force {
+        return Ok(());
+    }
+    let ours = header.is_some_and(|h| first_line(target).as_deref() == Some(h));
+    if ours {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "{flag} '{shown}' already exists and drawdown did not write it; choose another file, or add --force to replace it"
+        )))
+    }
+}
+
+fn first_line(path: &Path) -> Option<String> {
+    use std::io::{BufRead, BufReader, Read};
+    let file = fs::File::open(path).ok()?;
+    let mut line = String::new();
+    BufReader::new(file.take(4096)).read_line(&mut line).ok()?;
+    Some(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// `path` made absolute and, as far as it exists, free of links, `.` and `..`.
+pub fn resolve(path: &Path) -> PathBuf {
+    if let Ok(p) = fs::canonicalize(path) {
+        return p;
+    }
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|c| c.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+        if let Ok(p) = fs::canonicalize(&out) {
+            out = p;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_a_target_that_contains_or_is_a_protected_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let inner = tmp.path().join("a/b");
+        fs::create_dir_all(&inner).unwrap();
+        let mut p = Protected::default();
+        p.add(&inner, Guard::NotOverOrAt, "the scenario's folder");
+        assert!(p.check(&inner, "-o").is_err());
+        assert!(p.check(&tmp.path().join("a"), "-o").is_err());
+        assert!(p.check(&tmp.path().join("a/b/../b"), "-o").is_err());
+        assert!(p.check(&inner.join("c"), "-o").is_ok(), "inside is allowed");
+        p.add(&tmp.path().join("s1"), Guard::Apart, "a shard");
+        assert!(p.check(&tmp.path().join("s1/x"), "-o").is_err());
+        assert!(p.check(&tmp.path().join("s2"), "-o").is_ok());
+    }
+
+    #[test]
+    fn classifies_folders() {
+        let tmp = tempfile::tempdir().unwrap();
+        let t = tmp.path();
+        assert_eq!(inspect_folder(&t.join("x")).unwrap(), FolderState::Absent);
+        fs::create_dir(t.join("e")).unwrap();
+        assert_eq!(inspect_folder(&t.join("e")).unwrap(), FolderState::Empty);
+        fs::write(t.join("f"), "x").unwrap();
+        assert_eq!(
+            inspect_folder(&t.join("f")).unwrap(),
+            FolderState::NotFolder("a file")
+        );
+        fs::create_dir(t.join("r")).unwrap();
+        fs::write(t.join("r/manifest.json"), r#"{"program":"drawdown"}"#).unwrap();
+        fs::write(t.join("r/summary.csv"), "x").unwrap();
+        assert_eq!(inspect_folder(&t.join("r")).unwrap(), FolderState::Result);
+        fs::write(t.join("r/notes.txt"), "mine").unwrap();
+        assert_eq!(
+            inspect_folder(&t.join("r")).unwrap(),
+            FolderState::Foreign(vec!["notes.txt".into()])
+        );
+        fs::create_dir(t.join("u")).unwrap();
+        fs::write(t.join("u/manifest.json"), r#"{"program":"other"}"#).unwrap();
+        assert!(matches!(
+            inspect_folder(&t.join("u")).unwrap(),
+            FolderState::Foreign(_)
+        ));
+    }
+}
