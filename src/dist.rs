@@ -153,7 +153,21 @@ impl Dist {
     /// One draw: never NaN, always within [`Dist::min_value`]..=[`Dist::max_value`].
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        self.window.sample(&self.draw, rng)
+        // A no-op but for distributions narrowed by [`Dist::clamped`].
+        self.window
+            .sample(&self.draw, rng)
+            .max(self.lo)
+            .min(self.hi)
+    }
+
+    /// The same distribution with its draws clamped to `[lo, hi]` (a scenario's
+    /// supported range): a draw beyond it counts as the bound. Validation allows this
+    /// only for unbounded laws whose mean lies well inside the range, so that it
+    /// changes only rare tail draws.
+    pub fn clamped(mut self, lo: f64, hi: f64) -> Dist {
+        self.lo = self.lo.max(lo);
+        self.hi = self.hi.min(hi);
+        self
     }
 
     /// One draw as a count (of rounds, of days): rounded half up, 0 if negative.

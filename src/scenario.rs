@@ -16,6 +16,7 @@
 
 pub mod date;
 pub mod describe;
+pub mod limits;
 pub mod locate;
 pub mod overrides;
 pub mod raw;

@@ -2,6 +2,7 @@
 //! domains checked. Every problem is collected with its dotted path; none stops the
 //! others from being found.
 
+use super::limits::{self, MAX_DAYS, MAX_FACTOR, MAX_QUANTITY};
 use super::raw::*;
 use super::*;
 use crate::dist::DistSpec;
@@ -18,15 +19,37 @@ pub(super) fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Issue>> {
     }
 }
 
-/// What a sampled quantity must satisfy.
+/// What a sampled quantity must satisfy (see [`limits`] for the ranges).
 #[derive(Clone, Copy)]
 enum Domain {
-    /// Any finite value.
-    Any,
-    /// >= 0.
-    NonNegative,
+    /// A number of days that may be negative (a slip): within ±[`MAX_DAYS`].
+    SignedDays,
+    /// Rounds (or rounds per day or month): 0 to [`MAX_QUANTITY`].
+    Quantity,
+    /// A duration: 0 to [`MAX_DAYS`] days.
+    Days,
+    /// A duration of at least one day (transit, lead time): 1 to [`MAX_DAYS`] days.
+    /// Draws that round below 1 count as 1 (documented); a fixed value below 1 is an
+    /// error, since it cannot be honoured.
+    AtLeastOneDay,
+    /// A multiplier: 0 to [`MAX_FACTOR`].
+    Factor,
     /// In [0, 1].
     Share,
+}
+
+impl Domain {
+    /// The range `[lo, hi]` and its description.
+    fn range(self) -> (f64, f64, &'static str) {
+        match self {
+            Domain::SignedDays => (-MAX_DAYS, MAX_DAYS, "days between -36525 and 36525"),
+            Domain::Quantity => (0.0, MAX_QUANTITY, "between 0 and 1e12 rounds"),
+            Domain::Days => (0.0, MAX_DAYS, "days between 0 and 36525 (100 years)"),
+            Domain::AtLeastOneDay => (0.0, MAX_DAYS, "days between 1 and 36525 (100 years)"),
+            Domain::Factor => (0.0, MAX_FACTOR, "a factor between 0 and 1000"),
+            Domain::Share => (0.0, 1.0, "a share between 0 and 1"),
+        }
+    }
 }
 
 struct Validator<'a> {
@@ -44,7 +67,9 @@ impl<'a> Validator<'a> {
     fn new(raw: &'a RawScenario) -> Self {
         let named = |id: &String, name: &Option<String>| Named {
             id: id.clone(),
-            name: name.clone().unwrap_or_else(|| id.clone()),
+            name: name
+                .as_deref()
+                .map_or_else(|| id.clone(), |n| limits::clean_text(n, false)),
         };
         Validator {
             raw,
@@ -77,13 +102,17 @@ impl<'a> Validator<'a> {
                 ),
             );
         }
-        if meta.name.trim().is_empty() || meta.name.contains(['/', '\\']) {
+        if days > MAX_DAYS as i64 {
             self.issue(
-                "scenario.name",
-                "expected a non-empty name without slashes (it names the output folder)",
+                "scenario.end",
+                format!("the horizon is {days} days; at most 36525 (100 years) are supported"),
             );
         }
+        if let Some(problem) = limits::name_problem(&meta.name) {
+            self.issue("scenario.name", problem);
+        }
         self.check_ids();
+        self.check_texts();
         self.declared_stocks();
         let factories = self.factories();
         let contracts = self.contracts();
@@ -95,7 +124,7 @@ impl<'a> Validator<'a> {
         }
         Scenario {
             name: meta.name.clone(),
-            description: meta.description.clone().unwrap_or_default(),
+            description: limits::clean_text(meta.description.as_deref().unwrap_or(""), true),
             start: meta.start,
             end: meta.end,
             days: u32::try_from(days.max(1)).unwrap_or(u32::MAX),
@@ -113,26 +142,104 @@ impl<'a> Validator<'a> {
         }
     }
 
+    /// Every key the user chose (entity, milestone, period and regime ids) must be a
+    /// safe id ([`limits::id_problem`]); no table may exceed [`limits::MAX_ENTRIES`].
     fn check_ids(&mut self) {
         let raw = self.raw;
-        let groups: [(&str, Vec<&String>); 7] = [
-            ("items", raw.items.keys().collect()),
-            ("nations", raw.nations.keys().collect()),
-            ("factories", raw.factories.keys().collect()),
-            ("contracts", raw.contracts.keys().collect()),
-            ("demand", raw.demand.keys().collect()),
-            ("transfers", raw.transfers.keys().collect()),
-            ("", Vec::new()),
+        let mut keys: Vec<(String, Vec<&String>)> = vec![
+            ("items".into(), raw.items.keys().collect()),
+            ("nations".into(), raw.nations.keys().collect()),
+            ("factories".into(), raw.factories.keys().collect()),
+            ("contracts".into(), raw.contracts.keys().collect()),
+            ("demand".into(), raw.demand.keys().collect()),
+            ("transfers".into(), raw.transfers.keys().collect()),
         ];
-        for (group, ids) in groups {
+        for (id, f) in &raw.factories {
+            keys.push((
+                format!("factories.{id}.capacity.ramp"),
+                f.capacity.ramp.keys().collect(),
+            ));
+            if let Some(limit) = &f.input_limit {
+                keys.push((
+                    format!("factories.{id}.input_limit.ramp"),
+                    limit.ramp.keys().collect(),
+                ));
+            }
+        }
+        for (id, d) in &raw.demand {
+            keys.push((format!("demand.{id}.schedule"), d.schedule.keys().collect()));
+            keys.push((format!("demand.{id}.regimes"), d.regimes.keys().collect()));
+        }
+        for (group, ids) in keys {
+            if ids.len() > limits::MAX_ENTRIES {
+                self.issue(
+                    group.clone(),
+                    format!("at most {} entries, got {}", limits::MAX_ENTRIES, ids.len()),
+                );
+            }
             for id in ids {
-                if id.is_empty() || id.contains(['.', ' ', '=']) {
-                    self.issue(
-                        format!("{group}.{id}"),
-                        "ids must be non-empty and contain no '.', '=' or spaces (they form parameter paths)",
-                    );
+                if let Some(problem) = limits::id_problem(id) {
+                    self.issue(format!("{group}.{id}"), problem);
                 }
             }
+        }
+    }
+
+    /// Display names and the description: bounded length (control characters are
+    /// removed when the scenario is built).
+    fn check_texts(&mut self) {
+        let raw = self.raw;
+        let mut texts: Vec<(String, &String, usize)> = Vec::new();
+        if let Some(d) = &raw.scenario.description {
+            texts.push((
+                "scenario.description".into(),
+                d,
+                limits::MAX_DESCRIPTION_CHARS,
+            ));
+        }
+        for (id, i) in &raw.items {
+            if let Some(n) = &i.name {
+                texts.push((format!("items.{id}.name"), n, limits::MAX_NAME_CHARS));
+            }
+        }
+        for (id, n) in &raw.nations {
+            if let Some(n) = &n.name {
+                texts.push((format!("nations.{id}.name"), n, limits::MAX_NAME_CHARS));
+            }
+        }
+        for (path, text, max) in texts {
+            if let Some(problem) = limits::length_problem(text, max) {
+                self.issue(path, problem);
+            }
+        }
+    }
+
+    /// The day of `date`, which must lie within [`limits::MAX_DATE_OFFSET`] days of the
+    /// start.
+    fn dated(&mut self, path: &str, date: Date) -> i64 {
+        let offset = self.day(date);
+        if offset.abs() > limits::MAX_DATE_OFFSET {
+            self.issue(
+                path,
+                format!(
+                    "must lie within {} days (about 300 years) of the start date {}, got {date}",
+                    limits::MAX_DATE_OFFSET,
+                    self.start
+                ),
+            );
+        }
+        offset
+    }
+
+    /// A whole number of days from the file (`every_days`, `review_days`): 1 to 36525.
+    fn check_whole_days(&mut self, path: &str, days: u32) {
+        if days == 0 {
+            self.issue(path, "must be at least 1");
+        } else if f64::from(days) > MAX_DAYS {
+            self.issue(
+                path,
+                format!("must be at most 36525 days (100 years), got {days}"),
+            );
         }
     }
 
@@ -150,24 +257,11 @@ impl<'a> Validator<'a> {
                 return Dist::fixed(0.0);
             }
         };
-        let (lo, hi) = (dist.min_value(), dist.max_value());
-        let bad = match domain {
-            Domain::Any => None,
-            Domain::NonNegative if lo < 0.0 => Some(match dist.fixed_value() {
-                Some(v) => format!("must not be negative, got {v}"),
-                None => format!(
-                    "must not be negative, but {spec} can be {lo} (add min = 0 to truncate it)"
-                ),
-            }),
-            Domain::Share if lo < 0.0 || hi > 1.0 => Some(format!(
-                "must be a share between 0 and 1, but {spec} ranges over [{lo}, {hi}]"
-            )),
-            _ => None,
-        };
-        if let Some(message) = bad {
+        if let Some(message) = out_of_range(spec, &dist, domain) {
             self.issue(path, message);
         }
-        dist
+        let (lo, hi, _) = domain.range();
+        dist.clamped(lo, hi)
     }
 
     fn opt_dist(
@@ -261,16 +355,13 @@ impl<'a> Validator<'a> {
                 let Some(item) = self.item(&path, iid) else {
                     continue;
                 };
-                let initial = self.dist(
-                    &format!("{path}.initial"),
-                    &stock.initial,
-                    Domain::NonNegative,
-                );
+                let initial =
+                    self.dist(&format!("{path}.initial"), &stock.initial, Domain::Quantity);
                 let floor = self.opt_dist(
                     &format!("{path}.floor"),
                     &stock.floor,
                     0.0,
-                    Domain::NonNegative,
+                    Domain::Quantity,
                 );
                 let Some(n) = self.nations.iter().position(|x| &x.id == nid) else {
                     continue;
@@ -283,11 +374,7 @@ impl<'a> Validator<'a> {
     }
 
     fn ramp(&mut self, path: &str, raw: &RawRamp) -> Ramp {
-        let initial = self.dist(
-            &format!("{path}.initial"),
-            &raw.initial,
-            Domain::NonNegative,
-        );
+        let initial = self.dist(&format!("{path}.initial"), &raw.initial, Domain::Quantity);
         let mut milestones: Vec<Milestone> = raw
             .ramp
             .iter()
@@ -295,19 +382,19 @@ impl<'a> Validator<'a> {
                 let p = format!("{path}.ramp.{id}");
                 Milestone {
                     id: id.clone(),
-                    day: self.day(m.date),
-                    target: self.dist(&format!("{p}.target"), &m.target, Domain::NonNegative),
+                    day: self.dated(&format!("{p}.date"), m.date),
+                    target: self.dist(&format!("{p}.target"), &m.target, Domain::Quantity),
                     slip_days: self.opt_dist(
                         &format!("{p}.slip_days"),
                         &m.slip_days,
                         0.0,
-                        Domain::Any,
+                        Domain::SignedDays,
                     ),
                     ramp_days: self.opt_dist(
                         &format!("{p}.ramp_days"),
                         &m.ramp_days,
                         0.0,
-                        Domain::NonNegative,
+                        Domain::Days,
                     ),
                 }
             })
@@ -335,18 +422,18 @@ impl<'a> Validator<'a> {
                 &format!("{p}.output_factor"),
                 &f.output_factor,
                 1.0,
-                Domain::NonNegative,
+                Domain::Factor,
             );
             let disruption = f.disruption.as_ref().map(|d| Disruption {
                 every_days: self.dist(
                     &format!("{p}.disruption.every_days"),
                     &d.every_days,
-                    Domain::NonNegative,
+                    Domain::Days,
                 ),
                 repair_days: self.dist(
                     &format!("{p}.disruption.repair_days"),
                     &d.repair_days,
-                    Domain::NonNegative,
+                    Domain::Days,
                 ),
                 loss: self.opt_dist(&format!("{p}.disruption.loss"), &d.loss, 1.0, Domain::Share),
             });
@@ -421,16 +508,22 @@ impl<'a> Validator<'a> {
             }
             (None, Some(l)) => {
                 let lead_days =
-                    self.dist(&format!("{path}.lead_time_days"), l, Domain::NonNegative);
+                    self.dist(&format!("{path}.lead_time_days"), l, Domain::AtLeastOneDay);
                 let tranches = tranches.unwrap_or(1);
-                if tranches == 0 {
-                    self.issue(format!("{path}.tranches"), "must be at least 1");
+                if tranches == 0 || tranches > limits::MAX_TRANCHES {
+                    self.issue(
+                        format!("{path}.tranches"),
+                        format!(
+                            "must be between 1 and {}, got {tranches}",
+                            limits::MAX_TRANCHES
+                        ),
+                    );
                 }
                 let default_every = DistSpec::fixed(30.0);
                 let every_days = self.dist(
                     &format!("{path}.tranche_every_days"),
                     every.as_ref().unwrap_or(&default_every),
-                    Domain::NonNegative,
+                    Domain::Days,
                 );
                 Some(Supply::LeadTime {
                     lead_days,
@@ -448,12 +541,12 @@ impl<'a> Validator<'a> {
             let p = format!("contracts.{id}");
             let item = self.item(&format!("{p}.item"), &c.item);
             let nation = self.nation(&format!("{p}.buyer"), &c.buyer);
-            let quantity = self.dist(&format!("{p}.quantity"), &c.quantity, Domain::NonNegative);
+            let quantity = self.dist(&format!("{p}.quantity"), &c.quantity, Domain::Quantity);
             let award_delay_days = self.opt_dist(
                 &format!("{p}.award_delay_days"),
                 &c.award_delay_days,
                 0.0,
-                Domain::NonNegative,
+                Domain::Days,
             );
             let supply = self.supply(
                 &p,
@@ -469,7 +562,7 @@ impl<'a> Validator<'a> {
                     id: id.clone(),
                     series,
                     quantity,
-                    award_day: self.day(c.award),
+                    award_day: self.dated(&format!("{p}.award"), c.award),
                     award_delay_days,
                     supply,
                 });
@@ -488,15 +581,13 @@ impl<'a> Validator<'a> {
                 let reorder_point = self.dist(
                     &format!("{p}.reorder_point"),
                     &pr.reorder_point,
-                    Domain::NonNegative,
+                    Domain::Quantity,
                 );
-                let target = self.dist(&format!("{p}.target"), &pr.target, Domain::NonNegative);
+                let target = self.dist(&format!("{p}.target"), &pr.target, Domain::Quantity);
                 if reorder_point.min_value() > target.max_value() {
                     self.issue(format!("{p}.target"), "must be at least the reorder point");
                 }
-                if pr.review_days == 0 {
-                    self.issue(format!("{p}.review_days"), "must be at least 1");
-                }
+                self.check_whole_days(&format!("{p}.review_days"), pr.review_days);
                 let supply = self.supply(
                     &p,
                     item,
@@ -505,7 +596,9 @@ impl<'a> Validator<'a> {
                     pr.tranches,
                     &pr.tranche_every_days,
                 );
-                let first_review_day = pr.first_review.map_or(0, |d| self.day(d));
+                let first_review_day = pr
+                    .first_review
+                    .map_or(0, |d| self.dated(&format!("{p}.first_review"), d));
                 let n = self.nations.iter().position(|x| &x.id == nid);
                 if let (Some(n), Some(i), Some(supply)) = (n, item, supply) {
                     let series = self.series_of(n, i);
@@ -535,11 +628,13 @@ impl<'a> Validator<'a> {
                 &d.item,
             );
             if let Some(k) = d.dispersion
-                && !(k.is_finite() && k > 0.0)
+                && !(k > 0.0 && k <= limits::MAX_DISPERSION)
             {
                 self.issue(
                     format!("{p}.dispersion"),
-                    format!("must be > 0 (smaller is more over-dispersed), got {k}"),
+                    format!(
+                        "must be > 0 and at most 1e9 (smaller is more over-dispersed), got {k}"
+                    ),
                 );
             }
             if d.schedule.is_empty() {
@@ -550,11 +645,11 @@ impl<'a> Validator<'a> {
                 .iter()
                 .map(|(pid, per)| Period {
                     id: pid.clone(),
-                    from_day: self.day(per.from),
+                    from_day: self.dated(&format!("{p}.schedule.{pid}.from"), per.from),
                     per_day: self.dist(
                         &format!("{p}.schedule.{pid}.per_day"),
                         &per.per_day,
-                        Domain::NonNegative,
+                        Domain::Quantity,
                     ),
                 })
                 .collect();
@@ -579,15 +674,11 @@ impl<'a> Validator<'a> {
         let mut regimes = Vec::new();
         for (rid, r) in &d.regimes {
             let rp = format!("{p}.regimes.{rid}");
-            let multiplier = self.dist(
-                &format!("{rp}.multiplier"),
-                &r.multiplier,
-                Domain::NonNegative,
-            );
+            let multiplier = self.dist(&format!("{rp}.multiplier"), &r.multiplier, Domain::Factor);
             let duration_days = self.dist(
                 &format!("{rp}.duration_days"),
                 &r.duration_days,
-                Domain::NonNegative,
+                Domain::Days,
             );
             let mut next = Vec::new();
             let total: f64 = r.next.values().filter(|w| w.is_finite() && **w > 0.0).sum();
@@ -597,9 +688,9 @@ impl<'a> Validator<'a> {
                         format!("{rp}.next.{to}"),
                         format!("unknown regime '{to}' (known: {})", join(&ids)),
                     ),
-                    Some(_) if !(w.is_finite() && w >= 0.0) => self.issue(
+                    Some(_) if !(0.0..=MAX_QUANTITY).contains(&w) => self.issue(
                         format!("{rp}.next.{to}"),
-                        format!("weights must be >= 0, got {w}"),
+                        format!("weights must be between 0 and 1e12, got {w}"),
                     ),
                     Some(j) if w > 0.0 => next.push((j, w)),
                     Some(_) => {}
@@ -660,14 +751,12 @@ impl<'a> Validator<'a> {
             if t.from == t.to {
                 self.issue(format!("{p}.to"), "a nation cannot send aid to itself");
             }
-            if t.every_days == 0 {
-                self.issue(format!("{p}.every_days"), "must be at least 1");
-            }
+            self.check_whole_days(&format!("{p}.every_days"), t.every_days);
             let size = match (&t.quantity, &t.share) {
                 (Some(q), None) => Some(TransferSize::Scheduled(self.dist(
                     &format!("{p}.quantity"),
                     q,
-                    Domain::NonNegative,
+                    Domain::Quantity,
                 ))),
                 (None, Some(s)) => Some(TransferSize::Policy(self.dist(
                     &format!("{p}.share"),
@@ -690,9 +779,11 @@ impl<'a> Validator<'a> {
                 &format!("{p}.transit_days"),
                 &t.transit_days,
                 1.0,
-                Domain::NonNegative,
+                Domain::AtLeastOneDay,
             );
-            let end_day = t.end.map_or(i64::MAX, |d| self.day(d));
+            let end_day = t
+                .end
+                .map_or(i64::MAX, |d| self.dated(&format!("{p}.end"), d));
             if t.end.is_some_and(|e| e < t.start) {
                 self.issue(
                     format!("{p}.end"),
@@ -706,7 +797,7 @@ impl<'a> Validator<'a> {
                     id: id.clone(),
                     from,
                     to,
-                    start_day: self.day(t.start),
+                    start_day: self.dated(&format!("{p}.start"), t.start),
                     end_day,
                     every_days: t.every_days.max(1),
                     size,
@@ -716,6 +807,64 @@ impl<'a> Validator<'a> {
             }
         }
         out
+    }
+}
+
+/// Why `dist` (written as `spec`) does not fit `domain`, or `None`.
+fn out_of_range(spec: &DistSpec, dist: &Dist, domain: Domain) -> Option<String> {
+    let (lo, hi) = (dist.min_value(), dist.max_value());
+    let (min, max, what) = domain.range();
+    if let Some(v) = dist.fixed_value() {
+        if matches!(domain, Domain::AtLeastOneDay) && v < 0.5 {
+            return Some(format!(
+                "must be at least 1 day (an arrival is usable the day after dispatch at the earliest), got {}",
+                show(v)
+            ));
+        }
+        if v < 0.0 && min == 0.0 {
+            return Some(format!("must not be negative, got {}", show(v)));
+        }
+        return (!(min..=max).contains(&v)).then(|| format!("must be {what}, got {}", show(v)));
+    }
+    if lo == f64::NEG_INFINITY && min < 0.0 {
+        // Unbounded below where negative values make sense (a slip): the mean must
+        // fit; rare draws beyond the range are clamped.
+        let mean = dist.mean().unwrap_or(f64::NEG_INFINITY);
+        if !(mean >= min) {
+            return Some(format!(
+                "must be {what}, but {spec} has mean {}",
+                show(mean)
+            ));
+        }
+    } else if lo < min {
+        return Some(if min == 0.0 {
+            format!(
+                "must not be negative, but {spec} can be {} (add min = 0 to truncate it)",
+                show(lo)
+            )
+        } else {
+            format!("must be {what}, but {spec} can be {}", show(lo))
+        });
+    }
+    if hi.is_finite() {
+        return (hi > max).then(|| format!("must be {what}, but {spec} can be {}", show(hi)));
+    }
+    // Unbounded above: the mean must fit; rare draws beyond the range are clamped.
+    let mean = dist.mean().unwrap_or(f64::INFINITY);
+    (!(mean <= max)).then(|| {
+        format!(
+            "must be {what}, but {spec} has mean {} (add max = … to truncate it)",
+            show(mean)
+        )
+    })
+}
+
+/// `v` as a user wrote it, or in scientific notation when huge or tiny.
+fn show(v: f64) -> String {
+    if v != 0.0 && !(1e-4..1e15).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
     }
 }
 
