@@ -830,7 +830,7 @@ fn out_of_range(spec: &DistSpec, dist: &Dist, domain: Domain) -> Option<String> 
         // Unbounded below where negative values make sense (a slip): the mean must
         // fit; rare draws beyond the range are clamped.
         let mean = dist.mean().unwrap_or(f64::NEG_INFINITY);
-        if !(mean >= min) {
+        if mean.is_nan() || mean < min {
             return Some(format!(
                 "must be {what}, but {spec} has mean {}",
                 show(mean)
@@ -851,7 +851,7 @@ fn out_of_range(spec: &DistSpec, dist: &Dist, domain: Domain) -> Option<String> 
     }
     // Unbounded above: the mean must fit; rare draws beyond the range are clamped.
     let mean = dist.mean().unwrap_or(f64::INFINITY);
-    (!(mean <= max)).then(|| {
+    (mean.is_nan() || mean > max).then(|| {
         format!(
             "must be {what}, but {spec} has mean {} (add max = … to truncate it)",
             show(mean)
