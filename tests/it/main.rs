@@ -5,6 +5,7 @@
 mod cli;
 mod determinism;
 mod dist;
+mod hostile;
 mod mm1;
 mod model;
 mod stats;
