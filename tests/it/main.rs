@@ -6,5 +6,6 @@ mod cli;
 mod determinism;
 mod dist;
 mod mm1;
+mod base_stock;
 mod model;
 mod stats;
