@@ -3,8 +3,8 @@
 
 use super::Model;
 use super::curve::Curve;
-use super::outcome::{SeriesOutcome, TrialOutcome};
 use super::limits::{MAX_QUANTITY, quantity};
+use super::outcome::{SeriesOutcome, TrialOutcome};
 use super::trace::{TraceKind, TraceRecord, Tracer};
 use crate::engine::{Calendar, SimTime, StreamRng, stream_rng};
 use crate::scenario::TransferSize;
@@ -320,7 +320,11 @@ impl<T: Tracer> Day<'_, T> {
             let d = &mut self.ws.demand[i];
             let mut setup = stream_rng(seed, trial, st.demand_setup[i]);
             for (mean, period) in d.means.iter_mut().zip(&def.periods) {
-                *mean = period.per_day.sample(&mut setup).max(0.0).min(MAX_QUANTITY as f64);
+                *mean = period
+                    .per_day
+                    .sample(&mut setup)
+                    .max(0.0)
+                    .min(MAX_QUANTITY as f64);
             }
             d.rng = stream_rng(seed, trial, st.demand_daily[i]);
             d.regime_rng = stream_rng(seed, trial, st.demand_regime[i]);

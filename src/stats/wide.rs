@@ -45,14 +45,20 @@ impl U256 {
     /// `self + other`, `None` on overflow.
     pub fn checked_add(self, other: U256) -> Option<U256> {
         let (lo, carry) = self.lo.overflowing_add(other.lo);
-        let hi = self.hi.checked_add(other.hi)?.checked_add(u128::from(carry))?;
+        let hi = self
+            .hi
+            .checked_add(other.hi)?
+            .checked_add(u128::from(carry))?;
         Some(U256 { hi, lo })
     }
 
     /// `self − other`, `None` when `other > self`.
     pub fn checked_sub(self, other: U256) -> Option<U256> {
         let (lo, borrow) = self.lo.overflowing_sub(other.lo);
-        let hi = self.hi.checked_sub(other.hi)?.checked_sub(u128::from(borrow))?;
+        let hi = self
+            .hi
+            .checked_sub(other.hi)?
+            .checked_sub(u128::from(borrow))?;
         Some(U256 { hi, lo })
     }
 
@@ -112,7 +118,10 @@ mod tests {
 
     #[test]
     fn multiplies_by_small_factors() {
-        let x = U256 { hi: 5, lo: u128::MAX };
+        let x = U256 {
+            hi: 5,
+            lo: u128::MAX,
+        };
         // (5·2^128 + 2^128 − 1)·2 = 12·2^128 − 2.
         assert_eq!(
             x.checked_mul_u64(2),
@@ -122,7 +131,11 @@ mod tests {
             })
         );
         assert_eq!(
-            U256 { hi: u128::MAX, lo: 0 }.checked_mul_u64(2),
+            U256 {
+                hi: u128::MAX,
+                lo: 0
+            }
+            .checked_mul_u64(2),
             None
         );
         assert_eq!(U256 { hi: 1, lo: 0 }.to_f64(), 2f64.powi(128));

@@ -13,10 +13,10 @@
 //! it is S − Poisson(20), at the end of day 1 S − Poisson(40).) Hence, for t ≥ 2:
 //!
 //! - end-of-day on hand: E[(S − X)⁺] = 10.394 (summed exactly below);
-//! - P(the day ends with a backlog) = P(X > S) = 0.0895;
+//! - P(the day ends with a backlog) = P(X > S) = 0.0902;
 //! - the need of day t is met on the day from the net stock at the start of day t,
 //!   S − Y with Y = D(t−2) + D(t−1) ~ Poisson(40), after the waiting backlog (served
-//!   first): E[min(D(t), (S − Y)⁺)] of the λ = 20 rounds needed.
+//!   first): E[min(D(t), (S − Y)⁺)] of the λ = 20 rounds needed (98.03 %).
 
 use drawdown::model::{Model, NoTrace, Workspace};
 use drawdown::scenario::Scenario;
@@ -76,7 +76,7 @@ fn met_on_the_day(mu: f64) -> f64 {
     let mut total = 0.0;
     for y in 0..=S {
         let avail = S - y;
-        // E[min(D, a)] = Σ_{k<a} P(D > k) = a − Σ_{k<a} P(D ≤ k)·… computed directly.
+        // E[min(D, a)] = Σ_{k<a} P(D > k).
         let mut cdf = 0.0;
         let mut e_min = 0.0;
         for k in 0..avail {
@@ -100,7 +100,9 @@ fn mean_and_se(per_trial: &[f64]) -> (f64, f64) {
 fn exact_pmf_sums_match_the_published_figures() {
     let (on_hand, backlog) = on_hand_and_backlog(3.0 * LAMBDA);
     assert!((on_hand - 10.394).abs() < 5e-4, "{on_hand}");
-    assert!((backlog - 0.0895).abs() < 5e-4, "{backlog}");
+    assert!((backlog - 0.0902).abs() < 5e-4, "{backlog}");
+    // 98.03 % of need is met on the day once stationary.
+    assert!((met_on_the_day(2.0 * LAMBDA) / LAMBDA - 0.98029).abs() < 1e-5);
 }
 
 /// End-of-day on hand averaged over days 2.. of each trial (trials are independent, so
@@ -125,5 +127,46 @@ fn base_stock_on_hand_matches_the_exact_answer() {
     assert!(
         (mean - exact).abs() <= 4.0 * se,
         "on hand {mean} vs exact {exact} (se {se})"
+    );
+}
+
+/// The fill rate (need met on the day / need) against its exact expectation: the need of
+/// day t is met on the day up to the net stock at its start, S − Y(t) with Y(0) = 0,
+/// Y(1) ~ Poisson(20), Y(t ≥ 2) ~ Poisson(40), backlog first. The ratio's standard
+/// error is the delta-method one over independent trials. Also the share of days
+/// (from day 2) that end with a backlog, P(Poisson(60) > 70), which with backordering
+/// are exactly the shortage days; and every unmet round is filled late or still waiting.
+#[test]
+fn base_stock_fill_rate_and_backlog_days_match_the_exact_answers() {
+    let model = Model::new(base_stock(), 1);
+    let days = model.scenario.days as usize;
+    let mut ws = Workspace::new(&model);
+    let trials = 2000;
+    let mut fill = drawdown::stats::RatioMoments::default();
+    let mut backlog_days = Vec::with_capacity(trials);
+    for t in 0..trials as u64 {
+        let out = ws.run(&model, 15, t, &mut NoTrace);
+        let s = out.series[0];
+        assert_eq!(s.late_filled + s.final_backlog, s.unmet, "trial {t}");
+        fill.add(s.met_on_time(), s.demanded);
+        let short = &out.short_days[2..days];
+        backlog_days.push(short.iter().sum::<u64>() as f64 / short.len() as f64);
+    }
+    let expected_met = met_on_the_day(0.0)
+        + met_on_the_day(LAMBDA)
+        + (days - 2) as f64 * met_on_the_day(2.0 * LAMBDA);
+    let exact_fill = expected_met / (days as f64 * LAMBDA);
+    let (r, se) = (fill.ratio().unwrap(), fill.std_error().unwrap());
+    eprintln!("base stock fill rate: simulated {r:.5} ± {se:.5}, exact {exact_fill:.5}");
+    assert!(
+        (r - exact_fill).abs() <= 4.0 * se,
+        "fill {r} vs {exact_fill} (se {se})"
+    );
+    let (share, se) = mean_and_se(&backlog_days);
+    let (_, exact) = on_hand_and_backlog(3.0 * LAMBDA);
+    eprintln!("base stock backlog days: simulated {share:.5} ± {se:.5}, exact {exact:.5}");
+    assert!(
+        (share - exact).abs() <= 4.0 * se,
+        "{share} vs {exact} (se {se})"
     );
 }

@@ -2,10 +2,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod base_stock;
 mod cli;
 mod determinism;
 mod dist;
 mod mm1;
-mod base_stock;
 mod model;
+mod shortage;
 mod stats;

@@ -29,6 +29,10 @@ impl<T: Tracer> Day<'_, T> {
                 st.means[st.period] * st.multiplier
             };
             let new = crate::model::draw_demand(mean, st.gamma.as_ref(), &mut st.rng);
+            if T::ON {
+                self.trace(d, TraceKind::Demanded, &def.id, def.series, new);
+            }
+            let st = &mut self.ws.demand[i];
             let s = &mut self.ws.series[def.series];
             let met = new.min(s.stock);
             let miss = new - met;
@@ -50,7 +54,6 @@ impl<T: Tracer> Day<'_, T> {
             out.consumed[idx] += met;
             out.met[idx] += met;
             if T::ON {
-                self.trace(d, TraceKind::Demanded, &def.id, def.series, new);
                 self.trace(d, TraceKind::Consumed, &def.id, def.series, met);
                 if miss > 0 {
                     self.trace(d, TraceKind::Unmet, &def.id, def.series, miss);

@@ -260,5 +260,4 @@ impl<T: Tracer> Day<'_, T> {
             }
         }
     }
-
 }
