@@ -8,5 +8,6 @@ mod determinism;
 mod dist;
 mod mm1;
 mod model;
+mod precision;
 mod shortage;
 mod stats;
