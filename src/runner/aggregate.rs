@@ -334,3 +334,66 @@ impl Totals {
         self.fill.merge(&o.fill);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The largest per-trial values the model's bounds allow (stocks and totals just
+    /// under 2^63, aid totals just under 2^93, every day short), over 2^32 trials (by
+    /// doubling merges, which add exactly what adding every trial would): nothing
+    /// overflows and every mean is the value itself.
+    #[test]
+    fn worst_case_trials_at_the_largest_count_do_not_overflow() {
+        let (big, aid) = ((1_u64 << 63) - 1, (1_u128 << 93) - 1);
+        let days = 36_525_u32;
+        let series = SeriesOutcome {
+            initial: big,
+            floor: big,
+            depletion_day: Some(days - 1),
+            min_stock: big,
+            final_stock: big,
+            produced: big,
+            delivered: big,
+            received: aid,
+            sent: aid,
+            consumed: big,
+            demanded: big,
+            unmet: big,
+            late_filled: big,
+            final_backlog: big,
+            shortage_episodes: days / 2,
+            shortage_days: days,
+            longest_shortage: days,
+        };
+        let outcome = TrialOutcome {
+            trial: 0,
+            series: vec![series],
+            stock: vec![big],
+            demanded: vec![big],
+            consumed: vec![big],
+            met: vec![0],
+            short_days: vec![u64::from(days)],
+        };
+        let mut agg = Aggregate::new(&[true], &[days - 1], days);
+        agg.add_flows(&outcome);
+        agg.add_stock_columns(&[big], 1, 1);
+        for _ in 0..32 {
+            let copy = agg.clone();
+            agg.merge(&copy);
+        }
+        let s = &agg.series[0];
+        assert_eq!(agg.trials, 1 << 32);
+        assert_eq!(s.depleted_on_day[days as usize - 1], 1 << 32);
+        assert_eq!(s.stock_moments[0].mean(), big as f64);
+        assert_eq!(s.totals.sent.mean(), aid as f64);
+        assert_eq!(s.totals.received.variance(), 0.0);
+        assert_eq!(s.totals.unmet.mean(), big as f64);
+        assert_eq!(s.totals.shortage_days.mean(), f64::from(days));
+        assert_eq!(s.totals.fill.ratio(), Some(0.0));
+        assert_eq!(s.period_consumed[0], u128::from(big) << 32);
+        assert_eq!(s.period_short_days[0], u64::from(days) << 32);
+        assert_eq!(s.period_fill[0].ratio(), Some(0.0));
+        assert_eq!(s.stock[0].count(), 1 << 32);
+    }
+}

@@ -6,6 +6,7 @@ mod base_stock;
 mod cli;
 mod determinism;
 mod dist;
+mod limits;
 mod mm1;
 mod model;
 mod precision;

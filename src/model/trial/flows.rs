@@ -183,7 +183,8 @@ impl<T: Tracer> Day<'_, T> {
         };
         let qty = match &def.size {
             TransferSize::Scheduled(q) => quantity(q.sample_count(rng)).min(available),
-            TransferSize::Policy(_) => (*share * available as f64).floor() as u64,
+            // Above 2^53 rounds `available as f64` may round up: cap at what is there.
+            TransferSize::Policy(_) => ((*share * available as f64).floor() as u64).min(available),
         };
         let transit = def.transit_days.sample_count(rng).max(1);
         if qty > 0 {
