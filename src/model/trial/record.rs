@@ -11,8 +11,7 @@ impl<T: Tracer> Day<'_, T> {
         let reports = self.model.report_days.len();
         let report = self.model.report_of_day[d as usize] as usize;
         let snapshot = self.model.report_days[report] == d;
-        let channels = &self.model.scenario.series;
-        for i in 0..self.ws.series.len() {
+        for (i, def) in self.model.scenario.series.iter().enumerate() {
             let s = &mut self.ws.series[i];
             let out = &mut s.out;
             out.min_stock = out.min_stock.min(s.stock);
@@ -30,7 +29,7 @@ impl<T: Tracer> Day<'_, T> {
             }
             // A pass-through channel has no depletion to report.
             let newly_depleted =
-                out.depletion_day.is_none() && s.stock <= out.floor && !channels[i].channel;
+                out.depletion_day.is_none() && s.stock <= out.floor && !def.channel;
             if newly_depleted {
                 out.depletion_day = Some(d);
             }
