@@ -14,21 +14,10 @@ impl<T: Tracer> Day<'_, T> {
         if self.model.scenario.backorder {
             self.serve_backlogs(d);
         }
-        let day = i64::from(d);
         let backorder = self.model.scenario.backorder;
         let idx_of = self.period_index(d);
         for (i, def) in self.model.scenario.demand.iter().enumerate() {
-            let st = &mut self.ws.demand[i];
-            while st.period + 1 < def.periods.len() && def.periods[st.period + 1].from_day <= day {
-                st.period += 1;
-            }
-            let before_first = def.periods.first().is_none_or(|p| p.from_day > day);
-            let mean = if before_first {
-                0.0
-            } else {
-                st.means[st.period] * st.multiplier
-            };
-            let new = crate::model::draw_demand(mean, st.gamma.as_ref(), &mut st.rng);
+            let new = self.new_need(i, d);
             if T::ON {
                 self.trace(d, TraceKind::Demanded, &def.id, def.series, new);
             }
@@ -60,6 +49,23 @@ impl<T: Tracer> Day<'_, T> {
                 }
             }
         }
+    }
+
+    /// Front `i`'s new need on day `d`: a draw around its period's mean times its
+    /// regime's multiplier (0 before its first period).
+    fn new_need(&mut self, i: usize, d: u32) -> u64 {
+        let (def, st) = (&self.model.scenario.demand[i], &mut self.ws.demand[i]);
+        let day = i64::from(d);
+        while st.period + 1 < def.periods.len() && def.periods[st.period + 1].from_day <= day {
+            st.period += 1;
+        }
+        let before_first = def.periods.first().is_none_or(|p| p.from_day > day);
+        let mean = if before_first {
+            0.0
+        } else {
+            st.means[st.period] * st.multiplier
+        };
+        crate::model::draw_demand(mean, st.gamma.as_ref(), &mut st.rng)
     }
 
     /// Fires what stock allows of every front's waiting backlog (late service).
