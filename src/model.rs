@@ -12,11 +12,14 @@
 //!    switches;
 //! 3. **production**: each factory's output fills its backlog first come, first served,
 //!    the rest goes to its owner;
-//! 4. **consumption**: each front fires what it demands, up to the stock on hand; the
-//!    rest is unmet (lost, or carried over with backordering);
+//! 4. **consumption**: with backordering, every front's waiting backlog is served
+//!    first (fronts in scenario order); then each front fires the day's new need, up
+//!    to the stock left; the rest is unmet (lost, or carried over with backordering);
+//!    see [`outcome`] for need, fire, shortage and fill rate;
 //! 5. **dispatches**: aid leaves donors (never below their floor unless allowed);
 //! 6. **reviews**: (s, S) procurement policies place orders;
-//! 7. **recording**: end-of-day stock, depletion (stock at or below the floor), shortage.
+//! 7. **recording**: end-of-day stock, depletion (stock at or below the floor; never for
+//!    a pass-through channel), shortage (the day ends with unmet need).
 //!
 //! Events of the same phase on the same day run in the order they were scheduled. An
 //! arrival is never on the day it was scheduled (transit and lead times are at least one
@@ -32,6 +35,7 @@
 
 mod curve;
 mod demand;
+pub mod limits;
 pub mod outcome;
 pub mod trace;
 mod trial;

@@ -44,7 +44,7 @@ pub fn load(path: Option<&Path>, overrides: &[String]) -> Result<Loaded> {
             DEFAULT_SCENARIO.to_string(),
         ),
     };
-    let scenario = Scenario::from_toml(&origin, &text, overrides)?;
+    let scenario = build(&origin, &text, overrides)?;
     Ok(Loaded {
         scenario,
         origin,
@@ -52,6 +52,15 @@ pub fn load(path: Option<&Path>, overrides: &[String]) -> Result<Loaded> {
         overrides: overrides.to_vec(),
         path: path.map(Path::to_path_buf),
     })
+}
+
+/// Validates a scenario's text, then checks that the model can simulate it exactly
+/// (no stock or total can overflow: [`crate::model::limits::check`]).
+pub(crate) fn build(origin: &str, text: &str, overrides: &[String]) -> Result<Scenario> {
+    let scenario = Scenario::from_toml(origin, text, overrides)?;
+    crate::model::limits::check(&scenario)
+        .map_err(|m| Error::Usage(format!("invalid scenario '{origin}': {m}")))?;
+    Ok(scenario)
 }
 
 /// Reads a scenario file as UTF-8 text (a leading byte-order mark is dropped).

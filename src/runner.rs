@@ -23,19 +23,19 @@
 //! wherever it runs.
 //!
 //! # Precision stopping
-//! With [`Precision`], waves are added until the 95 % Wilson interval of every tracked
-//! depletion probability is narrower than the requested width. The check happens after
-//! whole waves, whose size is fixed, so the number of trials is reproducible too.
+//! See [`precision`]: whole waves are added until every tracked interval is narrow
+//! enough.
 
 pub mod aggregate;
 pub mod budget;
+pub mod precision;
 mod stage;
 
 pub use aggregate::{Aggregate, SeriesAggregate};
+pub use precision::{Precision, precision_reached};
 
 use crate::error::{Error, Result};
 use crate::model::{Model, NoTrace, SeriesOutcome, Workspace};
-use crate::stats::wilson;
 use rayon::prelude::*;
 use stage::StockStage;
 use std::sync::Mutex;
@@ -88,17 +88,6 @@ impl Shard {
         let last = blocks * (self.index + 1) / self.count;
         (first * BLOCK).min(trials)..(last * BLOCK).min(trials)
     }
-}
-
-/// Stop when every tracked depletion probability is known to within `width`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Precision {
-    /// Largest acceptable width of the 95 % interval (e.g. 0.02).
-    pub width: f64,
-    /// Track only this series; all series when `None`.
-    pub target: Option<usize>,
-    /// Never run more trials than this.
-    pub max_trials: u64,
 }
 
 /// What to run.
@@ -253,7 +242,7 @@ pub fn run<S: RowSink>(
         }
         next = wave_end;
         if let Some(p) = &opts.precision
-            && precise_enough(&workers, p)
+            && precision::precise_enough(&workers, p, model)
         {
             break;
         }
@@ -310,37 +299,6 @@ fn run_unit(
         rows.outcomes.extend_from_slice(&outcome.series);
     }
     rows
-}
-
-/// Whether every tracked depletion probability's interval is narrower than required,
-/// or the trial budget is spent, judging from the workers' aggregates so far.
-fn precise_enough(workers: &[Mutex<Option<Worker>>], p: &Precision) -> bool {
-    let mut trials = 0;
-    let mut depleted: Vec<u64> = Vec::new();
-    for slot in workers {
-        let Ok(guard) = slot.lock() else { return false };
-        let Some(w) = guard.as_ref() else { continue };
-        trials += w.aggregate.trials;
-        depleted.resize(w.aggregate.series.len(), 0);
-        for (d, s) in depleted.iter_mut().zip(&w.aggregate.series) {
-            *d += s.depleted;
-        }
-    }
-    trials >= p.max_trials || narrow_enough(&depleted, trials, p)
-}
-
-/// Whether the finished `aggregate` meets the precision target `p`.
-pub fn precision_reached(aggregate: &Aggregate, p: &Precision) -> bool {
-    let depleted: Vec<u64> = aggregate.series.iter().map(|s| s.depleted).collect();
-    narrow_enough(&depleted, aggregate.trials, p)
-}
-
-fn narrow_enough(depleted: &[u64], trials: u64, p: &Precision) -> bool {
-    depleted
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| p.target.is_none_or(|t| t == *i))
-        .all(|(_, &k)| wilson(k, trials).width() < p.width)
 }
 
 #[cfg(test)]

@@ -7,13 +7,20 @@
 //! whatever the thread count or sharding, every accumulator here holds integers only and
 //! merges by integer addition, which is associative and commutative:
 //!
-//! - [`Moments`]: count, `Σx`, `Σx²` in `u128`, for means with exact variances;
+//! - [`Moments`]: count, `Σx` in `u128` and `Σx²` in 256 bits ([`U256`]), for means
+//!   with exact variances;
 //! - [`RatioMoments`]: the sums behind a ratio of totals such as the fill rate;
 //! - [`Proportion`]: successes out of trials, for probabilities;
 //! - [`LogHistogram`]: an HDR-style log-linear histogram of `u64` values, for quantiles.
 //!
 //! Floating point appears only when an estimate is reported, as a pure function of the
 //! merged integers. Memory is independent of the number of trials.
+//!
+//! # Range
+//!
+//! Every accumulator is exact for up to `2^32` trials (a run has at most 10^9) of
+//! per-trial values below `2^96`; the bounds are proved beside each field (see
+//! [`moments`]). Beyond them a sum panics rather than wraps.
 //!
 //! # Error guarantees
 //!
@@ -57,7 +64,11 @@
 pub mod ci;
 pub mod histogram;
 pub mod moments;
+pub mod ratio;
+pub mod wide;
 
 pub use ci::{Interval, Z95, quantile_rank, quantile_rank_interval, wilson};
 pub use histogram::{LogHistogram, SUB_BUCKET_BITS};
-pub use moments::{Moments, Proportion, RatioMoments};
+pub use moments::{MAX_OBSERVATION, MAX_OBSERVATIONS, Moments, Proportion};
+pub use ratio::RatioMoments;
+pub use wide::U256;

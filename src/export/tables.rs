@@ -143,8 +143,11 @@ pub fn stock(report: &Report) -> Table {
     t
 }
 
-/// `shortfall.csv`: demand, consumption, fill rate and P(shortage) per reporting period,
-/// for every series with demand.
+/// `shortfall.csv`: need, fire, fill rate and shortage per reporting period, for every
+/// series with demand (definitions in [`crate::model::outcome`]): `unmet_mean` is need
+/// not met on the day it arose, `fill_rate` the share met on the day, `p_short` the
+/// probability of at least one shortage day in the period, `late_filled_mean` backlog
+/// fired in the period, `shortage_days_mean` the mean number of shortage days.
 pub fn shortfall(report: &Report) -> Table {
     let mut t = Table::new(&[
         "nation",
@@ -162,8 +165,11 @@ pub fn shortfall(report: &Report) -> Table {
         "p_short",
         "p_short_ci_low",
         "p_short_ci_high",
+        "late_filled_mean",
+        "shortage_days_mean",
     ]);
     let n = report.aggregate.trials;
+    let per_trial = |sum: u128| sum as f64 / n.max(1) as f64;
     for (i, s) in report
         .aggregate
         .series
@@ -175,10 +181,7 @@ pub fn shortfall(report: &Report) -> Table {
         let mut from = 0;
         for (k, &day) in report.model.report_days.iter().enumerate() {
             let fill = &s.period_fill[k];
-            let (demanded, consumed) = (
-                fill.sum_y as f64 / n.max(1) as f64,
-                fill.sum_x as f64 / n.max(1) as f64,
-            );
+            let consumed = s.period_consumed[k];
             let ci = fill.ci95_proportion();
             let short = &s.period_short[k];
             let sci = wilson(short.successes, short.n);
@@ -189,15 +192,17 @@ pub fn shortfall(report: &Report) -> Table {
                 report.date(day),
                 from.to_string(),
                 report.date(from),
-                mean(demanded),
-                mean(consumed),
-                mean((demanded - consumed).max(0.0)),
+                mean(per_trial(fill.sum_y)),
+                mean(per_trial(consumed)),
+                mean(per_trial(fill.sum_y - fill.sum_x)),
                 opt(fill.ratio().map(|r| r.min(1.0)), prob),
                 opt(ci.map(|c| c.low), prob),
                 opt(ci.map(|c| c.high), prob),
                 prob(ratio(short.successes, short.n)),
                 prob(sci.low),
                 prob(sci.high),
+                mean(per_trial(consumed - fill.sum_x)),
+                mean(per_trial(s.period_short_days[k].into())),
             ]);
             from = day + 1;
         }
@@ -279,6 +284,8 @@ pub fn summary(report: &Report) -> Table {
                 ("demanded_mean", &tot.demanded),
                 ("consumed_mean", &tot.consumed),
                 ("unmet_mean", &tot.unmet),
+                ("late_filled_mean", &tot.late_filled),
+                ("final_backlog_mean", &tot.final_backlog),
                 ("shortage_episodes_mean", &tot.shortage_episodes),
                 ("shortage_days_mean", &tot.shortage_days),
                 ("longest_shortage_mean", &tot.longest_shortage),

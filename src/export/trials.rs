@@ -29,6 +29,8 @@ pub const HEADER: &[&str] = &[
     "shortage_episodes",
     "shortage_days",
     "longest_shortage",
+    "late_filled",
+    "final_backlog",
 ];
 
 /// A streaming writer of `trials.csv`: the rows of each work unit are rendered to CSV
@@ -72,30 +74,30 @@ impl TrialsWriter {
 
     /// Appends the rows of a unit to `text` as CSV lines.
     fn render_into(&self, rows: &UnitRows, text: &mut Vec<u8>) {
-        let number = |text: &mut Vec<u8>, v: u64| {
+        let number = |text: &mut Vec<u8>, v: u128| {
             text.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
         };
-        let field = |text: &mut Vec<u8>, v: u64| {
+        let field = |text: &mut Vec<u8>, v: u128| {
             text.push(b',');
             number(text, v);
         };
         for (trial, series) in rows.trials() {
             for (label, o) in self.labels.iter().zip(series) {
-                number(text, trial);
+                number(text, u128::from(trial));
                 text.push(b',');
                 text.extend_from_slice(label);
                 text.push(b',');
                 if let Some(d) = o.depletion_day {
-                    number(text, u64::from(d));
+                    number(text, u128::from(d));
                 }
                 for v in [
-                    o.min_stock,
-                    o.final_stock,
-                    o.produced,
+                    o.min_stock.into(),
+                    o.final_stock.into(),
+                    o.produced.into(),
                     o.received,
                     o.sent,
-                    o.consumed,
-                    o.unmet,
+                    o.consumed.into(),
+                    o.unmet.into(),
                 ] {
                     field(text, v);
                 }
@@ -104,13 +106,15 @@ impl TrialsWriter {
                     text.extend_from_slice(date.as_bytes());
                 }
                 for v in [
-                    o.initial,
-                    o.floor,
-                    o.delivered,
-                    o.demanded,
-                    u64::from(o.shortage_episodes),
-                    u64::from(o.shortage_days),
-                    u64::from(o.longest_shortage),
+                    o.initial.into(),
+                    o.floor.into(),
+                    o.delivered.into(),
+                    o.demanded.into(),
+                    o.shortage_episodes.into(),
+                    o.shortage_days.into(),
+                    o.longest_shortage.into(),
+                    o.late_filled.into(),
+                    o.final_backlog.into(),
                 ] {
                     field(text, v);
                 }
@@ -204,11 +208,13 @@ initial = 5
             final_stock: 30 + k,
             produced: 40 + k,
             delivered: 50 + k,
-            received: 60 + k,
-            sent: 70 + k,
+            received: u128::from(60 + k) << 70,
+            sent: u128::from(70 + k) << 80,
             consumed: 80 + k,
             demanded: 90 + k,
-            unmet: 100 + k,
+            unmet: 80 + k,
+            late_filled: 30 + k,
+            final_backlog: 20 + k,
             shortage_episodes: 1 + k as u32,
             shortage_days: 2 + k as u32,
             longest_shortage: 3 + k as u32,
@@ -250,21 +256,24 @@ initial = 5
                 .unwrap_or_default();
             assert_eq!(field("depletion_date"), date);
             for (name, value) in [
-                ("min_stock", o.min_stock),
-                ("final_stock", o.final_stock),
-                ("produced", o.produced),
+                ("min_stock", o.min_stock.into()),
+                ("final_stock", o.final_stock.into()),
+                ("produced", o.produced.into()),
                 ("received", o.received),
                 ("sent", o.sent),
-                ("consumed", o.consumed),
-                ("unmet", o.unmet),
-                ("initial_stock", o.initial),
-                ("floor", o.floor),
-                ("delivered", o.delivered),
-                ("demanded", o.demanded),
-                ("shortage_episodes", u64::from(o.shortage_episodes)),
-                ("shortage_days", u64::from(o.shortage_days)),
-                ("longest_shortage", u64::from(o.longest_shortage)),
+                ("consumed", o.consumed.into()),
+                ("unmet", o.unmet.into()),
+                ("initial_stock", o.initial.into()),
+                ("floor", o.floor.into()),
+                ("delivered", o.delivered.into()),
+                ("demanded", o.demanded.into()),
+                ("shortage_episodes", o.shortage_episodes.into()),
+                ("shortage_days", o.shortage_days.into()),
+                ("longest_shortage", o.longest_shortage.into()),
+                ("late_filled", o.late_filled.into()),
+                ("final_backlog", o.final_backlog.into()),
             ] {
+                let value: u128 = value;
                 assert_eq!(field(name), value.to_string(), "{name}");
             }
         }

@@ -7,6 +7,7 @@
 //! that starts while an earlier ramp is still climbing takes over from the level reached.
 //! Days only move forward in a trial, so evaluation walks a cursor: O(1) per day.
 
+use super::limits::MAX_QUANTITY;
 use crate::engine::StreamRng;
 use crate::scenario::Ramp;
 
@@ -32,14 +33,16 @@ impl Curve {
     pub(crate) fn draw(&mut self, ramp: &Ramp, rng: &mut StreamRng) {
         self.knots.clear();
         self.cursor = 0;
-        let initial = ramp.initial.sample(rng).max(0.0) / DAYS_PER_MONTH;
+        // Levels [per month] are cut to MAX_QUANTITY (NaN counts as 0).
+        let level = |x: f64| x.max(0.0).min(MAX_QUANTITY as f64) / DAYS_PER_MONTH;
+        let initial = level(ramp.initial.sample(rng));
         self.knots.push((i64::MIN, initial));
         let mut starts: Vec<(i64, f64, i64)> = ramp
             .milestones
             .iter()
             .map(|m| {
                 let slip = m.slip_days.sample(rng).round() as i64;
-                let target = m.target.sample(rng).max(0.0) / DAYS_PER_MONTH;
+                let target = level(m.target.sample(rng));
                 let ramp_days = m.ramp_days.sample(rng).max(0.0).round() as i64;
                 (m.day.saturating_add(slip), target, ramp_days)
             })
@@ -85,7 +88,7 @@ impl Curve {
         if slope == 0.0 {
             l0
         } else {
-            l0 + slope * (day - d0) as f64
+            l0 + slope * day.saturating_sub(d0) as f64
         }
     }
 }
@@ -94,7 +97,7 @@ impl Curve {
 fn slope(knots: &[(i64, f64)], i: usize) -> f64 {
     let (d0, l0) = knots[i];
     match knots.get(i + 1) {
-        Some(&(d1, l1)) if d1 > d0 && d0 != i64::MIN => (l1 - l0) / (d1 - d0) as f64,
+        Some(&(d1, l1)) if d1 > d0 && d0 != i64::MIN => (l1 - l0) / d1.saturating_sub(d0) as f64,
         _ => 0.0,
     }
 }
@@ -104,7 +107,7 @@ fn interpolate(knots: &[(i64, f64)], i: usize, day: i64) -> f64 {
     let (d0, l0) = knots[i];
     match knots.get(i + 1) {
         Some(&(d1, l1)) if d1 > d0 && d0 != i64::MIN => {
-            l0 + (l1 - l0) * ((day - d0) as f64 / (d1 - d0) as f64)
+            l0 + (l1 - l0) * (day.saturating_sub(d0) as f64 / d1.saturating_sub(d0) as f64)
         }
         _ => l0,
     }

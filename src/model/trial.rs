@@ -3,6 +3,7 @@
 
 use super::Model;
 use super::curve::Curve;
+use super::limits::{MAX_QUANTITY, quantity};
 use super::outcome::{SeriesOutcome, TrialOutcome};
 use super::trace::{TraceKind, TraceRecord, Tracer};
 use crate::engine::{Calendar, SimTime, StreamRng, stream_rng};
@@ -87,14 +88,19 @@ struct DemandState {
     multiplier: f64,
     /// Gamma(k, 1) and k, for negative-binomial demand.
     gamma: Option<super::DemandGamma>,
+    /// This front's need still waiting (backordering only).
     backorder: u64,
 }
 
 #[derive(Debug, Clone, Default)]
 struct SeriesState {
+    /// Stock on hand: below `2^63` (see [`super::limits`]).
     stock: u64,
+    /// Need of this series' fronts still waiting (backordering only); at most the
+    /// series' total need, below `2^63`.
+    backlog: u64,
     out: SeriesOutcome,
-    /// Demand was not fully met today.
+    /// Today ends with unmet need (a shortage day).
     short_today: bool,
     /// Length of the shortage episode in progress (0 when none).
     episode: u32,
@@ -105,6 +111,7 @@ struct PolicyState {
     rng: StreamRng,
     reorder_point: u64,
     target: u64,
+    /// Ordered, not yet delivered: at most the policy's orders, below `2^63`.
     on_order: u64,
 }
 
@@ -232,7 +239,7 @@ impl<T: Tracer> Day<'_, T> {
             Ev::Dispatch { .. } => phase::DISPATCH,
             Ev::Review { .. } => phase::REVIEW,
         };
-        let at = self.today + delay;
+        let at = self.today.saturating_add(delay);
         // Events after the horizon would never be handled: don't queue them.
         if at < u64::from(self.model.scenario.days) {
             let queued = self.ws.events.schedule_at(SimTime(at), priority, ev);
@@ -251,7 +258,12 @@ impl<T: Tracer> Day<'_, T> {
         // Every stock entry is written on its reporting day; the period sums only need
         // zeroing for the series that have demand (the others stay 0).
         out.stock.resize(reports * s.series.len(), 0);
-        for v in [&mut out.demanded, &mut out.consumed] {
+        for v in [
+            &mut out.demanded,
+            &mut out.consumed,
+            &mut out.met,
+            &mut out.short_days,
+        ] {
             v.resize(reports * s.series.len(), 0);
             for def in &s.demand {
                 v[def.series * reports..(def.series + 1) * reports].fill(0);
@@ -259,10 +271,11 @@ impl<T: Tracer> Day<'_, T> {
         }
         for (i, def) in s.series.iter().enumerate() {
             let mut rng = stream_rng(seed, trial, st.series[i]);
-            let initial = def.initial.sample_count(&mut rng);
-            let floor = def.floor.sample_count(&mut rng);
+            let initial = quantity(def.initial.sample_count(&mut rng));
+            let floor = quantity(def.floor.sample_count(&mut rng));
             self.ws.series[i] = SeriesState {
                 stock: initial,
+                backlog: 0,
                 out: SeriesOutcome {
                     initial,
                     floor,
@@ -307,7 +320,11 @@ impl<T: Tracer> Day<'_, T> {
             let d = &mut self.ws.demand[i];
             let mut setup = stream_rng(seed, trial, st.demand_setup[i]);
             for (mean, period) in d.means.iter_mut().zip(&def.periods) {
-                *mean = period.per_day.sample(&mut setup).max(0.0);
+                *mean = period
+                    .per_day
+                    .sample(&mut setup)
+                    .max(0.0)
+                    .min(MAX_QUANTITY as f64);
             }
             d.rng = stream_rng(seed, trial, st.demand_daily[i]);
             d.regime_rng = stream_rng(seed, trial, st.demand_regime[i]);
@@ -329,14 +346,14 @@ impl<T: Tracer> Day<'_, T> {
             let rng = &mut self.ws.contract_rngs[i];
             *rng = stream_rng(seed, trial, st.contract[i]);
             let delay = def.award_delay_days.sample(rng).max(0.0).round() as i64;
-            let day = (def.award_day + delay).max(0);
+            let day = def.award_day.saturating_add(delay).max(0);
             self.schedule(day as u64, Ev::Award { contract: i as u32 });
         }
         for (i, def) in s.procurement.iter().enumerate() {
             let p = &mut self.ws.policies[i];
             p.rng = stream_rng(seed, trial, st.procurement[i]);
-            p.reorder_point = def.reorder_point.sample_count(&mut p.rng);
-            p.target = def.target.sample_count(&mut p.rng).max(p.reorder_point);
+            p.reorder_point = quantity(def.reorder_point.sample_count(&mut p.rng));
+            p.target = quantity(def.target.sample_count(&mut p.rng)).max(p.reorder_point);
             p.on_order = 0;
             let first = def.first_review_day.max(0) as u64;
             self.schedule(first, Ev::Review { policy: i as u32 });
@@ -396,5 +413,6 @@ impl<T: Tracer> Day<'_, T> {
     }
 }
 
+mod consume;
 mod flows;
 mod record;

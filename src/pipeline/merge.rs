@@ -4,7 +4,6 @@ use super::{Loaded, PARTIAL_FILE, Partial, RunSummary, placement, write_tables};
 use crate::error::{Error, Result};
 use crate::export::{self, OutputDir, Report};
 use crate::model::Model;
-use crate::scenario::Scenario;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -28,7 +27,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
     }
     let (_, first) = &parts[0];
     let origin = first.manifest.scenario_file.clone();
-    let scenario = Scenario::from_toml(&origin, &first.scenario_text, &first.manifest.overrides)?;
+    let scenario = super::build(&origin, &first.scenario_text, &first.manifest.overrides)?;
     let loaded = Loaded {
         scenario,
         origin,

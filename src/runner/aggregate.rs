@@ -2,8 +2,13 @@
 //!
 //! An [`Aggregate`] holds, per (nation, item) series, integer accumulators only: a
 //! log-linear histogram and exact moments of the end-of-day stock at each reporting
-//! day, per-day depletion counts, per-period demand and consumption sums, and moments
-//! of every per-trial total. Adding a trial costs O(series × reports) and no
+//! day, per-day depletion counts, per-period need, fire and shortage sums, and moments
+//! of every per-trial total.
+//!
+//! Range: every count and sum here is exact for up to `2^32` trials (a run has at most
+//! 10^9); the bound of each is given beside it, from the per-trial bounds of
+//! [`crate::model::limits`] (stocks and totals below `2^63`, aid totals below `2^93`,
+//! at most 36 525 days). Adding a trial costs O(series × reports) and no
 //! allocation once the histograms have grown; memory does not depend on the number of
 //! trials. Merging is integer addition, so any split of the trials into threads,
 //! blocks or shards, merged in any order, gives the same aggregate — and the same bytes
@@ -19,6 +24,8 @@ use serde::{Deserialize, Serialize};
 pub struct Aggregate {
     /// Trials added.
     pub trials: u64,
+    /// The reporting days the per-report accumulators refer to.
+    pub report_days: Vec<u32>,
     /// One summary per series, in scenario order.
     pub series: Vec<SeriesAggregate>,
 }
@@ -26,17 +33,26 @@ pub struct Aggregate {
 /// The summary of one series across trials.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SeriesAggregate {
-    /// End-of-day stock distribution at each reporting day.
+    /// End-of-day stock distribution at each reporting day (counts ≤ trials).
     pub stock: Vec<LogHistogram>,
-    /// Exact moments of the end-of-day stock at each reporting day.
+    /// Exact moments of the end-of-day stock at each reporting day (values < 2^63).
     pub stock_moments: Vec<Moments>,
-    /// Consumption over demand in each reporting period (x = consumed, y = demanded).
+    /// Need met on the day over need, in each reporting period (x = met on the day,
+    /// y = need arising in the period; both < 2^63 per trial).
     pub period_fill: Vec<RatioMoments>,
-    /// Trials with demand not fully met in each reporting period.
+    /// Rounds fired in each reporting period, on time or late, summed over trials
+    /// (each < 2^63, so the sum < 2^95).
+    pub period_consumed: Vec<u128>,
+    /// Trials with at least one shortage day in each reporting period.
     pub period_short: Vec<Proportion>,
+    /// Shortage days in each reporting period, summed over trials (≤ 36 525 each, so
+    /// the sum < 2^48).
+    pub period_short_days: Vec<u64>,
     /// Whether a demand process draws on this series (period statistics kept only then).
     pub consumer: bool,
-    /// Number of trials whose depletion happened on each simulated day.
+    /// Whether the series is a pass-through channel (no depletion reported).
+    pub channel: bool,
+    /// Number of trials whose depletion happened on each simulated day (≤ trials).
     pub depleted_on_day: Vec<u64>,
     /// Trials that depleted within the horizon.
     pub depleted: u64,
@@ -46,7 +62,9 @@ pub struct SeriesAggregate {
     pub totals: Totals,
 }
 
-/// Exact moments of the per-trial totals of a series.
+/// Exact moments of the per-trial totals of a series: every value below `2^63`, but aid
+/// sent and received below `2^93` (see [`crate::model::limits`]); [`Moments`] is exact
+/// for `2^32` values below `2^96`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     /// Initial stock.
@@ -63,17 +81,21 @@ pub struct Totals {
     pub received: Moments,
     /// Aid sent.
     pub sent: Moments,
-    /// Rounds fired.
+    /// Rounds fired, on time or late.
     pub consumed: Moments,
-    /// Rounds demanded.
+    /// Rounds needed.
     pub demanded: Moments,
-    /// Unmet demand.
+    /// Need not met on the day it arose.
     pub unmet: Moments,
-    /// Fill rate over the horizon: consumed / demanded.
+    /// Backlog fired late.
+    pub late_filled: Moments,
+    /// Need still waiting at the end.
+    pub final_backlog: Moments,
+    /// Fill rate over the horizon: need met on the day / need.
     pub fill: RatioMoments,
     /// Shortage episodes.
     pub shortage_episodes: Moments,
-    /// Days with unmet demand.
+    /// Shortage days (days ending with unmet need).
     pub shortage_days: Moments,
     /// Longest shortage episode.
     pub longest_shortage: Moments,
@@ -86,12 +108,17 @@ impl Aggregate {
         let consumers: Vec<bool> = (0..s.series.len())
             .map(|i| s.demand.iter().any(|d| d.series == i))
             .collect();
-        Aggregate::new(&consumers, model.report_days.len(), s.days)
+        let mut aggregate = Aggregate::new(&consumers, &model.report_days, s.days);
+        for (agg, def) in aggregate.series.iter_mut().zip(&s.series) {
+            agg.channel = def.channel;
+        }
+        aggregate
     }
 
     /// An empty aggregate for series flagged by `consumers` (whether each has demand),
-    /// `reports` reporting days and `days` days.
-    pub fn new(consumers: &[bool], reports: usize, days: u32) -> Aggregate {
+    /// reporting on `report_days`, over `days` days.
+    pub fn new(consumers: &[bool], report_days: &[u32], days: u32) -> Aggregate {
+        let reports = report_days.len();
         let series = consumers
             .iter()
             .map(|&consumer| {
@@ -100,14 +127,20 @@ impl Aggregate {
                     stock: vec![LogHistogram::new(); reports],
                     stock_moments: vec![Moments::default(); reports],
                     period_fill: vec![RatioMoments::default(); periods],
+                    period_consumed: vec![0; periods],
                     period_short: vec![Proportion::default(); periods],
+                    period_short_days: vec![0; periods],
                     consumer,
                     depleted_on_day: vec![0; days as usize],
                     ..SeriesAggregate::default()
                 }
             })
             .collect();
-        Aggregate { trials: 0, series }
+        Aggregate {
+            trials: 0,
+            report_days: report_days.to_vec(),
+            series,
+        }
     }
 
     /// Adds everything of one trial except its stock path, which the caller batches
@@ -117,7 +150,7 @@ impl Aggregate {
         let reports = self.reports();
         for (i, (agg, out)) in self.series.iter_mut().zip(&outcome.series).enumerate() {
             let range = i * reports..(i + 1) * reports;
-            agg.add_periods(&outcome.consumed[range.clone()], &outcome.demanded[range]);
+            agg.add_periods(outcome, range);
             agg.add_totals(out);
         }
     }
@@ -165,13 +198,20 @@ impl Aggregate {
 }
 
 impl SeriesAggregate {
-    fn add_periods(&mut self, consumed: &[u64], demanded: &[u64]) {
+    fn add_periods(&mut self, o: &TrialOutcome, range: std::ops::Range<usize>) {
         if !self.consumer {
             return;
         }
-        for (k, (&c, &d)) in consumed.iter().zip(demanded).enumerate() {
-            self.period_fill[k].add(c, d);
-            self.period_short[k].add(c < d);
+        let periods = o.demanded[range.clone()]
+            .iter()
+            .zip(&o.met[range.clone()])
+            .zip(&o.consumed[range.clone()])
+            .zip(&o.short_days[range]);
+        for (k, (((&demanded, &met), &consumed), &short)) in periods.enumerate() {
+            self.period_fill[k].add(met, demanded);
+            self.period_consumed[k] += u128::from(consumed);
+            self.period_short[k].add(short > 0);
+            self.period_short_days[k] += short;
         }
     }
 
@@ -189,12 +229,14 @@ impl SeriesAggregate {
         t.min_stock.add(o.min_stock);
         t.produced.add(o.produced);
         t.delivered.add(o.delivered);
-        t.received.add(o.received);
-        t.sent.add(o.sent);
+        t.received.add_wide(o.received);
+        t.sent.add_wide(o.sent);
         t.consumed.add(o.consumed);
         t.demanded.add(o.demanded);
         t.unmet.add(o.unmet);
-        t.fill.add(o.consumed, o.demanded);
+        t.late_filled.add(o.late_filled);
+        t.final_backlog.add(o.final_backlog);
+        t.fill.add(o.met_on_time(), o.demanded);
         t.shortage_episodes.add(u64::from(o.shortage_episodes));
         t.shortage_days.add(u64::from(o.shortage_days));
         t.longest_shortage.add(u64::from(o.longest_shortage));
@@ -220,8 +262,14 @@ impl SeriesAggregate {
         for (a, b) in self.period_fill.iter_mut().zip(&o.period_fill) {
             a.merge(b);
         }
+        for (a, b) in self.period_consumed.iter_mut().zip(&o.period_consumed) {
+            *a += b;
+        }
         for (a, b) in self.period_short.iter_mut().zip(&o.period_short) {
             a.merge(b);
+        }
+        for (a, b) in self.period_short_days.iter_mut().zip(&o.period_short_days) {
+            *a += b;
         }
         for (a, b) in self.depleted_on_day.iter_mut().zip(&o.depleted_on_day) {
             *a += b;
@@ -275,6 +323,8 @@ impl Totals {
             (&mut self.consumed, &o.consumed),
             (&mut self.demanded, &o.demanded),
             (&mut self.unmet, &o.unmet),
+            (&mut self.late_filled, &o.late_filled),
+            (&mut self.final_backlog, &o.final_backlog),
             (&mut self.shortage_episodes, &o.shortage_episodes),
             (&mut self.shortage_days, &o.shortage_days),
             (&mut self.longest_shortage, &o.longest_shortage),
@@ -282,5 +332,68 @@ impl Totals {
             a.merge(b);
         }
         self.fill.merge(&o.fill);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The largest per-trial values the model's bounds allow (stocks and totals just
+    /// under 2^63, aid totals just under 2^93, every day short), over 2^32 trials (by
+    /// doubling merges, which add exactly what adding every trial would): nothing
+    /// overflows and every mean is the value itself.
+    #[test]
+    fn worst_case_trials_at_the_largest_count_do_not_overflow() {
+        let (big, aid) = ((1_u64 << 63) - 1, (1_u128 << 93) - 1);
+        let days = 36_525_u32;
+        let series = SeriesOutcome {
+            initial: big,
+            floor: big,
+            depletion_day: Some(days - 1),
+            min_stock: big,
+            final_stock: big,
+            produced: big,
+            delivered: big,
+            received: aid,
+            sent: aid,
+            consumed: big,
+            demanded: big,
+            unmet: big,
+            late_filled: big,
+            final_backlog: big,
+            shortage_episodes: days / 2,
+            shortage_days: days,
+            longest_shortage: days,
+        };
+        let outcome = TrialOutcome {
+            trial: 0,
+            series: vec![series],
+            stock: vec![big],
+            demanded: vec![big],
+            consumed: vec![big],
+            met: vec![0],
+            short_days: vec![u64::from(days)],
+        };
+        let mut agg = Aggregate::new(&[true], &[days - 1], days);
+        agg.add_flows(&outcome);
+        agg.add_stock_columns(&[big], 1, 1);
+        for _ in 0..32 {
+            let copy = agg.clone();
+            agg.merge(&copy);
+        }
+        let s = &agg.series[0];
+        assert_eq!(agg.trials, 1 << 32);
+        assert_eq!(s.depleted_on_day[days as usize - 1], 1 << 32);
+        assert_eq!(s.stock_moments[0].mean(), big as f64);
+        assert_eq!(s.totals.sent.mean(), aid as f64);
+        assert_eq!(s.totals.received.variance(), 0.0);
+        assert_eq!(s.totals.unmet.mean(), big as f64);
+        assert_eq!(s.totals.shortage_days.mean(), f64::from(days));
+        assert_eq!(s.totals.fill.ratio(), Some(0.0));
+        assert_eq!(s.period_consumed[0], u128::from(big) << 32);
+        assert_eq!(s.period_short_days[0], u64::from(days) << 32);
+        assert_eq!(s.period_fill[0].ratio(), Some(0.0));
+        assert_eq!(s.stock[0].count(), 1 << 32);
     }
 }

@@ -103,7 +103,7 @@ mod tests {
     fn staging_changes_nothing_in_the_aggregate() {
         let (series, reports) = (3, 5);
         let width = series * reports;
-        let mut staged = Aggregate::new(&[false, true, false], reports, 10);
+        let mut staged = Aggregate::new(&[false, true, false], &[0, 2, 4, 6, 9], 10);
         let mut direct = staged.clone();
         let mut stage = StockStage::new(width);
         assert_eq!(stage.capacity, MAX_STAGED);

@@ -1,5 +1,5 @@
-//! Exact integer moments: counts, sums and sums of squares (and cross products) of
-//! non-negative integer observations, such as per-trial stocks or totals.
+//! Exact integer moments: counts, sums and sums of squares of non-negative integer
+//! observations, such as per-trial stocks or totals.
 //!
 //! Accumulation and [`merge`](Moments::merge) use integer addition only, which is
 //! associative and commutative, so any split of the trials across threads, blocks or
@@ -9,26 +9,43 @@
 //! integer arithmetic before the single conversion to `f64`, so it does not suffer the
 //! catastrophic cancellation of the textbook one-pass formula.
 //!
-//! Range: the `u128` sums are exact while `Σx² < 2^128`, e.g. for up to `2^64` values
-//! below `2^32`, or `2^48` values below `2^40`; beyond that the accumulators panic
-//! rather than wrap.
+//! # Range (why nothing overflows)
 //!
-//! The ratio estimator and its delta-method (linearisation) variance follow
-//! W. G. Cochran (1977), *Sampling Techniques*, 3rd ed., §6.2–6.4.
+//! The accumulators are sized for at most [`MAX_OBSERVATIONS`] `= 2^32` observations
+//! (runs are validated to at most 10^9 < 2^30 trials), each below
+//! [`MAX_OBSERVATION`] `= 2^96` (the model's per-trial totals stay below `2^93`, see
+//! `crate::model::limits`):
+//!
+//! - `n` counts observations: `n ≤ 2^32` fits `u64`;
+//! - `Σx < 2^32 · 2^96 = 2^128` fits `u128`;
+//! - `Σx² < 2^32 · 2^192 = 2^224` fits the 256-bit [`U256`];
+//! - the variance numerator's terms `n·Σx² < 2^32 · 2^224` and `(Σx)² < 2^256` fit
+//!   [`U256`] too.
+//!
+//! Beyond that range (never reached by a validated run) the accumulators panic rather
+//! than wrap: a wrong number is worse than no number.
 
 use serde::{Deserialize, Serialize};
 
 use super::ci::{Interval, Z95, wilson};
+use super::wide::U256;
 
-/// Count, sum and sum of squares of `u64` observations, kept exactly in integers.
+/// Most observations an accumulator is sized for (`2^32`; a run has at most 10^9 trials).
+pub const MAX_OBSERVATIONS: u64 = 1 << 32;
+
+/// Observations must be below this (`2^96`) for the sums to be exact up to
+/// [`MAX_OBSERVATIONS`] observations.
+pub const MAX_OBSERVATION: u128 = 1 << 96;
+
+/// Count, sum and sum of squares of non-negative integer observations, kept exactly.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Moments {
-    /// Number of observations.
+    /// Number of observations: at most `2^32` (module docs), so `u64` is ample.
     pub n: u64,
-    /// Σx.
+    /// Σx: below `2^32 · 2^96 = 2^128`, so `u128` holds it.
     pub sum: u128,
-    /// Σx².
-    pub sum_sq: u128,
+    /// Σx²: below `2^32 · 2^192 = 2^224`, so 256 bits hold it.
+    pub sum_sq: U256,
 }
 
 impl Moments {
@@ -36,19 +53,30 @@ impl Moments {
     ///
     /// # Panics
     ///
-    /// If a sum overflows `u128` (see the module docs for the range).
+    /// If a sum overflows (only beyond the range in the module docs).
+    #[inline]
     pub fn add(&mut self, x: u64) {
-        let x = u128::from(x);
+        self.add_wide(u128::from(x));
+    }
+
+    /// Adds one observation given as `u128` (below [`MAX_OBSERVATION`] for the
+    /// documented range).
+    ///
+    /// # Panics
+    ///
+    /// If a sum overflows (only beyond the range in the module docs).
+    #[inline]
+    pub fn add_wide(&mut self, x: u128) {
         self.n = checked(self.n.checked_add(1));
         self.sum = checked(self.sum.checked_add(x));
-        self.sum_sq = checked(self.sum_sq.checked_add(x * x));
+        self.sum_sq = checked(self.sum_sq.checked_add(U256::square(x)));
     }
 
     /// Adds every observation of `other`; exact, so the order of merges is irrelevant.
     ///
     /// # Panics
     ///
-    /// If a sum overflows `u128`.
+    /// If a sum overflows (only beyond the range in the module docs).
     pub fn merge(&mut self, other: &Moments) {
         self.n = checked(self.n.checked_add(other.n));
         self.sum = checked(self.sum.checked_add(other.sum));
@@ -69,9 +97,11 @@ impl Moments {
         if self.n < 2 {
             return 0.0;
         }
-        let n = u128::from(self.n);
-        let numerator = wide_sub(wide_mul(n, self.sum_sq), wide_mul(self.sum, self.sum));
-        wide_to_f64(numerator) / (self.n as f64 * (self.n - 1) as f64)
+        // n·Σx² ≥ (Σx)² by the Cauchy–Schwarz inequality, so the difference is ≥ 0.
+        let numerator = checked(self.sum_sq.checked_mul_u64(self.n))
+            .checked_sub(U256::square(self.sum))
+            .unwrap_or(U256::ZERO);
+        numerator.to_f64() / (self.n as f64 * (self.n - 1) as f64)
     }
 
     /// The standard error of the mean, `sqrt(variance / n)`; `0` when `n < 2`.
@@ -116,111 +146,12 @@ impl FromIterator<u64> for Moments {
     }
 }
 
-/// Exact sums for the ratio `R = Σx / Σy` of two per-trial totals, e.g. the fill rate
-/// `Σ consumed / Σ demanded`, and its delta-method interval.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RatioMoments {
-    /// Number of (x, y) pairs.
-    pub n: u64,
-    /// Σx.
-    pub sum_x: u128,
-    /// Σy.
-    pub sum_y: u128,
-    /// Σx².
-    pub sum_xx: u128,
-    /// Σy².
-    pub sum_yy: u128,
-    /// Σxy.
-    pub sum_xy: u128,
-}
-
-impl RatioMoments {
-    /// Adds one (numerator, denominator) pair.
-    ///
-    /// # Panics
-    ///
-    /// If a sum overflows `u128`.
-    pub fn add(&mut self, x: u64, y: u64) {
-        let (x, y) = (u128::from(x), u128::from(y));
-        self.n = checked(self.n.checked_add(1));
-        self.sum_x = checked(self.sum_x.checked_add(x));
-        self.sum_y = checked(self.sum_y.checked_add(y));
-        self.sum_xx = checked(self.sum_xx.checked_add(x * x));
-        self.sum_yy = checked(self.sum_yy.checked_add(y * y));
-        self.sum_xy = checked(self.sum_xy.checked_add(x * y));
-    }
-
-    /// Adds every pair of `other`; exact, so the order of merges is irrelevant.
-    ///
-    /// # Panics
-    ///
-    /// If a sum overflows `u128`.
-    pub fn merge(&mut self, o: &Self) {
-        self.n = checked(self.n.checked_add(o.n));
-        self.sum_x = checked(self.sum_x.checked_add(o.sum_x));
-        self.sum_y = checked(self.sum_y.checked_add(o.sum_y));
-        self.sum_xx = checked(self.sum_xx.checked_add(o.sum_xx));
-        self.sum_yy = checked(self.sum_yy.checked_add(o.sum_yy));
-        self.sum_xy = checked(self.sum_xy.checked_add(o.sum_xy));
-    }
-
-    /// The ratio estimate `Σx / Σy`, or `None` when `Σy == 0`.
-    pub fn ratio(&self) -> Option<f64> {
-        (self.sum_y != 0).then(|| self.sum_x as f64 / self.sum_y as f64)
-    }
-
-    /// The standard error of the ratio by the delta method (Cochran 1977, eq. 6.13):
-    /// `se² = Σ(xᵢ − R·yᵢ)² / ((n−1) · n · ȳ²)`. `None` when `Σy == 0`; `0` when `n < 2`.
-    pub fn std_error(&self) -> Option<f64> {
-        let r = self.ratio()?;
-        if self.n < 2 {
-            return Some(0.0);
-        }
-        let n = self.n as f64;
-        let (sxx, syy, sxy) = (self.sum_xx as f64, self.sum_yy as f64, self.sum_xy as f64);
-        // Σ(x − R·y)², from exact integer sums; rounding can only make it a hair negative.
-        let ss = (sxx - 2.0 * r * sxy + r * r * syy).max(0.0);
-        let y_mean = self.sum_y as f64 / n;
-        Some((ss / (n - 1.0) / n).sqrt() / y_mean)
-    }
-
-    /// The delta-method 95 % interval `R ± Z95·se`, with the lower bound clamped at 0
-    /// (a ratio of non-negative totals is non-negative). `None` when `Σy == 0`.
-    pub fn ci95(&self) -> Option<Interval> {
-        let iv = self.ci95_unclamped()?;
-        Some(Interval {
-            low: iv.low.max(0.0),
-            high: iv.high,
-        })
-    }
-
-    /// The delta-method 95 % interval clamped to `[0, 1]`, for a ratio known to be a
-    /// proportion (`x ≤ y` in every trial, as for a fill rate). `None` when `Σy == 0`.
-    pub fn ci95_proportion(&self) -> Option<Interval> {
-        let iv = self.ci95_unclamped()?;
-        Some(Interval {
-            low: iv.low.clamp(0.0, 1.0),
-            high: iv.high.clamp(0.0, 1.0),
-        })
-    }
-
-    /// The delta-method 95 % interval `R ± Z95·se`, without clamping. `None` when
-    /// `Σy == 0`.
-    pub fn ci95_unclamped(&self) -> Option<Interval> {
-        let (r, se) = (self.ratio()?, self.std_error()?);
-        Some(Interval {
-            low: r - Z95 * se,
-            high: r + Z95 * se,
-        })
-    }
-}
-
 /// An exact count of successes among trials, e.g. trials depleted by a given day.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Proportion {
-    /// Number of successes.
+    /// Number of successes (at most `n`).
     pub successes: u64,
-    /// Number of trials.
+    /// Number of trials: at most `2^32` (module docs), far inside `u64`.
     pub n: u64,
 }
 
@@ -251,48 +182,17 @@ impl Proportion {
     }
 }
 
-fn checked<T>(sum: Option<T>) -> T {
+/// The value of a checked sum; a panic instead of a wrapped (wrong) number.
+pub(crate) fn checked<T>(sum: Option<T>) -> T {
     match sum {
         Some(s) => s,
         None => panic!("stats accumulator overflow: a sum exceeds its integer range"),
     }
 }
 
-/// A 256-bit unsigned integer as (high, low) 128-bit halves.
-type Wide = (u128, u128);
-
-/// The full 256-bit product of two `u128`.
-fn wide_mul(a: u128, b: u128) -> Wide {
-    const LOW: u128 = u64::MAX as u128;
-    let (a1, a0, b1, b0) = (a >> 64, a & LOW, b >> 64, b & LOW);
-    let (p00, p01, p10, p11) = (a0 * b0, a0 * b1, a1 * b0, a1 * b1);
-    let mid = (p00 >> 64) + (p01 & LOW) + (p10 & LOW); // < 3·2^64
-    let low = (p00 & LOW) | (mid << 64);
-    let high = p11 + (p01 >> 64) + (p10 >> 64) + (mid >> 64);
-    (high, low)
-}
-
-/// `a − b` for `a ≥ b` (guaranteed by the Cauchy–Schwarz inequality where used).
-fn wide_sub(a: Wide, b: Wide) -> Wide {
-    let (low, borrow) = a.1.overflowing_sub(b.1);
-    (a.0 - b.0 - u128::from(borrow), low)
-}
-
-fn wide_to_f64(w: Wide) -> f64 {
-    w.0 as f64 * 2f64.powi(128) + w.1 as f64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wide_arithmetic_matches_known_products() {
-        assert_eq!(wide_mul(u128::MAX, u128::MAX), (u128::MAX - 1, 1));
-        assert_eq!(wide_mul(1 << 64, 1 << 64), (1, 0));
-        assert_eq!(wide_mul(3, 5), (0, 15));
-        assert_eq!(wide_sub((1, 0), (0, 1)), (0, u128::MAX));
-    }
 
     #[test]
     fn empty_and_single_observations_are_not_nan() {
@@ -306,16 +206,59 @@ mod tests {
                 high: 7.0
             }
         );
-        assert_eq!(RatioMoments::default().ci95(), None);
     }
 
     #[test]
     #[should_panic(expected = "overflow")]
-    fn sum_of_squares_overflow_panics_instead_of_wrapping() {
+    fn a_sum_beyond_its_range_panics_instead_of_wrapping() {
         let mut m = Moments::default();
-        for _ in 0..5 {
+        m.add_wide(1 << 127);
+        m.add_wide(1 << 127);
+    }
+
+    /// The largest u64 values, a million times: Σx² ≈ 2^134 (beyond u128) stays exact.
+    #[test]
+    fn a_million_largest_u64_values_keep_an_exact_mean() {
+        let mut m = Moments::default();
+        for _ in 0..1_000_000 {
             m.add(u64::MAX);
         }
+        assert_eq!(m.sum, 1_000_000 * u128::from(u64::MAX));
+        let square = U256::square(u64::MAX.into());
+        assert_eq!(Some(m.sum_sq), square.checked_mul_u64(1_000_000));
+        assert_eq!(m.mean(), u64::MAX as f64);
+        assert_eq!(m.variance(), 0.0);
+    }
+
+    /// The worst case of the range: `2^32` observations of `2^96 − 1` (built by doubling
+    /// merges, which add the same sums as adding every value), half of them 0 in a second
+    /// accumulator so that the variance numerator reaches `2^255`.
+    #[test]
+    fn the_largest_observations_at_the_largest_count_do_not_overflow() {
+        let top = MAX_OBSERVATION - 1;
+        let mut m = Moments::default();
+        m.add_wide(top);
+        for _ in 0..32 {
+            let copy = m.clone();
+            m.merge(&copy);
+        }
+        assert_eq!(m.n, MAX_OBSERVATIONS);
+        assert_eq!(m.sum, u128::from(MAX_OBSERVATIONS) * top);
+        assert_eq!(m.mean(), top as f64);
+        assert_eq!(m.variance(), 0.0);
+        let mut half = Moments::default();
+        half.add_wide(top);
+        half.add(0);
+        for _ in 0..31 {
+            let copy = half.clone();
+            half.merge(&copy);
+        }
+        assert_eq!(half.n, MAX_OBSERVATIONS);
+        assert_eq!(half.mean(), top as f64 / 2.0);
+        // Half 0, half `top`: variance = top²/4 · n/(n−1).
+        let n = MAX_OBSERVATIONS as f64;
+        let exact = (top as f64).powi(2) / 4.0 * n / (n - 1.0);
+        assert!((half.variance() - exact).abs() <= 1e-12 * exact);
     }
 
     #[test]

@@ -184,7 +184,12 @@ fn data_loss() -> Vec<Case> {
             &["did not write", "--force"],
         ),
         case("o_existing_file", &run("notes.txt"), 2, &["is a file"]),
-        case("o_scenario_file", &run("my.toml"), 2, &["-o 'my.toml'", "scenario"]),
+        case(
+            "o_scenario_file",
+            &run("my.toml"),
+            2,
+            &["-o 'my.toml'", "scenario"],
+        ),
         case("o_home", &run("home"), 2, &["home folder"]),
         case("o_root", &run("/"), 2, &["-o '/'"]),
         case("o_dev_null", &run("/dev/null"), 2, &["/dev/null"]),

@@ -2,10 +2,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod base_stock;
 mod cli;
 mod determinism;
 mod dist;
 mod hostile;
+mod limits;
 mod mm1;
 mod model;
+mod precision;
+mod shortage;
 mod stats;

@@ -30,17 +30,29 @@ fn assert_conserves(s: Scenario, trials: u64) {
                 s.min_stock <= s.final_stock && s.min_stock <= s.initial,
                 "trial {t} series {i}: {s:?}"
             );
+            // Fire = need met on the day + backlog fired late; unmet need is either
+            // served late, still waiting at the end, or (without backordering) lost.
+            assert_eq!(
+                s.met_on_time() + s.late_filled,
+                s.consumed,
+                "trial {t} series {i}: {s:?}"
+            );
             if model.scenario.backorder {
-                // Backorders are fired later, never more than was demanded in total.
-                assert!(s.consumed <= s.demanded, "trial {t} series {i}: {s:?}");
+                assert_eq!(
+                    s.late_filled + s.final_backlog,
+                    s.unmet,
+                    "trial {t} series {i}: {s:?}"
+                );
             } else {
                 assert_eq!(
-                    s.consumed + s.unmet,
-                    s.demanded,
-                    "trial {t} series {i}: lost demand"
+                    (s.late_filled, s.final_backlog),
+                    (0, 0),
+                    "trial {t} series {i}: lost demand carried over"
                 );
             }
-            if let Some(day) = s.depletion_day {
+            if model.scenario.series[i].channel {
+                assert_eq!(s.depletion_day, None, "trial {t}: a channel depleted");
+            } else if let Some(day) = s.depletion_day {
                 assert!(
                     s.min_stock <= s.floor,
                     "trial {t} series {i}: depleted but min above floor"

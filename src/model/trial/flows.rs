@@ -1,19 +1,22 @@
 //! The stock movements of a day: arrivals, orders, production, consumption, aid.
 
 use super::{Day, Ev, Order, Origin};
+use crate::model::limits::{MAX_DAY_OUTPUT, quantity};
 use crate::model::trace::{TraceKind, Tracer};
 use crate::scenario::{Supply, TransferSize};
 use rand::RngExt;
 
 impl<T: Tracer> Day<'_, T> {
     pub(super) fn arrive(&mut self, d: u32, series: usize, qty: u64, origin: Origin) {
+        // Stocks and deliveries stay below 2^63 (see `limits`): the saturating adds
+        // never saturate; they only rule out a wrapped stock.
         let s = &mut self.ws.series[series];
-        s.stock += qty;
+        s.stock = s.stock.saturating_add(qty);
         match origin {
-            Origin::Transfer(_) => s.out.received += qty,
-            Origin::Contract(_) => s.out.delivered += qty,
+            Origin::Transfer(_) => s.out.received += u128::from(qty),
+            Origin::Contract(_) => s.out.delivered = s.out.delivered.saturating_add(qty),
             Origin::Policy(p) => {
-                s.out.delivered += qty;
+                s.out.delivered = s.out.delivered.saturating_add(qty);
                 let p = &mut self.ws.policies[p as usize];
                 p.on_order = p.on_order.saturating_sub(qty);
             }
@@ -31,9 +34,10 @@ impl<T: Tracer> Day<'_, T> {
 
     pub(super) fn award(&mut self, d: u32, contract: usize) {
         let def = &self.model.scenario.contracts[contract];
-        let qty = def
-            .quantity
-            .sample_count(&mut self.ws.contract_rngs[contract]);
+        let qty = quantity(
+            def.quantity
+                .sample_count(&mut self.ws.contract_rngs[contract]),
+        );
         self.trace(d, TraceKind::ContractAwarded, &def.id, def.series, qty);
         self.place_order(
             def.series,
@@ -43,12 +47,18 @@ impl<T: Tracer> Day<'_, T> {
         );
     }
 
+    /// An (s, S) review: when the inventory position (on hand + on order − backlog
+    /// waiting) is at or below s, order up to S.
     pub(super) fn review(&mut self, d: u32, policy: usize) {
         let def = &self.model.scenario.procurement[policy];
         let p = &self.ws.policies[policy];
-        let position = self.ws.series[def.series].stock + p.on_order;
-        if position <= p.reorder_point {
-            let qty = p.target - position;
+        let series = &self.ws.series[def.series];
+        // Each term is below 2^63 (see `limits`), so i128 is exact.
+        let position =
+            i128::from(series.stock) + i128::from(p.on_order) - i128::from(series.backlog);
+        if position <= i128::from(p.reorder_point) {
+            // S − position ≤ S + backlog < 2^64.
+            let qty = u64::try_from(i128::from(p.target) - position).unwrap_or(u64::MAX);
             self.ws.policies[policy].on_order += qty;
             self.trace(d, TraceKind::OrderPlaced, "procurement", def.series, qty);
             self.place_order(def.series, qty, &def.supply, Origin::Policy(policy as u32));
@@ -94,7 +104,7 @@ impl<T: Tracer> Day<'_, T> {
                             origin,
                         },
                     );
-                    at += every_days.sample_count(&mut rng).max(1);
+                    at = at.saturating_add(every_days.sample_count(&mut rng).max(1));
                 }
                 *self.order_rng(origin) = rng;
             }
@@ -172,14 +182,15 @@ impl<T: Tracer> Day<'_, T> {
             donor.stock.saturating_sub(donor.out.floor)
         };
         let qty = match &def.size {
-            TransferSize::Scheduled(q) => q.sample_count(rng).min(available),
-            TransferSize::Policy(_) => (*share * available as f64).floor() as u64,
+            TransferSize::Scheduled(q) => quantity(q.sample_count(rng)).min(available),
+            // Above 2^53 rounds `available as f64` may round up: cap at what is there.
+            TransferSize::Policy(_) => ((*share * available as f64).floor() as u64).min(available),
         };
         let transit = def.transit_days.sample_count(rng).max(1);
         if qty > 0 {
             let donor = &mut self.ws.series[def.from];
             donor.stock -= qty;
-            donor.out.sent += qty;
+            donor.out.sent += u128::from(qty);
             self.trace(d, TraceKind::Sent, &def.id, def.from, qty);
             self.schedule(
                 transit,
@@ -219,8 +230,10 @@ impl<T: Tracer> Day<'_, T> {
             };
             // Whole rounds per day; the fraction carries over, so no output is lost to
             // rounding. `carry` is never negative, so the cast truncates like floor().
-            // (Through i64: one instruction each way, where u64 needs several.)
-            f.carry += (rate * factor).max(0.0);
+            // (Through i64: one instruction each way, where u64 needs several.) A day's
+            // output is cut to MAX_DAY_OUTPUT (NaN counts as 0), so `carry` stays
+            // below 2^37 + 1.
+            f.carry += (rate * factor).max(0.0).min(MAX_DAY_OUTPUT as f64);
             let out = f.carry as i64;
             f.carry -= out as f64;
             if out <= 0 {
@@ -242,55 +255,9 @@ impl<T: Tracer> Day<'_, T> {
             }
             if left > 0 {
                 let s = &mut self.ws.series[def.series];
-                s.stock += left;
-                s.out.produced += left;
+                s.stock = s.stock.saturating_add(left);
+                s.out.produced = s.out.produced.saturating_add(left);
                 self.trace(d, TraceKind::Produced, &def.id, def.series, left);
-            }
-        }
-    }
-
-    /// Every front's consumption of day `d`.
-    pub(super) fn consume(&mut self, d: u32) {
-        let day = i64::from(d);
-        let backorder = self.model.scenario.backorder;
-        let reports = self.model.report_days.len();
-        let report = self.model.report_of_day[d as usize] as usize;
-        for (i, def) in self.model.scenario.demand.iter().enumerate() {
-            let st = &mut self.ws.demand[i];
-            while st.period + 1 < def.periods.len() && def.periods[st.period + 1].from_day <= day {
-                st.period += 1;
-            }
-            let before_first = def.periods.first().is_none_or(|p| p.from_day > day);
-            let mean = if before_first {
-                0.0
-            } else {
-                st.means[st.period] * st.multiplier
-            };
-            let new = crate::model::draw_demand(mean, st.gamma.as_ref(), &mut st.rng);
-            let need = new + st.backorder;
-            if T::ON {
-                self.trace(d, TraceKind::Demanded, &def.id, def.series, new);
-            }
-            let s = &mut self.ws.series[def.series];
-            let fired = need.min(s.stock);
-            s.stock -= fired;
-            s.out.consumed += fired;
-            s.out.demanded += new;
-            let short = need - fired;
-            if backorder {
-                self.ws.demand[i].backorder = short;
-            } else {
-                s.out.unmet += short;
-            }
-            s.short_today |= short > 0;
-            let idx = def.series * reports + report;
-            self.ws.outcome.demanded[idx] += new;
-            self.ws.outcome.consumed[idx] += fired;
-            if T::ON {
-                self.trace(d, TraceKind::Consumed, &def.id, def.series, fired);
-                if short > 0 {
-                    self.trace(d, TraceKind::Unmet, &def.id, def.series, short);
-                }
             }
         }
     }

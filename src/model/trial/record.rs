@@ -1,4 +1,5 @@
-//! End of day: depletion, shortage episodes, stock snapshots; end of trial: totals.
+//! End of day: depletion, shortage days and episodes, stock snapshots; end of trial:
+//! totals.
 
 use super::Day;
 use crate::model::outcome::SeriesOutcome;
@@ -10,11 +11,12 @@ impl<T: Tracer> Day<'_, T> {
         let reports = self.model.report_days.len();
         let report = self.model.report_of_day[d as usize] as usize;
         let snapshot = self.model.report_days[report] == d;
-        for i in 0..self.ws.series.len() {
+        for (i, def) in self.model.scenario.series.iter().enumerate() {
             let s = &mut self.ws.series[i];
             let out = &mut s.out;
             out.min_stock = out.min_stock.min(s.stock);
             if s.short_today {
+                self.ws.outcome.short_days[i * reports + report] += 1;
                 out.shortage_days += 1;
                 if s.episode == 0 {
                     out.shortage_episodes += 1;
@@ -25,7 +27,9 @@ impl<T: Tracer> Day<'_, T> {
             } else {
                 s.episode = 0;
             }
-            let newly_depleted = out.depletion_day.is_none() && s.stock <= out.floor;
+            // A pass-through channel has no depletion to report.
+            let newly_depleted =
+                out.depletion_day.is_none() && s.stock <= out.floor && !def.channel;
             if newly_depleted {
                 out.depletion_day = Some(d);
             }
@@ -49,10 +53,8 @@ impl<T: Tracer> Day<'_, T> {
                 ..s.out
             });
         }
-        if self.model.scenario.backorder {
-            for (def, st) in self.model.scenario.demand.iter().zip(&self.ws.demand) {
-                out.series[def.series].unmet += st.backorder;
-            }
+        for (def, st) in self.model.scenario.demand.iter().zip(&self.ws.demand) {
+            out.series[def.series].final_backlog += st.backorder;
         }
     }
 }

@@ -1,0 +1,97 @@
+//! Consumption at the front: the day's need served from stock, backlog first.
+//!
+//! The definitions (need, met on the day, unmet, late filled, shortage day) are in
+//! [`crate::model::outcome`].
+
+use super::Day;
+use crate::model::trace::{TraceKind, Tracer};
+
+impl<T: Tracer> Day<'_, T> {
+    /// Every front's consumption of day `d`: with backordering, first every waiting
+    /// backlog (fronts in scenario order: older need before new need), then each front's
+    /// new need, from the stock left.
+    pub(super) fn consume(&mut self, d: u32) {
+        if self.model.scenario.backorder {
+            self.serve_backlogs(d);
+        }
+        let backorder = self.model.scenario.backorder;
+        let idx_of = self.period_index(d);
+        for (i, def) in self.model.scenario.demand.iter().enumerate() {
+            let new = self.new_need(i, d);
+            if T::ON {
+                self.trace(d, TraceKind::Demanded, &def.id, def.series, new);
+            }
+            let st = &mut self.ws.demand[i];
+            let s = &mut self.ws.series[def.series];
+            let met = new.min(s.stock);
+            let miss = new - met;
+            s.stock -= met;
+            // Each total is at most the series' need over the trial, below 2^63
+            // (see `limits`), so these adds cannot overflow.
+            s.out.demanded += new;
+            s.out.consumed += met;
+            s.out.unmet += miss;
+            if backorder {
+                st.backorder += miss;
+                s.backlog += miss;
+            }
+            // The day ends with unmet need: new need missed, or backlog still waiting.
+            s.short_today |= miss > 0 || st.backorder > 0;
+            let idx = idx_of(def.series);
+            let out = &mut self.ws.outcome;
+            out.demanded[idx] += new;
+            out.consumed[idx] += met;
+            out.met[idx] += met;
+            if T::ON {
+                self.trace(d, TraceKind::Consumed, &def.id, def.series, met);
+                if miss > 0 {
+                    self.trace(d, TraceKind::Unmet, &def.id, def.series, miss);
+                }
+            }
+        }
+    }
+
+    /// Front `i`'s new need on day `d`: a draw around its period's mean times its
+    /// regime's multiplier (0 before its first period).
+    fn new_need(&mut self, i: usize, d: u32) -> u64 {
+        let (def, st) = (&self.model.scenario.demand[i], &mut self.ws.demand[i]);
+        let day = i64::from(d);
+        while st.period + 1 < def.periods.len() && def.periods[st.period + 1].from_day <= day {
+            st.period += 1;
+        }
+        let before_first = def.periods.first().is_none_or(|p| p.from_day > day);
+        let mean = if before_first {
+            0.0
+        } else {
+            st.means[st.period] * st.multiplier
+        };
+        crate::model::draw_demand(mean, st.gamma.as_ref(), &mut st.rng)
+    }
+
+    /// Fires what stock allows of every front's waiting backlog (late service).
+    fn serve_backlogs(&mut self, d: u32) {
+        let idx_of = self.period_index(d);
+        for (i, def) in self.model.scenario.demand.iter().enumerate() {
+            let st = &mut self.ws.demand[i];
+            let s = &mut self.ws.series[def.series];
+            let late = st.backorder.min(s.stock);
+            if late == 0 {
+                continue;
+            }
+            st.backorder -= late;
+            s.backlog -= late;
+            s.stock -= late;
+            s.out.consumed += late;
+            s.out.late_filled += late;
+            self.ws.outcome.consumed[idx_of(def.series)] += late;
+            self.trace(d, TraceKind::Consumed, &def.id, def.series, late);
+        }
+    }
+
+    /// The index of day `d`'s reporting period of a series in the period vectors.
+    fn period_index(&self, d: u32) -> impl Fn(usize) -> usize + use<T> {
+        let reports = self.model.report_days.len();
+        let report = self.model.report_of_day[d as usize] as usize;
+        move |series| series * reports + report
+    }
+}
