@@ -12,4 +12,5 @@ mod mm1;
 mod model;
 mod precision;
 mod shortage;
+mod signals;
 mod stats;
