@@ -293,10 +293,11 @@ fn check_memory(model: &Model, threads: usize, req: &RunRequest) -> Result<()> {
         String::new()
     };
     Err(Error::Usage(format!(
-        "this run would need about {} of memory ({} series × {} reporting days × {threads} threads), more than the limit of {}: report less often (--step 30 or more){hint}, shorten the horizon, or raise the limit with --max-memory",
+        "this run would need about {} of memory ({} series × {} reporting days × {threads} thread{}), more than the limit of {}: report less often (--step 30 or more){hint}, shorten the horizon, or raise the limit with --max-memory",
         budget::human(need),
         model.scenario.series.len(),
         model.report_days.len(),
+        if threads == 1 { "" } else { "s" },
         budget::human(limit)
     )))
 }
