@@ -213,6 +213,24 @@ pub struct Demand {
     pub regimes: Vec<Regime>,
     /// Index of the regime on day 0.
     pub start_regime: usize,
+    /// Rationing rule, if any.
+    pub rationing: Option<Rationing>,
+    /// Days of this demand's mean need that aid from its stock must leave [days],
+    /// drawn once per trial (0: none).
+    pub reserve_days: Dist,
+}
+
+/// A rationing rule: caps what a front fires while stock is scarce. "Days of cover"
+/// are measured with the front's mean need of the day (period mean × regime
+/// multiplier). Both caps may be given; the smaller applies.
+#[derive(Debug, Clone)]
+pub struct Rationing {
+    /// Below this cover [days] only `fraction` of the need is fired (0: never).
+    pub cover_days: Dist,
+    /// Share of the need fired while cover is short.
+    pub fraction: Dist,
+    /// Fire only what keeps this cover [days] in stock (0: no such cap).
+    pub keep_days: Dist,
 }
 
 /// A period of the demand schedule.
@@ -246,6 +264,14 @@ pub enum TransferSize {
     Scheduled(Dist),
     /// A share of the donor's stock above its floor, drawn once per trial.
     Policy(Dist),
+    /// A share of a factory's new output kept by the donor since the previous
+    /// dispatch, drawn once per trial.
+    Production {
+        /// Index into [`Scenario::factories`] (owned by the donor).
+        factory: usize,
+        /// Share passed on.
+        share: Dist,
+    },
 }
 
 /// An aid flow from a donor to a recipient.

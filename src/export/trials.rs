@@ -214,6 +214,7 @@ initial = 5
             demanded: 90 + k,
             unmet: 80 + k,
             late_filled: 30 + k,
+            rationed: 0,
             final_backlog: 20 + k,
             shortage_episodes: 1 + k as u32,
             shortage_days: 2 + k as u32,

@@ -59,6 +59,9 @@ pub struct SeriesOutcome {
     pub unmet: u64,
     /// Backlog fired on a later day than it arose (backordering only).
     pub late_filled: u64,
+    /// New need not met on the day although stock was on hand: held back by a
+    /// rationing rule (part of `unmet`).
+    pub rationed: u64,
     /// Need still waiting at the end of the last day (backordering only).
     pub final_backlog: u64,
     /// Number of shortage episodes (maximal runs of shortage days).

@@ -90,6 +90,29 @@ struct DemandState {
     gamma: Option<super::DemandGamma>,
     /// This front's need still waiting (backordering only).
     backorder: u64,
+    /// Today's mean need [rounds/day]: period mean × regime multiplier.
+    mean_today: f64,
+    /// Rationing drawn for this trial: cover threshold [days], fraction fired below
+    /// it, cover kept [days] (0 days: that cap is off).
+    cover_days: f64,
+    fraction: f64,
+    keep_days: f64,
+    /// Days of mean need that aid must leave in stock (own use).
+    reserve_days: f64,
+}
+
+/// A transfer's per-trial state.
+#[derive(Debug, Clone)]
+struct TransferState {
+    rng: StreamRng,
+    /// Policy or production share drawn for this trial.
+    share: f64,
+    /// Production-linked: first day whose output counts (the window of the first dispatch).
+    accrue_from: i64,
+    /// Production-linked: the factory's output kept by the donor since `accrue_from`.
+    accrued: u64,
+    /// Production-linked: rounds due so far, `floor(share × accrued)` at the last dispatch.
+    due: u64,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -126,7 +149,9 @@ pub struct Workspace {
     demand: Vec<DemandState>,
     policies: Vec<PolicyState>,
     contract_rngs: Vec<StreamRng>,
-    transfers: Vec<(StreamRng, f64)>,
+    transfers: Vec<TransferState>,
+    /// (factory, transfer) for every production-linked transfer.
+    links: Vec<(usize, usize)>,
     outcome: TrialOutcome,
 }
 
@@ -165,6 +190,11 @@ impl Workspace {
                     multiplier: 1.0,
                     gamma: super::demand_gamma(d.dispersion),
                     backorder: 0,
+                    mean_today: 0.0,
+                    cover_days: 0.0,
+                    fraction: 1.0,
+                    keep_days: 0.0,
+                    reserve_days: 0.0,
                 })
                 .collect(),
             policies: s
@@ -178,7 +208,26 @@ impl Workspace {
                 })
                 .collect(),
             contract_rngs: s.contracts.iter().map(|_| rng()).collect(),
-            transfers: s.transfers.iter().map(|_| (rng(), 0.0)).collect(),
+            transfers: s
+                .transfers
+                .iter()
+                .map(|_| TransferState {
+                    rng: rng(),
+                    share: 0.0,
+                    accrue_from: 0,
+                    accrued: 0,
+                    due: 0,
+                })
+                .collect(),
+            links: s
+                .transfers
+                .iter()
+                .enumerate()
+                .filter_map(|(t, def)| match def.size {
+                    TransferSize::Production { factory, .. } => Some((factory, t)),
+                    _ => None,
+                })
+                .collect(),
             outcome: TrialOutcome::default(),
         }
     }
@@ -326,6 +375,14 @@ impl<T: Tracer> Day<'_, T> {
                     .max(0.0)
                     .min(MAX_QUANTITY as f64);
             }
+            // Drawn after the means, so scenarios without them draw exactly as before.
+            if let Some(r) = &def.rationing {
+                d.cover_days = r.cover_days.sample(&mut setup).max(0.0);
+                d.fraction = r.fraction.sample(&mut setup).clamp(0.0, 1.0);
+                d.keep_days = r.keep_days.sample(&mut setup).max(0.0);
+            }
+            d.reserve_days = def.reserve_days.sample(&mut setup).max(0.0);
+            d.mean_today = 0.0;
             d.rng = stream_rng(seed, trial, st.demand_daily[i]);
             d.regime_rng = stream_rng(seed, trial, st.demand_regime[i]);
             d.period = 0;
@@ -363,12 +420,16 @@ impl<T: Tracer> Day<'_, T> {
     fn setup_transfers(&mut self, seed: u64, trial: u64) {
         let (s, st) = (&self.model.scenario, &self.model.streams);
         for (i, def) in s.transfers.iter().enumerate() {
-            let (rng, share) = &mut self.ws.transfers[i];
-            *rng = stream_rng(seed, trial, st.transfer[i]);
-            *share = match &def.size {
-                TransferSize::Policy(d) => d.sample(rng).clamp(0.0, 1.0),
+            let t = &mut self.ws.transfers[i];
+            t.rng = stream_rng(seed, trial, st.transfer[i]);
+            t.share = match &def.size {
+                TransferSize::Policy(d) | TransferSize::Production { share: d, .. } => {
+                    d.sample(&mut t.rng).clamp(0.0, 1.0)
+                }
                 TransferSize::Scheduled(_) => 0.0,
             };
+            t.accrued = 0;
+            t.due = 0;
             // First dispatch on the transfer's cadence, on or after day 0.
             let every = i64::from(def.every_days);
             let first = if def.start_day >= 0 {
@@ -376,6 +437,8 @@ impl<T: Tracer> Day<'_, T> {
             } else {
                 def.start_day + (-def.start_day + every - 1) / every * every
             };
+            // The first dispatch passes on the output of the `every_days` days ending on it.
+            self.ws.transfers[i].accrue_from = first - every + 1;
             if first <= def.end_day {
                 self.schedule(first as u64, Ev::Dispatch { transfer: i as u32 });
             }

@@ -361,6 +361,7 @@ mod tests {
             demanded: big,
             unmet: big,
             late_filled: big,
+            rationed: big,
             final_backlog: big,
             shortage_episodes: days / 2,
             shortage_days: days,

@@ -234,6 +234,30 @@ pub struct RawDemand {
     /// Regime on the start date (required when there are regimes).
     #[serde(default)]
     pub start_regime: Option<String>,
+    /// Rationing rule: fire less than the need while stock is scarce.
+    #[serde(default)]
+    pub rationing: Option<RawRationing>,
+    /// Own use (a donor's training and defence): aid from this stock never takes the
+    /// rounds this demand needs over the next `reserve_days` days [days], drawn once
+    /// per trial; 0 when absent.
+    #[serde(default)]
+    pub reserve_days: Option<DistSpec>,
+}
+
+/// A `demand.<id>.rationing` table. Each value is drawn once per trial.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRationing {
+    /// When the stock covers fewer than this many days of mean need [days], fire only
+    /// `fraction` of the need.
+    #[serde(default)]
+    pub cover_days: Option<DistSpec>,
+    /// Share of the need fired while the stock is below `cover_days` of cover.
+    #[serde(default)]
+    pub fraction: Option<DistSpec>,
+    /// Fire only what keeps this many days of mean need in stock [days].
+    #[serde(default)]
+    pub keep_days: Option<DistSpec>,
 }
 
 /// A `schedule.<id>` table.
@@ -278,9 +302,14 @@ pub struct RawTransfer {
     /// Rounds per package (scheduled aid), drawn per package.
     #[serde(default)]
     pub quantity: Option<DistSpec>,
-    /// Share of the stock above the floor sent at each dispatch (policy aid), drawn once per trial.
+    /// Share of the stock above the floor sent at each dispatch (policy aid), or with
+    /// `factory`, share of the factory's new output passed on; drawn once per trial.
     #[serde(default)]
     pub share: Option<DistSpec>,
+    /// Production-linked aid: pass on `share` of this factory's new output (the output
+    /// its owner, the donor, keeps) made since the previous dispatch.
+    #[serde(default)]
+    pub factory: Option<String>,
     /// Days in transit, drawn per package; at least 1.
     #[serde(default)]
     pub transit_days: Option<DistSpec>,

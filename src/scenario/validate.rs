@@ -655,6 +655,16 @@ impl<'a> Validator<'a> {
                 .collect();
             periods.sort_by(|a, b| a.from_day.cmp(&b.from_day).then_with(|| a.id.cmp(&b.id)));
             let (regimes, start_regime) = self.regimes(&p, d);
+            let rationing = d
+                .rationing
+                .as_ref()
+                .map(|r| self.rationing(&format!("{p}.rationing"), r));
+            let reserve_days = self.opt_dist(
+                &format!("{p}.reserve_days"),
+                &d.reserve_days,
+                0.0,
+                Domain::Days,
+            );
             if let Some(series) = series {
                 out.push(Demand {
                     id: id.clone(),
@@ -663,10 +673,37 @@ impl<'a> Validator<'a> {
                     periods,
                     regimes,
                     start_regime,
+                    rationing,
+                    reserve_days,
                 });
             }
         }
         out
+    }
+
+    /// A rationing rule: `cover_days` and `fraction` go together; `keep_days` may be
+    /// given alone or with them; at least one rule.
+    fn rationing(&mut self, p: &str, r: &RawRationing) -> Rationing {
+        match (&r.cover_days, &r.fraction) {
+            (Some(_), None) => self.issue(
+                format!("{p}.fraction"),
+                "missing: with cover_days, give the share of need fired while cover is short, e.g. fraction = 0.5",
+            ),
+            (None, Some(_)) => self.issue(
+                format!("{p}.cover_days"),
+                "missing: with fraction, give the cover (days of mean need) below which it applies, e.g. cover_days = 30",
+            ),
+            (None, None) if r.keep_days.is_none() => self.issue(
+                p.to_string(),
+                "empty: give cover_days and fraction, or keep_days, or all three",
+            ),
+            _ => {}
+        }
+        Rationing {
+            cover_days: self.opt_dist(&format!("{p}.cover_days"), &r.cover_days, 0.0, Domain::Days),
+            fraction: self.opt_dist(&format!("{p}.fraction"), &r.fraction, 1.0, Domain::Share),
+            keep_days: self.opt_dist(&format!("{p}.keep_days"), &r.keep_days, 0.0, Domain::Days),
+        }
     }
 
     fn regimes(&mut self, p: &str, d: &RawDemand) -> (Vec<Regime>, usize) {
@@ -752,28 +789,9 @@ impl<'a> Validator<'a> {
                 self.issue(format!("{p}.to"), "a nation cannot send aid to itself");
             }
             self.check_whole_days(&format!("{p}.every_days"), t.every_days);
-            let size = match (&t.quantity, &t.share) {
-                (Some(q), None) => Some(TransferSize::Scheduled(self.dist(
-                    &format!("{p}.quantity"),
-                    q,
-                    Domain::Quantity,
-                ))),
-                (None, Some(s)) => Some(TransferSize::Policy(self.dist(
-                    &format!("{p}.share"),
-                    s,
-                    Domain::Share,
-                ))),
-                (Some(_), Some(_)) => {
-                    self.issue(
-                        format!("{p}.share"),
-                        "give either quantity (scheduled packages) or share (policy), not both",
-                    );
-                    None
-                }
-                (None, None) => {
-                    self.issue(p.clone(), "missing the package size: give quantity (rounds per package) or share (of stock above the floor)");
-                    None
-                }
+            let size = match (&t.factory, &t.quantity, &t.share) {
+                (Some(f), q, share) => self.production_share(&p, t, f, q.is_some(), share),
+                (None, q, share) => self.transfer_size(&p, q, share),
             };
             let transit_days = self.opt_dist(
                 &format!("{p}.transit_days"),
@@ -807,6 +825,91 @@ impl<'a> Validator<'a> {
             }
         }
         out
+    }
+
+    /// The size rule of a transfer without `factory`: `quantity` or `share`.
+    fn transfer_size(
+        &mut self,
+        p: &str,
+        quantity: &Option<DistSpec>,
+        share: &Option<DistSpec>,
+    ) -> Option<TransferSize> {
+        match (quantity, share) {
+            (Some(q), None) => Some(TransferSize::Scheduled(self.dist(
+                &format!("{p}.quantity"),
+                q,
+                Domain::Quantity,
+            ))),
+            (None, Some(s)) => Some(TransferSize::Policy(self.dist(
+                &format!("{p}.share"),
+                s,
+                Domain::Share,
+            ))),
+            (Some(_), Some(_)) => {
+                self.issue(
+                    format!("{p}.share"),
+                    "give either quantity (scheduled packages) or share (policy), not both",
+                );
+                None
+            }
+            (None, None) => {
+                self.issue(p.to_string(), "missing the package size: give quantity (rounds per package) or share (of stock above the floor)");
+                None
+            }
+        }
+    }
+
+    /// A production-linked transfer: `factory` must be the donor's and make the item;
+    /// `share` (of its new output) is required, `quantity` is not allowed.
+    fn production_share(
+        &mut self,
+        p: &str,
+        t: &RawTransfer,
+        factory: &str,
+        has_quantity: bool,
+        share: &Option<DistSpec>,
+    ) -> Option<TransferSize> {
+        if has_quantity {
+            self.issue(
+                format!("{p}.quantity"),
+                "a production-linked transfer (factory = ...) sends a share of new output: give share, not quantity",
+            );
+        }
+        let Some(idx) = self.raw.factories.keys().position(|k| k == factory) else {
+            let known: Vec<&str> = self.raw.factories.keys().map(String::as_str).collect();
+            let known = if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            };
+            self.issue(
+                format!("{p}.factory"),
+                format!("unknown factory '{factory}' (known: {known})"),
+            );
+            return None;
+        };
+        let f = &self.raw.factories[factory];
+        if f.owner != t.from || f.item != t.item {
+            self.issue(
+                format!("{p}.factory"),
+                format!(
+                    "factory '{factory}' is {}'s and makes '{}': a production-linked transfer passes on its owner's output of the transferred item, so from and item must be '{}' and '{}'",
+                    f.owner, f.item, f.owner, f.item
+                ),
+            );
+        }
+        let Some(share) = share else {
+            self.issue(
+                format!("{p}.share"),
+                "missing: the share of the factory's new output passed on, e.g. share = { dist = \"triangular\", min = 0.3, mode = 0.5, max = 0.7 }",
+            );
+            return None;
+        };
+        let share = self.dist(&format!("{p}.share"), share, Domain::Share);
+        (!has_quantity).then_some(TransferSize::Production {
+            factory: idx,
+            share,
+        })
     }
 }
 

@@ -2,6 +2,19 @@
 //!
 //! The definitions (need, met on the day, unmet, late filled, shortage day) are in
 //! [`crate::model::outcome`].
+//!
+//! # Rationing
+//! A front with a rationing rule fires less than it could while stock is scarce. Its
+//! cover is measured in days of today's mean need `m` (period mean × regime
+//! multiplier). At each firing step (the waiting backlog, then the day's new need),
+//! with `S` the stock on hand at that step and `n` the need served by the step:
+//!
+//! - fire at most `min(n, S)`;
+//! - with `cover_days = N` and `fraction = f`: if `S < N·m`, fire at most `floor(f·n)`;
+//! - with `keep_days = C`: fire at most `S − ceil(C·m)` (0 when negative).
+//!
+//! What the caps hold back is unmet need like any other; of the day's new need, the
+//! part held back while stock was on hand is also counted as `rationed`.
 
 use super::Day;
 use crate::model::trace::{TraceKind, Tracer};
@@ -11,20 +24,24 @@ impl<T: Tracer> Day<'_, T> {
     /// backlog (fronts in scenario order: older need before new need), then each front's
     /// new need, from the stock left.
     pub(super) fn consume(&mut self, d: u32) {
+        for i in 0..self.ws.demand.len() {
+            self.advance_mean(i, d);
+        }
         if self.model.scenario.backorder {
             self.serve_backlogs(d);
         }
         let backorder = self.model.scenario.backorder;
         let idx_of = self.period_index(d);
         for (i, def) in self.model.scenario.demand.iter().enumerate() {
-            let new = self.new_need(i, d);
+            let new = self.new_need(i);
             if T::ON {
                 self.trace(d, TraceKind::Demanded, &def.id, def.series, new);
             }
             let st = &mut self.ws.demand[i];
             let s = &mut self.ws.series[def.series];
-            let met = new.min(s.stock);
+            let met = ration(st, new, s.stock);
             let miss = new - met;
+            s.out.rationed += new.min(s.stock) - met;
             s.stock -= met;
             // Each total is at most the series' need over the trial, below 2^63
             // (see `limits`), so these adds cannot overflow.
@@ -51,21 +68,26 @@ impl<T: Tracer> Day<'_, T> {
         }
     }
 
-    /// Front `i`'s new need on day `d`: a draw around its period's mean times its
-    /// regime's multiplier (0 before its first period).
-    fn new_need(&mut self, i: usize, d: u32) -> u64 {
+    /// Sets front `i`'s mean need of day `d`: its period's mean times its regime's
+    /// multiplier (0 before its first period).
+    fn advance_mean(&mut self, i: usize, d: u32) {
         let (def, st) = (&self.model.scenario.demand[i], &mut self.ws.demand[i]);
         let day = i64::from(d);
         while st.period + 1 < def.periods.len() && def.periods[st.period + 1].from_day <= day {
             st.period += 1;
         }
         let before_first = def.periods.first().is_none_or(|p| p.from_day > day);
-        let mean = if before_first {
+        st.mean_today = if before_first {
             0.0
         } else {
             st.means[st.period] * st.multiplier
         };
-        crate::model::draw_demand(mean, st.gamma.as_ref(), &mut st.rng)
+    }
+
+    /// Front `i`'s new need of the day: a draw around its mean of the day.
+    fn new_need(&mut self, i: usize) -> u64 {
+        let st = &mut self.ws.demand[i];
+        crate::model::draw_demand(st.mean_today, st.gamma.as_ref(), &mut st.rng)
     }
 
     /// Fires what stock allows of every front's waiting backlog (late service).
@@ -74,7 +96,7 @@ impl<T: Tracer> Day<'_, T> {
         for (i, def) in self.model.scenario.demand.iter().enumerate() {
             let st = &mut self.ws.demand[i];
             let s = &mut self.ws.series[def.series];
-            let late = st.backorder.min(s.stock);
+            let late = ration(st, st.backorder, s.stock);
             if late == 0 {
                 continue;
             }
@@ -94,4 +116,19 @@ impl<T: Tracer> Day<'_, T> {
         let report = self.model.report_of_day[d as usize] as usize;
         move |series| series * reports + report
     }
+}
+
+/// What a front with state `st` fires of `need` from `stock` (see the module docs).
+fn ration(st: &super::DemandState, need: u64, stock: u64) -> u64 {
+    let mut fire = need.min(stock);
+    let m = st.mean_today;
+    if st.cover_days > 0.0 && (stock as f64) < st.cover_days * m {
+        fire = fire.min((st.fraction * need as f64).floor() as u64);
+    }
+    if st.keep_days > 0.0 {
+        // `as` saturates: a cover too large to count keeps everything.
+        let keep = (st.keep_days * m).ceil() as u64;
+        fire = fire.min(stock.saturating_sub(keep));
+    }
+    fire
 }

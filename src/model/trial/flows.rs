@@ -174,19 +174,26 @@ impl<T: Tracer> Day<'_, T> {
 
     pub(super) fn dispatch(&mut self, d: u32, transfer: usize) {
         let def = &self.model.scenario.transfers[transfer];
-        let (rng, share) = &mut self.ws.transfers[transfer];
+        let reserve = self.own_use_reserve(def.from);
+        let t = &mut self.ws.transfers[transfer];
         let donor = &self.ws.series[def.from];
-        let available = if def.below_floor {
-            donor.stock
-        } else {
-            donor.stock.saturating_sub(donor.out.floor)
-        };
+        let keep = if def.below_floor { 0 } else { donor.out.floor };
+        let available = donor.stock.saturating_sub(keep.saturating_add(reserve));
         let qty = match &def.size {
-            TransferSize::Scheduled(q) => quantity(q.sample_count(rng)).min(available),
+            TransferSize::Scheduled(q) => quantity(q.sample_count(&mut t.rng)).min(available),
             // Above 2^53 rounds `available as f64` may round up: cap at what is there.
-            TransferSize::Policy(_) => ((*share * available as f64).floor() as u64).min(available),
+            TransferSize::Policy(_) => ((t.share * available as f64).floor() as u64).min(available),
+            TransferSize::Production { .. } => {
+                // Due: the share of all output accrued so far, less what fell due
+                // before; a fraction of a round waits for the next dispatch, a cut
+                // by `available` is not made up later.
+                let total = ((t.share * t.accrued as f64).floor() as u64).max(t.due);
+                let due = total - t.due;
+                t.due = total;
+                due.min(available)
+            }
         };
-        let transit = def.transit_days.sample_count(rng).max(1);
+        let transit = def.transit_days.sample_count(&mut t.rng).max(1);
         if qty > 0 {
             let donor = &mut self.ws.series[def.from];
             donor.stock -= qty;
@@ -210,6 +217,21 @@ impl<T: Tracer> Day<'_, T> {
                 },
             );
         }
+    }
+
+    /// Rounds of `series` that aid must leave for its own use: for each demand on it
+    /// with `reserve_days`, that many days of today's mean need, rounded up.
+    fn own_use_reserve(&self, series: usize) -> u64 {
+        let sc = &self.model.scenario;
+        let mut reserve: u64 = 0;
+        for (def, st) in sc.demand.iter().zip(&self.ws.demand) {
+            if def.series == series && st.reserve_days > 0.0 {
+                // `as` saturates: a huge reserve simply blocks all aid.
+                let days = (st.reserve_days * st.mean_today).ceil() as u64;
+                reserve = reserve.saturating_add(days);
+            }
+        }
+        reserve
     }
 
     /// Every factory's output of day `d`: backlog first, then the owner.
@@ -258,6 +280,18 @@ impl<T: Tracer> Day<'_, T> {
                 s.stock = s.stock.saturating_add(left);
                 s.out.produced = s.out.produced.saturating_add(left);
                 self.trace(d, TraceKind::Produced, &def.id, def.series, left);
+                self.accrue(i, d, left);
+            }
+        }
+    }
+
+    /// Counts `kept` rounds of factory `factory`'s day-`d` output (what its owner
+    /// keeps) towards every production-linked transfer from it.
+    fn accrue(&mut self, factory: usize, d: u32, kept: u64) {
+        for &(f, t) in &self.ws.links {
+            let st = &mut self.ws.transfers[t];
+            if f == factory && i64::from(d) >= st.accrue_from {
+                st.accrued = st.accrued.saturating_add(kept);
             }
         }
     }
