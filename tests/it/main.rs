@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod aid_links;
 mod base_stock;
 mod cli;
 mod determinism;
