@@ -374,7 +374,7 @@ impl<'m> Floor<'m> {
             let mut rng = stream_rng(seed, trial, self.transfers[i]);
             count!(streams, 1);
             let quantity = match &def.size {
-                TransferSize::Policy(d) => {
+                TransferSize::Policy(d) | TransferSize::Production { share: d, .. } => {
                     acc += d.sample(&mut rng);
                     count!(setup, 1);
                     None
