@@ -14,9 +14,14 @@
 //!    the rest goes to its owner;
 //! 4. **consumption**: with backordering, every front's waiting backlog is served
 //!    first (fronts in scenario order); then each front fires the day's new need, up
-//!    to the stock left; the rest is unmet (lost, or carried over with backordering);
-//!    see [`outcome`] for need, fire, shortage and fill rate;
-//! 5. **dispatches**: aid leaves donors (never below their floor unless allowed);
+//!    to the stock left and to its rationing rule, if any; the rest is unmet (lost, or
+//!    carried over with backordering); see [`outcome`] for need, fire, shortage and
+//!    fill rate. A donor's own use is a front like any other, so it is served before
+//!    the day's aid leaves;
+//! 5. **dispatches**: aid leaves donors (never below their floor unless allowed, and
+//!    never into the days of own use that a demand's `reserve_days` keeps);
+//!    production-linked transfers pass on their share of the output kept since the
+//!    previous dispatch;
 //! 6. **reviews**: (s, S) procurement policies place orders;
 //! 7. **recording**: end-of-day stock, depletion (stock at or below the floor; never for
 //!    a pass-through channel), shortage (the day ends with unmet need).
