@@ -131,11 +131,30 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
                 r.multiplier, r.duration_days
             );
         }
+        if let Some(r) = &d.rationing {
+            let show = |x: &Option<crate::dist::DistSpec>| {
+                x.as_ref().map_or("-".to_string(), ToString::to_string)
+            };
+            let _ = writeln!(
+                o,
+                "    rationing: below {} days of cover fire {} of need; keep {} days of cover",
+                show(&r.cover_days),
+                show(&r.fraction),
+                show(&r.keep_days)
+            );
+        }
+        if let Some(n) = &d.reserve_days {
+            let _ = writeln!(o, "    own use: aid leaves {n} days of its need");
+        }
     }
     let _ = writeln!(o, "\ntransfers ({}):", raw.transfers.len());
     for (id, t) in &raw.transfers {
         let size = match (&t.quantity, &t.share) {
             (Some(q), _) => format!("{q} per package"),
+            (_, Some(sh)) if t.factory.is_some() => format!(
+                "share {sh} of new output of factory {}",
+                t.factory.as_deref().unwrap_or_default()
+            ),
             (_, Some(sh)) => format!("share {sh} of stock above floor"),
             _ => "?".into(),
         };
