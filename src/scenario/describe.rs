@@ -132,16 +132,14 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
             );
         }
         if let Some(r) = &d.rationing {
-            let show = |x: &Option<crate::dist::DistSpec>| {
-                x.as_ref().map_or("-".to_string(), ToString::to_string)
-            };
-            let _ = writeln!(
-                o,
-                "    rationing: below {} days of cover fire {} of need; keep {} days of cover",
-                show(&r.cover_days),
-                show(&r.fraction),
-                show(&r.keep_days)
-            );
+            let mut rules = Vec::new();
+            if let (Some(c), Some(f)) = (&r.cover_days, &r.fraction) {
+                rules.push(format!("below {c} days of cover fire {f} of need"));
+            }
+            if let Some(k) = &r.keep_days {
+                rules.push(format!("keep {k} days of cover"));
+            }
+            let _ = writeln!(o, "    rationing: {}", rules.join("; "));
         }
         if let Some(n) = &d.reserve_days {
             let _ = writeln!(o, "    own use: aid leaves {n} days of its need");
