@@ -32,6 +32,22 @@ pub struct Loaded {
 /// The largest scenario file drawdown reads [bytes].
 pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
 
+impl Loaded {
+    /// A scenario given as text (no file): validated as [`load`] does.
+    ///
+    /// # Errors
+    /// [`Error::Scenario`] or [`Error::Usage`] when it is invalid.
+    pub fn from_text(origin: &str, text: &str, overrides: &[String]) -> Result<Loaded> {
+        Ok(Loaded {
+            scenario: build(origin, text, overrides)?,
+            origin: origin.to_string(),
+            text: text.to_string(),
+            overrides: overrides.to_vec(),
+            path: None,
+        })
+    }
+}
+
 /// Reads and validates the scenario at `path` (the embedded default when `None`).
 ///
 /// # Errors

@@ -87,14 +87,7 @@ below_floor = true
 "#;
 
 fn loaded(text: &str, overrides: &[String]) -> Option<Loaded> {
-    let scenario = Scenario::from_toml("<extreme>", text, overrides).ok()?;
-    Some(Loaded {
-        scenario,
-        origin: "<extreme>".into(),
-        text: text.into(),
-        overrides: overrides.to_vec(),
-        path: None,
-    })
+    Loaded::from_text("<extreme>", text, overrides).ok()
 }
 
 fn run(loaded: &Loaded, out: &Path, trials: u64, step_days: u32) {

@@ -5,7 +5,6 @@
 use crate::determinism::widest_interval;
 use drawdown::pipeline::{self, Loaded, RunRequest};
 use drawdown::runner::{Shard, Silent};
-use drawdown::scenario::Scenario;
 
 /// The case of the issue: stock 1 000, Poisson(10) need, 150 days reported daily. The
 /// depletion curve crosses 1/2 around day 100, where the Wilson interval is widest; the
@@ -28,15 +27,8 @@ per_day = 10
 
 #[test]
 fn until_ci_holds_on_every_reported_day() {
-    let scenario = Scenario::from_toml("<stock>", STOCK, &[]).unwrap();
-    assert_eq!(scenario.days, 150);
-    let loaded = Loaded {
-        scenario,
-        origin: "<stock>".into(),
-        text: STOCK.into(),
-        overrides: vec![],
-        path: None,
-    };
+    let loaded = Loaded::from_text("<stock>", STOCK, &[]).unwrap();
+    assert_eq!(loaded.scenario.days, 150);
     let tmp = tempfile::tempdir().unwrap();
     let request = |name: &str, trials: u64, until_ci: Option<f64>| RunRequest {
         trials,

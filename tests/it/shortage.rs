@@ -3,7 +3,6 @@
 
 use drawdown::pipeline::{self, Loaded, RunRequest};
 use drawdown::runner::{Shard, Silent};
-use drawdown::scenario::Scenario;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -35,14 +34,7 @@ per_day = 100
 const TRIALS: u64 = 400;
 
 fn loaded(text: &str, overrides: &[String]) -> Loaded {
-    let scenario = Scenario::from_toml("<test>", text, overrides).unwrap_or_else(|e| panic!("{e}"));
-    Loaded {
-        scenario,
-        origin: "<test>".into(),
-        text: text.into(),
-        overrides: overrides.to_vec(),
-        path: None,
-    }
+    Loaded::from_text("<test>", text, overrides).unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn run(loaded: &Loaded, out: &Path, trials: u64, step_days: u32) -> PathBuf {
