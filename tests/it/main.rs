@@ -7,4 +7,5 @@ mod determinism;
 mod dist;
 mod mm1;
 mod model;
+mod props;
 mod stats;
