@@ -75,7 +75,9 @@ fn cheap(s: &Scenario) -> bool {
     ];
     s.days <= MAX_DAYS
         && counts.iter().all(|&n| n <= MAX_ENTITIES)
-        && s.demand.iter().all(|d| d.periods.len() + d.regimes.len() <= MAX_ENTITIES)
+        && s.demand
+            .iter()
+            .all(|d| d.periods.len() + d.regimes.len() <= MAX_ENTITIES)
         && dists(s).into_iter().all(|d| within(d, MAX_VALUE))
         && factors(s).all(|d| within(d, MAX_FACTOR))
         && supplies(s).all(|supply| match supply {
@@ -94,7 +96,10 @@ fn within(d: &Dist, limit: f64) -> bool {
 /// The factors applied to rates.
 fn factors(s: &Scenario) -> impl Iterator<Item = &Dist> {
     let output = s.factories.iter().map(|f| &f.output_factor);
-    let regimes = s.demand.iter().flat_map(|d| d.regimes.iter().map(|r| &r.multiplier));
+    let regimes = s
+        .demand
+        .iter()
+        .flat_map(|d| d.regimes.iter().map(|r| &r.multiplier));
     output.chain(regimes)
 }
 

@@ -5,6 +5,7 @@
 mod cli;
 mod determinism;
 mod dist;
+mod fuzz_regressions;
 mod mm1;
 mod model;
 mod props;
