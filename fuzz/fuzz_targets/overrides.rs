@@ -1,8 +1,8 @@
 //! Fuzzes `--set` overrides of a valid scenario (the kitchen-sink fixture, which holds
-//! every entity and option): each line of the input is one `path=value`. Most inputs
-//! keep the scenario valid but for the fields they touch, so this reaches validation
-//! of every field and the model far more often than mutating whole files does (see
-//! `drawdown_fuzz::load_and_run`).
+//! every entity and option): each line of the input is one `path=value`. The lines that
+//! keep the scenario valid are kept and the scenario simulated, so this reaches the
+//! validation of every field and the model far more often than mutating whole files
+//! does (see `drawdown_fuzz::load_and_run`).
 //!
 //! Run it (see README.md, "Fuzzing"):
 //! `RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none overrides fuzz/corpus/overrides fuzz/seeds_overrides -- -dict=fuzz/overrides.dict`
@@ -20,11 +20,15 @@ fuzz_target!(|data: &[u8]| {
     let Ok(input) = std::str::from_utf8(data) else {
         return;
     };
-    let overrides: Vec<String> = input
-        .lines()
-        .filter(|l| !l.is_empty())
-        .take(MAX_OVERRIDES)
-        .map(str::to_owned)
-        .collect();
-    drawdown_fuzz::load_and_run(BASE, &overrides);
+    // Keep the lines that leave the scenario valid, so that one bad line does not hide
+    // what the others do to the model; every line is still validated (and its error
+    // formatted) on the way.
+    let mut kept: Vec<String> = Vec::new();
+    for line in input.lines().filter(|l| !l.is_empty()).take(MAX_OVERRIDES) {
+        kept.push(line.to_owned());
+        if drawdown_fuzz::load(BASE, &kept).is_none() {
+            kept.pop();
+        }
+    }
+    drawdown_fuzz::load_and_run(BASE, &kept);
 });

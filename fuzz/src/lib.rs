@@ -27,17 +27,19 @@ const MAX_ENTITIES: usize = 64;
 /// text), or describes the scenario as `drawdown check` does and simulates one trial of
 /// it when it is cheap.
 pub fn load_and_run(text: &str, overrides: &[String]) {
-    match Scenario::from_toml("<fuzz>", text, overrides) {
-        Err(e) => {
-            let _ = e.to_string();
-        }
-        Ok(scenario) => {
-            let _ = describe::describe(&scenario, "<fuzz>");
-            if cheap(&scenario) {
-                run_one_trial(scenario);
-            }
+    if let Some(scenario) = load(text, overrides) {
+        let _ = describe::describe(&scenario, "<fuzz>");
+        if cheap(&scenario) {
+            run_one_trial(scenario);
         }
     }
+}
+
+/// Loads `text` with `overrides`; on error, formats it (which locates every issue).
+pub fn load(text: &str, overrides: &[String]) -> Option<Scenario> {
+    Scenario::from_toml("<fuzz>", text, overrides)
+        .map_err(|e| e.to_string())
+        .ok()
 }
 
 fn run_one_trial(scenario: Scenario) {
