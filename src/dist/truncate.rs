@@ -142,6 +142,13 @@ pub(super) fn empirical(t: &DistTable) -> Result<Dist, DistError> {
     if total <= 0.0 {
         return Err(err("weights", "weights must not all be zero".to_owned()));
     }
+    if !total.is_finite() {
+        // Cumulative weights past f64::MAX would always draw the last value.
+        return Err(err(
+            "weights",
+            format!("weights must have a finite sum, got {total}"),
+        ));
+    }
     let (lo, hi) = (
         t.min.unwrap_or(f64::NEG_INFINITY),
         t.max.unwrap_or(f64::INFINITY),

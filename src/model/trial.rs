@@ -329,12 +329,18 @@ impl<T: Tracer> Day<'_, T> {
                     initial,
                     floor,
                     min_stock: initial,
+                    // Depletion is the first moment at or below the floor: the opening
+                    // stock is the first moment of day 0.
+                    depletion_day: (initial <= floor && !def.channel).then_some(0),
                     ..SeriesOutcome::default()
                 },
                 short_today: false,
                 episode: 0,
             };
             self.trace(0, TraceKind::InitialStock, "", i, initial);
+            if initial <= floor && !def.channel {
+                self.trace(0, TraceKind::Depleted, "", i, 0);
+            }
         }
         self.setup_factories(seed, trial);
         self.setup_demand(seed, trial);
