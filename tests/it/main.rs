@@ -7,6 +7,7 @@ mod base_stock;
 mod cli;
 mod determinism;
 mod dist;
+mod groups;
 mod hostile;
 mod limits;
 mod mm1;
