@@ -223,3 +223,13 @@ fn rejects_unknown_repeated_and_missing_members_and_bad_group_ids() {
     let e = invalid("[groups.g]\nmember = [\"a\"]\n");
     assert!(e.contains("member"), "{e}");
 }
+
+#[test]
+fn check_lists_groups_and_their_members() {
+    let text = std::fs::read_to_string(FIXTURE).unwrap();
+    let s = Scenario::from_toml(FIXTURE, &text, &[]).unwrap();
+    let shown = drawdown::scenario::describe::describe(&s, FIXTURE);
+    assert!(shown.contains("groups (2):"), "{shown}");
+    assert!(shown.contains("alliance: 4 members: a, b, c, d"), "{shown}");
+    assert!(shown.contains("pair: 2 members: d, b"), "{shown}");
+}
