@@ -64,6 +64,8 @@ pub struct Scenario {
     pub demand: Vec<Demand>,
     /// Aid flows.
     pub transfers: Vec<Transfer>,
+    /// Nation groups, in id order.
+    pub groups: Vec<Group>,
     /// The scenario as written (after overrides), for display.
     pub raw: raw::RawScenario,
 }
@@ -75,6 +77,15 @@ pub struct Named {
     pub id: String,
     /// Human name (the id when none was given).
     pub name: String,
+}
+
+/// Nations reported together: per item, the group's count of members at their floor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    /// The key the user gave (`nato`) and its display name.
+    pub named: Named,
+    /// Member nations (indices into [`Scenario::nations`]), in the order listed.
+    pub members: Vec<usize>,
 }
 
 /// One nation's stock of one item.

@@ -6,6 +6,7 @@
 //! | `depletion.csv` | nation × item × reporting day |
 //! | `stock.csv` | nation × item × reporting day |
 //! | `shortfall.csv` | consuming nation × item × reporting period |
+//! | `groups.csv` | nation group × item × reporting day × k (only with groups) |
 
 use super::Report;
 use super::format::{mean, prob};
@@ -57,12 +58,60 @@ impl Table {
 
 /// Every table of the folder, with its file name.
 pub fn all(report: &Report) -> Vec<(&'static str, Table)> {
-    vec![
+    let mut tables = vec![
         ("summary.csv", summary(report)),
         ("depletion.csv", depletion(report)),
         ("stock.csv", stock(report)),
         ("shortfall.csv", shortfall(report)),
-    ]
+    ];
+    if !report.model.scenario.groups.is_empty() {
+        tables.push(("groups.csv", groups(report)));
+    }
+    tables
+}
+
+/// `groups.csv`: per nation group, item and reporting day, P(at least k of the group's
+/// n members have depleted by that day) for k = 1..=n, with its Wilson interval.
+pub fn groups(report: &Report) -> Table {
+    let mut t = Table::new(&[
+        "group",
+        "item",
+        "day",
+        "date",
+        "members",
+        "k",
+        "p_at_least",
+        "ci_low",
+        "ci_high",
+        "at_least",
+        "trials",
+    ]);
+    let n = report.aggregate.trials;
+    let s = &report.model.scenario;
+    for g in &report.aggregate.groups {
+        let (group, item) = (&s.groups[g.group].named.id, &s.items[g.item].id);
+        let members = g.members();
+        for (r, &day) in report.model.report_days.iter().enumerate() {
+            for k in 1..=members {
+                let hits = g.at_least(r, k);
+                let ci = wilson(hits, n);
+                t.rows.push(vec![
+                    group.clone(),
+                    item.clone(),
+                    day.to_string(),
+                    report.date(day),
+                    members.to_string(),
+                    k.to_string(),
+                    prob(ratio(hits, n)),
+                    prob(ci.low),
+                    prob(ci.high),
+                    hits.to_string(),
+                    n.to_string(),
+                ]);
+            }
+        }
+    }
+    t
 }
 
 /// `depletion.csv`: P(depleted by day) with its Wilson interval, per reporting day.

@@ -14,6 +14,10 @@
 //! blocks or shards, merged in any order, gives the same aggregate — and the same bytes
 //! in every output file. Aggregates serialize (JSON) for `drawdown merge`.
 
+mod groups;
+
+pub use groups::{GroupAggregate, layout as group_layout};
+
 use crate::model::{Model, SeriesOutcome, TrialOutcome};
 use crate::stats::{LogHistogram, Moments, Proportion, RatioMoments};
 use rayon::prelude::*;
@@ -28,6 +32,9 @@ pub struct Aggregate {
     pub report_days: Vec<u32>,
     /// One summary per series, in scenario order.
     pub series: Vec<SeriesAggregate>,
+    /// Per nation group and item, the number of members depleted by each reporting
+    /// day (see [`GroupAggregate`]); empty when the scenario has no groups.
+    pub groups: Vec<GroupAggregate>,
 }
 
 /// The summary of one series across trials.
@@ -112,6 +119,11 @@ impl Aggregate {
         for (agg, def) in aggregate.series.iter_mut().zip(&s.series) {
             agg.channel = def.channel;
         }
+        let reports = model.report_days.len();
+        aggregate.groups = groups::layout(s)
+            .into_iter()
+            .map(|(g, item, series)| GroupAggregate::new(g, item, series, reports))
+            .collect();
         aggregate
     }
 
@@ -140,6 +152,7 @@ impl Aggregate {
             trials: 0,
             report_days: report_days.to_vec(),
             series,
+            groups: Vec::new(),
         }
     }
 
@@ -152,6 +165,9 @@ impl Aggregate {
             let range = i * reports..(i + 1) * reports;
             agg.add_periods(outcome, range);
             agg.add_totals(out);
+        }
+        for g in &mut self.groups {
+            g.add(&outcome.series, &self.report_days);
         }
     }
 
@@ -189,7 +205,15 @@ impl Aggregate {
             other.series.len(),
             "aggregates of different scenarios"
         );
+        assert_eq!(
+            self.groups.len(),
+            other.groups.len(),
+            "aggregates of different scenarios"
+        );
         self.trials += other.trials;
+        for (a, b) in self.groups.iter_mut().zip(&other.groups) {
+            a.merge(b);
+        }
         self.series
             .par_iter_mut()
             .zip(&other.series)

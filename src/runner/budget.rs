@@ -37,6 +37,11 @@ pub fn estimate_bytes(model: &Model, threads: usize) -> u64 {
     let workspace = days
         .saturating_mul(series.max(1))
         .saturating_mul(WORKSPACE_DAY_BYTES);
+    let groups: u64 = super::aggregate::group_layout(&model.scenario)
+        .iter()
+        .map(|(_, _, members)| (members.len() as u64 + 1).saturating_mul(reports * 8))
+        .fold(0, u64::saturating_add);
+    let aggregate = aggregate.saturating_add(groups);
     let per_worker = aggregate
         .saturating_add(workspace)
         .saturating_add(STAGE_BYTES);

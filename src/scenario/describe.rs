@@ -163,6 +163,23 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
             t.from, t.to, t.item, t.every_days, t.start
         );
     }
+    if !s.groups.is_empty() {
+        let _ = writeln!(o, "\ngroups ({}):", s.groups.len());
+        for g in &s.groups {
+            let members: Vec<&str> = g
+                .members
+                .iter()
+                .map(|&n| s.nations[n].id.as_str())
+                .collect();
+            let _ = writeln!(
+                o,
+                "  {}: {} members: {}",
+                g.named.id,
+                members.len(),
+                members.join(", ")
+            );
+        }
+    }
     let dists = count_dists(s);
     let _ = writeln!(
         o,
@@ -171,7 +188,8 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
             + s.contracts.len() * 2
             + s.demand.len() * 2
             + s.transfers.len() * 3
-            + s.procurement.len(),
+            + s.procurement.len()
+            + s.groups.iter().map(|g| g.members.len()).sum::<usize>(),
     );
     o
 }

@@ -35,6 +35,20 @@ pub struct RawScenario {
     /// Aid flows, keyed by id.
     #[serde(default)]
     pub transfers: BTreeMap<String, RawTransfer>,
+    /// Nation groups reported together (NATO, EU, any list), keyed by id.
+    #[serde(default)]
+    pub groups: BTreeMap<String, RawGroup>,
+}
+
+/// A `[groups.<id>]` table: nations reported together.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawGroup {
+    /// Human name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Member nation ids, each once.
+    pub members: Vec<String>,
 }
 
 /// The `[scenario]` table.

@@ -8,6 +8,8 @@ use super::*;
 use crate::dist::DistSpec;
 use std::collections::BTreeMap;
 
+mod groups;
+
 /// Validates `raw`, returning every issue found (unlocated: paths only).
 pub(super) fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Issue>> {
     let mut v = Validator::new(raw);
@@ -119,6 +121,7 @@ impl<'a> Validator<'a> {
         let procurement = self.procurement();
         let demand = self.demand();
         let transfers = self.transfers();
+        let groups = self.groups();
         if self.series.is_empty() {
             self.issue("nations", "the scenario tracks no stock: declare at least one nation with a stock, factory, demand or transfer");
         }
@@ -138,6 +141,7 @@ impl<'a> Validator<'a> {
             procurement,
             demand,
             transfers,
+            groups,
             raw: self.raw.clone(),
         }
     }
@@ -153,6 +157,7 @@ impl<'a> Validator<'a> {
             ("contracts".into(), raw.contracts.keys().collect()),
             ("demand".into(), raw.demand.keys().collect()),
             ("transfers".into(), raw.transfers.keys().collect()),
+            ("groups".into(), raw.groups.keys().collect()),
         ];
         for (id, f) in &raw.factories {
             keys.push((
@@ -205,6 +210,11 @@ impl<'a> Validator<'a> {
         for (id, n) in &raw.nations {
             if let Some(n) = &n.name {
                 texts.push((format!("nations.{id}.name"), n, limits::MAX_NAME_CHARS));
+            }
+        }
+        for (id, g) in &raw.groups {
+            if let Some(n) = &g.name {
+                texts.push((format!("groups.{id}.name"), n, limits::MAX_NAME_CHARS));
             }
         }
         for (path, text, max) in texts {

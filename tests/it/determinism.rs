@@ -184,3 +184,25 @@ pub(crate) fn widest_interval(dir: &Path, nation: &str) -> f64 {
         .map(|f| f[6].parse::<f64>().unwrap() - f[5].parse::<f64>().unwrap())
         .fold(0.0, f64::max)
 }
+
+#[test]
+fn merged_shards_with_groups_equal_the_single_machine_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let loaded = load("tests/fixtures/groups.toml", &[]);
+    let (whole, four) = (tmp.path().join("whole"), tmp.path().join("four"));
+    pipeline::run(&loaded, &request(&whole, 500, 1), &Silent).unwrap();
+    pipeline::run(&loaded, &request(&four, 500, 4), &Silent).unwrap();
+    assert_same(&whole, &four);
+    assert!(files(&whole).contains_key("groups.csv"));
+    let mut shards = Vec::new();
+    for k in [2u64, 1, 3] {
+        let dir = tmp.path().join(format!("shard{k}"));
+        let mut req = request(&dir, 500, 1);
+        req.shard = Shard::parse(&format!("{k}/3")).unwrap();
+        pipeline::run(&loaded, &req, &Silent).unwrap();
+        shards.push(dir);
+    }
+    let merged = tmp.path().join("merged");
+    pipeline::merge(&shards, &merged, false).unwrap();
+    assert_same(&whole, &merged);
+}

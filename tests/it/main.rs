@@ -8,6 +8,7 @@ mod cli;
 mod determinism;
 mod dist;
 mod fuzz_regressions;
+mod groups;
 mod hostile;
 mod limits;
 mod mm1;
