@@ -2,7 +2,6 @@
 
 use crate::error::{Error, Result};
 use crate::model::{Model, TraceRecord};
-use std::path::Path;
 
 /// Columns of a trace file.
 pub const HEADER: &[&str] = &[
@@ -15,22 +14,6 @@ pub const HEADER: &[&str] = &[
     "quantity",
     "stock_after",
 ];
-
-/// Writes `records` of a trial of `model` as CSV to `path` (`-` for stdout).
-///
-/// # Errors
-/// [`Error::Io`] naming the file.
-pub fn write(path: &Path, model: &Model, records: &[TraceRecord]) -> Result<()> {
-    let bytes = to_csv(model, records)?;
-    if path == Path::new("-") {
-        use std::io::Write;
-        std::io::stdout()
-            .write_all(&bytes)
-            .map_err(|e| Error::io("writing", "<stdout>", e))
-    } else {
-        super::atomic::write(path, &bytes)
-    }
-}
 
 /// The trace as CSV bytes.
 ///

@@ -305,14 +305,7 @@ impl SeriesAggregate {
 
     /// Trials depleted on or before each day (cumulative counts).
     pub fn cumulative_depleted(&self) -> Vec<u64> {
-        let mut total = 0;
-        self.depleted_on_day
-            .iter()
-            .map(|&n| {
-                total += n;
-                total
-            })
-            .collect()
+        cumulative(&self.depleted_on_day)
     }
 
     /// The exact depletion day at 1-based `rank` among all trials, counting trials that
@@ -357,6 +350,18 @@ impl Totals {
         }
         self.fill.merge(&o.fill);
     }
+}
+
+/// Running totals of per-day counts: entry `d` counts everything on or before day `d`.
+pub fn cumulative(per_day: &[u64]) -> Vec<u64> {
+    let mut total = 0;
+    per_day
+        .iter()
+        .map(|&n| {
+            total += n;
+            total
+        })
+        .collect()
 }
 
 #[cfg(test)]

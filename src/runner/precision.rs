@@ -7,6 +7,7 @@
 //! channels. The check happens after whole waves, whose size is fixed, so the number of
 //! trials is reproducible too.
 
+use super::aggregate::cumulative;
 use super::{Aggregate, Worker};
 use crate::model::Model;
 use crate::stats::wilson;
@@ -50,7 +51,7 @@ pub(super) fn precise_enough(
         .iter()
         .enumerate()
         .filter(|&(i, _)| tracks(p, i, series[i].channel))
-        .map(|(_, d)| d.as_slice());
+        .map(|(_, d)| cumulative(d));
     trials >= p.max_trials || narrow_enough(tracked, &model.report_days, trials, p.width)
 }
 
@@ -63,7 +64,7 @@ pub fn precision_reached(aggregate: &Aggregate, p: &Precision) -> bool {
         .iter()
         .enumerate()
         .filter(|&(i, s)| tracks(p, i, s.channel))
-        .map(|(_, s)| s.depleted_on_day.as_slice());
+        .map(|(_, s)| s.cumulative_depleted());
     narrow_enough(tracked, &aggregate.report_days, aggregate.trials, p.width)
 }
 
@@ -73,23 +74,23 @@ fn tracks(p: &Precision, i: usize, channel: bool) -> bool {
     p.target.map_or(!channel, |t| t == i)
 }
 
-/// Whether, for every series' per-day depletion counts in `depleted_on_day`, the Wilson
-/// interval of P(depleted by day) among `trials` is narrower than `width` on every day
-/// of `report_days`.
-fn narrow_enough<'a>(
-    depleted_on_day: impl Iterator<Item = &'a [u64]>,
+/// Whether, for every series' cumulative depletion counts (trials depleted on or
+/// before each day), the Wilson interval of P(depleted by day) among `trials` is
+/// narrower than `width` on every day of `report_days`.
+fn narrow_enough(
+    depleted_by_day: impl Iterator<Item = Vec<u64>>,
     report_days: &[u32],
     trials: u64,
     width: f64,
 ) -> bool {
-    depleted_on_day.into_iter().all(|per_day| {
-        let mut cumulative = 0;
-        let mut counted = 0;
+    depleted_by_day.into_iter().all(|by_day| {
         report_days.iter().all(|&day| {
-            let upto = (day as usize + 1).min(per_day.len());
-            cumulative += per_day[counted.min(upto)..upto].iter().sum::<u64>();
-            counted = counted.max(upto);
-            wilson(cumulative, trials).width() < width
+            let k = by_day
+                .get(day as usize)
+                .or(by_day.last())
+                .copied()
+                .unwrap_or(0);
+            wilson(k, trials).width() < width
         })
     })
 }
@@ -103,8 +104,8 @@ mod tests {
     /// met only if no reporting day falls there.
     #[test]
     fn precision_checks_every_reporting_day_not_only_the_horizon() {
-        let per_day: &[u64] = &[0, 50, 0, 50];
-        let narrow = |days: &[u32]| narrow_enough([per_day].into_iter(), days, 100, 0.1);
+        let by_day = cumulative(&[0, 50, 0, 50]);
+        let narrow = |days: &[u32]| narrow_enough([by_day.clone()].into_iter(), days, 100, 0.1);
         assert!(narrow(&[0, 3]));
         assert!(!narrow(&[0, 1, 3]));
         assert!(!narrow(&[0, 2, 3]));
