@@ -246,13 +246,13 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
     let dir = OutputDir::create(&target, &placement(loaded, &[], req.force))?;
     let mut writer = TrialsWriter::create(&dir.file("trials.csv"), &model)?;
     let result = runner::run(&model, &opts, observer, &mut writer)?;
-    writer.finish()?;
+    let trials_record = writer.finish()?;
     let mut manifest = manifest(loaded, req, &opts, &result, started);
     let report = Report {
         model: &model,
         aggregate: &result.aggregate,
     };
-    write_tables(&dir, &report, &mut manifest)?;
+    write_tables(&dir, &report, &mut manifest, trials_record)?;
     if req.shard != Shard::ALL || req.mergeable {
         write_partial(&dir, loaded, &manifest, &result.aggregate)?;
     }
@@ -400,28 +400,22 @@ fn manifest(
     }
 }
 
-/// Writes every table, then the manifest listing every file written (with its SHA-256
-/// and row count), so that `merge` can verify a shard and a later run can recognise
-/// the folder as drawdown's own.
-fn write_tables(dir: &OutputDir, report: &Report, manifest: &mut Manifest) -> Result<()> {
-    let mut names = vec!["trials.csv"];
+/// Writes every table, then the manifest listing every file written (`trials.csv`,
+/// written before, with `trials`) with its SHA-256 and row count, so that `merge` can
+/// verify a shard and a later run can recognise the folder as drawdown's own.
+fn write_tables(
+    dir: &OutputDir,
+    report: &Report,
+    manifest: &mut Manifest,
+    trials: export::manifest::FileRecord,
+) -> Result<()> {
+    manifest.files = std::collections::BTreeMap::from([("trials.csv".to_string(), trials)]);
     for (name, table) in tables::all(report) {
-        table.write(&dir.file(name))?;
-        names.push(name);
+        let record = table.write(&dir.file(name))?;
+        manifest.files.insert(name.to_string(), record);
     }
-    names.sort_unstable();
-    manifest.files = names
-        .into_iter()
-        .map(|n| {
-            Ok((
-                n.to_string(),
-                export::manifest::FileRecord::of(&dir.file(n))?,
-            ))
-        })
-        .collect::<Result<_>>()?;
     manifest.write(&dir.file("manifest.json"))
 }
-
 fn write_partial(
     dir: &OutputDir,
     loaded: &Loaded,

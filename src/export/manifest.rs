@@ -67,32 +67,82 @@ impl FileRecord {
     /// # Errors
     /// [`Error::Io`] naming the file.
     pub fn of(path: &Path) -> Result<FileRecord> {
-        use std::io::Read;
         let mut file = std::fs::File::open(path).map_err(|e| Error::io("reading", path, e))?;
-        let mut hasher = Sha256::new();
-        let (mut bytes, mut lines) = (0u64, 0u64);
-        let mut buf = vec![0u8; 1 << 16];
-        loop {
-            let n = file
-                .read(&mut buf)
-                .map_err(|e| Error::io("reading", path, e))?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            bytes += n as u64;
-            lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+        let mut print = Fingerprint::new(std::io::sink());
+        std::io::copy(&mut file, &mut print).map_err(|e| Error::io("reading", path, e))?;
+        Ok(print.finish(is_csv(path)).1)
+    }
+
+    /// The fingerprint of `bytes`, the content of file `name`.
+    pub fn of_bytes(name: &str, bytes: &[u8]) -> FileRecord {
+        let mut print = Fingerprint::new(std::io::sink());
+        print.update(bytes);
+        print.finish(is_csv(Path::new(name))).1
+    }
+}
+
+fn is_csv(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "csv")
+}
+
+/// A writer that passes bytes on to `W` and fingerprints them on the way (SHA-256,
+/// size, lines), so that a file's [`FileRecord`] costs no second read.
+#[derive(Debug)]
+pub struct Fingerprint<W> {
+    inner: W,
+    hasher: Sha256,
+    bytes: u64,
+    lines: u64,
+}
+
+impl<W: std::io::Write> Fingerprint<W> {
+    /// Fingerprints what is written to `inner`.
+    pub fn new(inner: W) -> Self {
+        Fingerprint {
+            inner,
+            hasher: Sha256::new(),
+            bytes: 0,
+            lines: 0,
         }
-        let csv = path.extension().is_some_and(|e| e == "csv");
-        Ok(FileRecord {
-            sha256: hasher
+    }
+
+    /// Counts `bytes` without writing them anywhere.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        self.bytes += bytes.len() as u64;
+        self.lines += bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+    }
+
+    /// The inner writer and the record of everything written (`csv`: rows are the
+    /// lines after the header).
+    pub fn finish(self, csv: bool) -> (W, FileRecord) {
+        let record = FileRecord {
+            sha256: self
+                .hasher
                 .finalize()
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect(),
-            bytes,
-            rows: if csv { lines.saturating_sub(1) } else { lines },
-        })
+            bytes: self.bytes,
+            rows: if csv {
+                self.lines.saturating_sub(1)
+            } else {
+                self.lines
+            },
+        };
+        (self.inner, record)
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for Fingerprint<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 

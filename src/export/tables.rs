@@ -10,6 +10,7 @@
 
 use super::Report;
 use super::format::{mean, prob};
+use super::manifest::FileRecord;
 use crate::error::{Error, Result};
 use crate::runner::SeriesAggregate;
 use crate::stats::{Interval, Moments, quantile_rank, quantile_rank_interval, wilson};
@@ -47,12 +48,14 @@ impl Table {
             .map_err(|e| Error::Other(format!("formatting CSV: {e}")))
     }
 
-    /// Writes the table to `path`.
+    /// Writes the table to `path`, returning the file's fingerprint.
     ///
     /// # Errors
     /// [`Error::Io`] naming the file.
-    pub fn write(&self, path: &Path) -> Result<()> {
-        std::fs::write(path, self.to_csv()?).map_err(|e| Error::io("writing", path, e))
+    pub fn write(&self, path: &Path) -> Result<FileRecord> {
+        let bytes = self.to_csv()?;
+        std::fs::write(path, &bytes).map_err(|e| Error::io("writing", path, e))?;
+        Ok(FileRecord::of_bytes(&path.to_string_lossy(), &bytes))
     }
 }
 

@@ -1,5 +1,6 @@
 //! `trials.csv`, written as trials finish: one row per trial × nation × item.
 
+use super::manifest::{FileRecord, Fingerprint};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::runner::{RowSink, UnitRows};
@@ -37,7 +38,7 @@ pub const HEADER: &[&str] = &[
 /// text on the worker thread that ran it ([`RowSink::render`]) and appended in trial
 /// order.
 pub struct TrialsWriter {
-    out: BufWriter<File>,
+    out: BufWriter<Fingerprint<File>>,
     path: PathBuf,
     /// `nation,item` of each series, CSV-escaped, without separators around them.
     labels: Vec<Vec<u8>>,
@@ -52,7 +53,7 @@ impl TrialsWriter {
     /// [`Error::Io`] naming the file.
     pub fn create(path: &Path, model: &Model) -> Result<TrialsWriter> {
         let file = File::create(path).map_err(|e| Error::io("creating", path, e))?;
-        let mut out = BufWriter::with_capacity(1 << 16, file);
+        let mut out = BufWriter::with_capacity(1 << 16, Fingerprint::new(file));
         let s = &model.scenario;
         let header = HEADER.join(",") + "\n";
         out.write_all(header.as_bytes())
@@ -123,14 +124,16 @@ impl TrialsWriter {
         }
     }
 
-    /// Flushes and closes the file.
+    /// Flushes and closes the file, returning its fingerprint.
     ///
     /// # Errors
     /// [`Error::Io`] naming the file.
-    pub fn finish(mut self) -> Result<()> {
-        self.out
-            .flush()
-            .map_err(|e| Error::io("writing", &self.path, e))
+    pub fn finish(self) -> Result<FileRecord> {
+        let print = self
+            .out
+            .into_inner()
+            .map_err(|e| Error::io("writing", &self.path, e.into_error()))?;
+        Ok(print.finish(true).1)
     }
 }
 

@@ -2,6 +2,7 @@
 
 use super::{Loaded, PARTIAL_FILE, Partial, RunSummary, placement, write_tables};
 use crate::error::{Error, Result};
+use crate::export::manifest::{FileRecord, Fingerprint};
 use crate::export::{self, OutputDir, Report};
 use crate::model::Model;
 use std::fs::File;
@@ -26,22 +27,18 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
         verify_files(dir, p)?;
     }
     let (_, first) = &parts[0];
-    let origin = first.manifest.scenario_file.clone();
-    let scenario = super::build(&origin, &first.scenario_text, &first.manifest.overrides)?;
-    let loaded = Loaded {
-        scenario,
-        origin,
-        text: first.scenario_text.clone(),
-        overrides: first.manifest.overrides.clone(),
-        path: None,
-    };
+    let loaded = Loaded::from_text(
+        &first.manifest.scenario_file,
+        &first.scenario_text,
+        &first.manifest.overrides,
+    )?;
     let model = Model::new(loaded.scenario.clone(), first.manifest.step_days);
     let mut aggregate = first.aggregate.clone();
     for (_, p) in &parts[1..] {
         aggregate.merge(&p.aggregate);
     }
     let dir = OutputDir::create(out, &placement(&loaded, dirs, force))?;
-    concat_trials(&parts, &dir.file("trials.csv"))?;
+    let trials_record = concat_trials(&parts, &dir.file("trials.csv"))?;
     let mut manifest = first.manifest.clone();
     manifest.trials = aggregate.trials;
     manifest.trial_range = [0, aggregate.trials];
@@ -66,7 +63,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
         model: &model,
         aggregate: &aggregate,
     };
-    write_tables(&dir, &report, &mut manifest)?;
+    write_tables(&dir, &report, &mut manifest, trials_record)?;
     let table = export::terminal::table(&report);
     let dir_notes = dir.swept().to_vec();
     let dir = dir.commit()?;
@@ -158,6 +155,8 @@ fn check_complete(parts: &[(PathBuf, Partial)]) -> Result<()> {
 
 /// Checks every file a shard's manifest lists against its SHA-256, size and row count,
 /// so that a truncated, extended or edited shard is refused rather than merged.
+/// `trials.csv`, the large one, is checked while it is concatenated
+/// ([`concat_trials`]), so that it is read once.
 fn verify_files(dir: &Path, p: &Partial) -> Result<()> {
     let listed = &p.manifest.files;
     if !listed.contains_key("trials.csv") {
@@ -166,7 +165,7 @@ fn verify_files(dir: &Path, p: &Partial) -> Result<()> {
             dir.display()
         )));
     }
-    for (name, expected) in listed {
+    for (name, expected) in listed.iter().filter(|(n, _)| *n != "trials.csv") {
         let path = dir.join(name);
         if !path.is_file() {
             return Err(Error::Usage(format!(
@@ -174,34 +173,66 @@ fn verify_files(dir: &Path, p: &Partial) -> Result<()> {
                 dir.display()
             )));
         }
-        let got = export::manifest::FileRecord::of(&path)?;
+        let got = FileRecord::of(&path)?;
         if got != *expected {
-            return Err(Error::Usage(format!(
-                "shard '{}': {name} is not the file the shard wrote ({} rows and {} bytes, expected {} rows and {} bytes; SHA-256 differs): it was truncated or edited; re-run that shard",
-                dir.display(),
-                got.rows,
-                got.bytes,
-                expected.rows,
-                expected.bytes
-            )));
+            return Err(damaged(dir, name, &got, expected));
         }
     }
     Ok(())
 }
 
-/// Concatenates the shards' `trials.csv` in trial order, keeping one header.
-fn concat_trials(parts: &[(PathBuf, Partial)], out: &Path) -> Result<()> {
+fn damaged(dir: &Path, name: &str, got: &FileRecord, expected: &FileRecord) -> Error {
+    Error::Usage(format!(
+        "shard '{}': {name} is not the file the shard wrote ({} rows and {} bytes, expected {} rows and {} bytes; SHA-256 differs): it was truncated or edited; re-run that shard",
+        dir.display(),
+        got.rows,
+        got.bytes,
+        expected.rows,
+        expected.bytes
+    ))
+}
+
+/// Concatenates the shards' `trials.csv` in trial order, keeping one header, and
+/// returns the merged file's fingerprint. Each shard's file is checked against the
+/// fingerprint its manifest lists as it is read (a damaged one is refused).
+fn concat_trials(parts: &[(PathBuf, Partial)], out: &Path) -> Result<FileRecord> {
     let file = File::create(out).map_err(|e| Error::io("creating", out, e))?;
-    let mut w = BufWriter::new(file);
-    for (k, (dir, _)) in parts.iter().enumerate() {
+    let mut w = BufWriter::new(Fingerprint::new(file));
+    let mut line = Vec::new();
+    for (k, (dir, p)) in parts.iter().enumerate() {
         let path = dir.join("trials.csv");
-        let reader = BufReader::new(File::open(&path).map_err(|e| Error::io("reading", &path, e))?);
-        for (i, line) in reader.lines().enumerate() {
-            let line = line.map_err(|e| Error::io("reading", &path, e))?;
-            if i > 0 || k == 0 {
-                writeln!(w, "{line}").map_err(|e| Error::io("writing", out, e))?;
+        let file = File::open(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => {
+                Error::Usage(format!("shard '{}': trials.csv is missing", dir.display()))
             }
+            _ => Error::io("reading", &path, e),
+        })?;
+        let mut reader = BufReader::new(file);
+        let mut shard = Fingerprint::new(std::io::sink());
+        let mut first = true;
+        loop {
+            line.clear();
+            let n = reader
+                .read_until(b'\n', &mut line)
+                .map_err(|e| Error::io("reading", &path, e))?;
+            if n == 0 {
+                break;
+            }
+            shard.update(&line);
+            if !first || k == 0 {
+                w.write_all(&line)
+                    .map_err(|e| Error::io("writing", out, e))?;
+            }
+            first = false;
+        }
+        let (_, got) = shard.finish(true);
+        let expected = &p.manifest.files["trials.csv"];
+        if got != *expected {
+            return Err(damaged(dir, "trials.csv", &got, expected));
         }
     }
-    w.flush().map_err(|e| Error::io("writing", out, e))
+    let print = w
+        .into_inner()
+        .map_err(|e| Error::io("writing", out, e.into_error()))?;
+    Ok(print.finish(true).1)
 }
