@@ -31,7 +31,15 @@ impl AtomicFile {
     /// [`Error::Io`] naming the temporary file when it cannot be created.
     pub fn create(target: &Path) -> Result<AtomicFile> {
         let tmp = sibling(target, "tmp");
-        let file = File::create(&tmp).map_err(|e| Error::io("creating", &tmp, e))?;
+        // Our own name for this process; anything there (a leftover of an earlier
+        // process with the same id) is removed, and the file is created new, so a link
+        // planted under that name is never followed.
+        let _ = fs::remove_file(&tmp);
+        let file = fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| Error::io("creating", &tmp, e))?;
         Ok(AtomicFile {
             target: target.to_path_buf(),
             tmp,

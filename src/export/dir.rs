@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 /// Where a result folder may go: what must not be touched, and whether the user
 /// allowed replacing a folder that drawdown did not write.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Placement {
     /// Replace an existing folder even if drawdown did not write it (never a file or
     /// a protected path).
@@ -24,6 +24,17 @@ pub struct Placement {
     pub protected: Protected,
     /// The flag that named the target, for messages (`-o`).
     pub flag: &'static str,
+}
+
+impl Default for Placement {
+    /// Nothing forced, nothing protected, the target named by `-o`.
+    fn default() -> Self {
+        Placement {
+            force: false,
+            protected: Protected::default(),
+            flag: "-o",
+        }
+    }
 }
 
 /// A result folder being written.
