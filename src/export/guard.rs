@@ -8,12 +8,14 @@
 //!
 //! A folder is replaced only when it is empty or is a result folder drawdown wrote (its
 //! `manifest.json` says `"program": "drawdown"` and it holds only the files that
-//! manifest lists). Anything else is refused with a usage error (exit 2) that says what
+//! manifest lists, each still with the SHA-256 and size drawdown wrote: a result edited
+//! in a spreadsheet and saved in place holds the user's work). Anything else is refused with a usage error (exit 2) that says what
 //! is there; `--force` allows replacing a folder that is not recognisably a drawdown
 //! result, never a file, a link, a device or a protected path.
 
+use super::manifest::FileRecord;
 use crate::error::{Error, Result};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
@@ -144,7 +146,16 @@ pub fn inspect_folder(target: &Path) -> Result<FolderState> {
     };
     let foreign: Vec<String> = names
         .into_iter()
-        .filter(|n| !listed.contains(n) && !RESULT_FILES.contains(&n.as_str()))
+        .filter_map(|n| match listed.get(&n) {
+            // Listed with its fingerprint: drawdown's own only if still unchanged (a
+            // result opened and saved in a spreadsheet holds the user's edits).
+            Some(Some(record)) => {
+                let same = FileRecord::of(&target.join(&n)).is_ok_and(|got| got == *record);
+                (!same).then(|| format!("{n} (edited since drawdown wrote it)"))
+            }
+            Some(None) => None,
+            None => (!RESULT_FILES.contains(&n.as_str())).then_some(n),
+        })
         .collect();
     if foreign.is_empty() {
         Ok(FolderState::Result)
@@ -153,8 +164,9 @@ pub fn inspect_folder(target: &Path) -> Result<FolderState> {
     }
 }
 
-/// The files listed by a drawdown manifest at `path`, or `None` if it is not one.
-fn drawdown_files(path: &Path) -> Option<BTreeSet<String>> {
+/// The files listed by a drawdown manifest at `path`, each with its fingerprint when
+/// the manifest gives one, or `None` if it is not a drawdown manifest.
+fn drawdown_files(path: &Path) -> Option<BTreeMap<String, Option<FileRecord>>> {
     let meta = fs::symlink_metadata(path).ok()?;
     if !meta.is_file() || meta.len() > 64 << 20 {
         return None;
@@ -167,7 +179,11 @@ fn drawdown_files(path: &Path) -> Option<BTreeSet<String>> {
     let files = json
         .get("files")
         .and_then(|f| f.as_object())
-        .map(|o| o.keys().cloned().collect())
+        .map(|o| {
+            o.iter()
+                .map(|(name, v)| (name.clone(), serde_json::from_value(v.clone()).ok()))
+                .collect()
+        })
         .unwrap_or_default();
     Some(files)
 }
@@ -314,6 +330,18 @@ mod tests {
         assert_eq!(
             inspect_folder(&t.join("r")).unwrap(),
             FolderState::Foreign(vec!["notes.txt".into()])
+        );
+        fs::create_dir(t.join("f2")).unwrap();
+        let record =
+            serde_json::to_string(&FileRecord::of_bytes("summary.csv", b"a\n1\n")).unwrap();
+        let manifest = format!(r#"{{"program":"drawdown","files":{{"summary.csv":{record}}}}}"#);
+        fs::write(t.join("f2/manifest.json"), manifest).unwrap();
+        fs::write(t.join("f2/summary.csv"), "a\n1\n").unwrap();
+        assert_eq!(inspect_folder(&t.join("f2")).unwrap(), FolderState::Result);
+        fs::write(t.join("f2/summary.csv"), "a\n2\n").unwrap();
+        assert_eq!(
+            inspect_folder(&t.join("f2")).unwrap(),
+            FolderState::Foreign(vec!["summary.csv (edited since drawdown wrote it)".into()])
         );
         fs::create_dir(t.join("u")).unwrap();
         fs::write(t.join("u/manifest.json"), r#"{"program":"other"}"#).unwrap();

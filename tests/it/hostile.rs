@@ -165,6 +165,15 @@ fn result_manifest() -> Vec<u8> {
     br#"{"program": "drawdown", "files": {"summary.csv": {}}}"#.to_vec()
 }
 
+/// A drawdown manifest listing `name` with the fingerprint of `content`.
+fn fingerprinted_manifest(name: &str, content: &[u8]) -> Vec<u8> {
+    let record = drawdown::export::manifest::FileRecord::of_bytes(name, content);
+    let files = serde_json::json!({ name: record });
+    serde_json::json!({ "program": "drawdown", "files": files })
+        .to_string()
+        .into_bytes()
+}
+
 fn data_loss() -> Vec<Case> {
     let run = |o: &'static str| vec!["run", "my.toml", "-n", "40", "-q", "-o", o];
     vec![
@@ -258,6 +267,17 @@ fn data_loss() -> Vec<Case> {
         case("o_empty_folder_is_fine", &run("empty"), 0, &[])
             .with("empty/", "")
             .output("empty"),
+        case(
+            "o_own_result_edited_in_a_spreadsheet",
+            &run("edited"),
+            2,
+            &["summary.csv (edited since drawdown wrote it)", "--force"],
+        )
+        .with(
+            "edited/manifest.json",
+            fingerprinted_manifest("summary.csv", b"a,b\n1,2\n"),
+        )
+        .with("edited/summary.csv", "a,b\n1,2,my note\n"),
         case("o_own_result_is_replaced", &run("old"), 0, &[])
             .with("old/manifest.json", result_manifest())
             .with("old/summary.csv", "x")
