@@ -6,7 +6,7 @@
 //! NUL-separated piece after it is one `--set path=value` override.
 //!
 //! Run it (see README.md, "Fuzzing"):
-//! `RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none scenario fuzz/corpus/scenario fuzz/seeds -- -dict=fuzz/scenario.dict`
+//! `RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none scenario fuzz/corpus/scenario fuzz/seeds configs tests/fixtures -- -dict=fuzz/scenario.dict`
 
 #![no_main]
 
