@@ -33,7 +33,6 @@ fn request(out: &Path, trials: u64, threads: usize) -> RunRequest {
         threads: Some(threads),
         out: Some(out.to_path_buf()),
         step_days: 7,
-        shard: Shard::ALL,
         ..RunRequest::default()
     }
 }

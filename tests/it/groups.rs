@@ -1,7 +1,7 @@
 //! Nation groups: the count of members at their floor, against the per-member results.
 
 use drawdown::pipeline::{self, Loaded, RunRequest};
-use drawdown::runner::{Shard, Silent};
+use drawdown::runner::Silent;
 use drawdown::scenario::Scenario;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -24,7 +24,6 @@ fn run(loaded: &Loaded, out: &Path, trials: u64, step_days: u32) {
         threads: Some(2),
         out: Some(out.to_path_buf()),
         step_days,
-        shard: Shard::ALL,
         ..RunRequest::default()
     };
     pipeline::run(loaded, &req, &Silent).unwrap();

@@ -5,7 +5,7 @@
 use drawdown::model::limits::{self, MAX_ROUNDS};
 use drawdown::model::{Model, NoTrace, Workspace};
 use drawdown::pipeline::{self, Loaded, RunRequest};
-use drawdown::runner::{Shard, Silent};
+use drawdown::runner::Silent;
 use drawdown::scenario::Scenario;
 use std::path::Path;
 
@@ -97,9 +97,6 @@ fn run(loaded: &Loaded, out: &Path, trials: u64, step_days: u32) {
         threads: Some(2),
         out: Some(out.to_path_buf()),
         step_days,
-        shard: Shard::ALL,
-        until_ci: None,
-        target: None,
         ..RunRequest::default()
     };
     let summary = pipeline::run(loaded, &req, &Silent).unwrap();

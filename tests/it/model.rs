@@ -3,7 +3,6 @@
 
 use drawdown::model::{Model, NoTrace, TraceKind, TraceLog, Workspace};
 use drawdown::pipeline::{self, RunRequest};
-use drawdown::runner::Shard;
 use drawdown::scenario::Scenario;
 use std::path::Path;
 
@@ -301,7 +300,6 @@ per_day = 2
         threads: None,
         out: Some(tmp.path().join("out")),
         step_days: 1,
-        shard: Shard::ALL,
         ..RunRequest::default()
     };
     let summary = pipeline::run(&loaded, &req, &drawdown::runner::Silent).unwrap();
@@ -353,7 +351,6 @@ fn channels_report_flows_but_no_depletion() {
         threads: Some(1),
         out: Some(tmp.path().join("out")),
         step_days: 30,
-        shard: Shard::ALL,
         ..RunRequest::default()
     };
     let summary = pipeline::run(&loaded, &req, &drawdown::runner::Silent).unwrap();

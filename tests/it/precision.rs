@@ -4,7 +4,7 @@
 
 use crate::determinism::widest_interval;
 use drawdown::pipeline::{self, Loaded, RunRequest};
-use drawdown::runner::{Shard, Silent};
+use drawdown::runner::Silent;
 
 /// The case of the issue: stock 1 000, Poisson(10) need, 150 days reported daily. The
 /// depletion curve crosses 1/2 around day 100, where the Wilson interval is widest; the
@@ -36,9 +36,7 @@ fn until_ci_holds_on_every_reported_day() {
         threads: Some(2),
         out: Some(tmp.path().join(name)),
         step_days: 1,
-        shard: Shard::ALL,
         until_ci,
-        target: None,
         ..RunRequest::default()
     };
     let width = 0.02;

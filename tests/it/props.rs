@@ -20,7 +20,7 @@ mod strategy;
 
 use drawdown::model::{Model, SeriesOutcome, TraceKind, TraceLog, TrialOutcome, Workspace};
 use drawdown::pipeline::{self, Loaded, RunRequest};
-use drawdown::runner::{Shard, Silent};
+use drawdown::runner::Silent;
 use drawdown::scenario::Scenario;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
@@ -169,9 +169,6 @@ fn request(out: &Path, threads: usize, step_days: u32) -> RunRequest {
         threads: Some(threads),
         out: Some(out.to_path_buf()),
         step_days,
-        shard: Shard::ALL,
-        until_ci: None,
-        target: None,
         ..RunRequest::default()
     }
 }

@@ -2,7 +2,7 @@
 //! in both modes (lost demand and backordering), checked against exact answers.
 
 use drawdown::pipeline::{self, Loaded, RunRequest};
-use drawdown::runner::{Shard, Silent};
+use drawdown::runner::Silent;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -44,9 +44,6 @@ fn run(loaded: &Loaded, out: &Path, trials: u64, step_days: u32) -> PathBuf {
         threads: Some(2),
         out: Some(out.to_path_buf()),
         step_days,
-        shard: Shard::ALL,
-        until_ci: None,
-        target: None,
         ..RunRequest::default()
     };
     pipeline::run(loaded, &req, &Silent).unwrap().dir
