@@ -21,6 +21,7 @@ Examples:
   drawdown run --trials 1 --trace trace.csv       # one trial's full event log
   drawdown check configs/default.toml
   drawdown init my-scenario.toml
+  drawdown backtest configs/default.toml -m configs/default.backtest.toml -o configs/BACKTEST.md
   drawdown run -n 100000 --shard 3/16 && drawdown merge results/default.shard-*-of-16 -o results/default";
 
 /// The subcommands.
@@ -34,6 +35,8 @@ pub(crate) enum Command {
     Init(InitArgs),
     /// Combine shard folders (written with run --shard) into one result folder.
     Merge(MergeArgs),
+    /// Compare a scenario with dated public figures and write a Markdown report.
+    Backtest(BacktestArgs),
 }
 
 /// Flags shared by commands that read a scenario.
@@ -133,6 +136,34 @@ pub(crate) struct MergeArgs {
     /// No result table.
     #[arg(short, long)]
     pub(crate) quiet: bool,
+}
+
+/// `drawdown backtest`.
+#[derive(Debug, Args)]
+pub(crate) struct BacktestArgs {
+    /// Scenario file (TOML); the embedded default scenario when omitted.
+    pub(crate) scenario: Option<PathBuf>,
+    /// The milestones file: dated reported figures and the model measure of each.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) milestones: PathBuf,
+    /// Number of trials, 1 to 1,000,000.
+    #[arg(short = 'n', long, default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub(crate) trials: u64,
+    /// Master seed; the scenario's seed, else 20220224, when omitted.
+    #[arg(short, long)]
+    pub(crate) seed: Option<u64>,
+    /// Worker threads, 1 to 1024 (results do not depend on it); all cores when omitted.
+    #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub(crate) threads: Option<u32>,
+    /// The Markdown report to write (replaced only if drawdown wrote it); stdout when omitted.
+    #[arg(short, long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+    /// Replace the report file even though drawdown did not write it.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Scenario overrides.
+    #[command(flatten)]
+    pub(crate) scenario_args: ScenarioArgs,
 }
 
 /// Parses a memory size: bytes, or a number with K, M, G or T (powers of 1024).

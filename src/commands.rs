@@ -1,6 +1,6 @@
 //! What each subcommand does at the terminal: progress, signals, printing.
 
-use crate::cli::{CheckArgs, Command, InitArgs, MergeArgs, RunArgs};
+use crate::cli::{BacktestArgs, CheckArgs, Command, InitArgs, MergeArgs, RunArgs};
 use anyhow::{Context, Result};
 use drawdown::export::guard::{self, Guard, Protected};
 use drawdown::pipeline::{self, RunRequest, TraceRequest};
@@ -29,7 +29,58 @@ pub(crate) fn dispatch(command: Command) -> Result<()> {
         Command::Check(args) => check(args),
         Command::Init(args) => init(args),
         Command::Merge(args) => merge(args),
+        Command::Backtest(args) => backtest(args),
     }
+}
+
+fn backtest(args: BacktestArgs) -> Result<()> {
+    let loaded = pipeline::load(args.scenario.as_deref(), &args.scenario_args.overrides)?;
+    let observer = Terminal::new(std::io::stderr().is_terminal())?;
+    let mut command = String::from("drawdown backtest");
+    if let Some(p) = &args.scenario {
+        command.push_str(&format!(" {}", p.display()));
+    }
+    command.push_str(&format!(" -m {}", args.milestones.display()));
+    if let Some(o) = &args.out {
+        command.push_str(&format!(" -o {}", o.display()));
+    }
+    if args.trials != 1_000 {
+        command.push_str(&format!(" -n {}", args.trials));
+    }
+    if let Some(s) = args.seed {
+        command.push_str(&format!(" --seed {s}"));
+    }
+    for o in &args.scenario_args.overrides {
+        command.push_str(&format!(" --set {o}"));
+    }
+    let req = pipeline::BacktestRequest {
+        milestones: args.milestones.clone(),
+        trials: args.trials,
+        seed: args.seed,
+        threads: args.threads.map(|t| t as usize),
+        out: args.out.clone(),
+        force: args.force,
+        command,
+    };
+    let result = pipeline::backtest(&loaded, &req, &observer);
+    observer.finish();
+    let (result, md) = result.map_err(|e| observer.explain(e))?;
+    match &args.out {
+        None => say(&md)?,
+        Some(path) => {
+            let consistent = result
+                .rows
+                .iter()
+                .filter(|r| r.verdict == drawdown::backtest::Verdict::Consistent)
+                .count();
+            eprintln!(
+                "{consistent} of {} milestones consistent; wrote {}",
+                result.rows.len(),
+                path.display()
+            );
+        }
+    }
+    Ok(())
 }
 
 fn run(args: RunArgs) -> Result<()> {

@@ -11,6 +11,7 @@
 //! the previous results untouched and nothing half-written.
 
 pub mod atomic;
+pub mod backtest;
 pub mod dir;
 pub mod format;
 pub mod guard;

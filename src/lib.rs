@@ -20,7 +20,9 @@
 //!   aggregation, shards, precision stopping.
 //! - [`export`]: the output contract (CSV tables, manifest, one-trial traces, atomic
 //!   result folders).
+//! - [`backtest`]: a scenario set against dated public figures.
 
+pub mod backtest;
 pub mod dist;
 pub mod engine;
 pub mod error;

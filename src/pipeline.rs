@@ -83,7 +83,13 @@ pub(crate) fn build(origin: &str, text: &str, overrides: &[String]) -> Result<Sc
 /// Everything about the file itself that makes it unusable is the user's to fix: a
 /// usage error naming the file (exit 2), not a runtime failure.
 fn read_scenario(p: &Path) -> Result<String> {
-    let bad = |what: String| Error::Usage(format!("scenario '{}': {what}", p.display()));
+    read_text(p, "scenario")
+}
+
+/// Reads a TOML input file (`kind` names it in messages) as UTF-8 text; see
+/// [`read_scenario`].
+fn read_text(p: &Path, kind: &str) -> Result<String> {
+    let bad = |what: String| Error::Usage(format!("{kind} '{}': {what}", p.display()));
     let meta = std::fs::metadata(p).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => bad("no such file".into()),
         std::io::ErrorKind::PermissionDenied => bad("permission denied".into()),
@@ -489,5 +495,7 @@ pub fn trace(loaded: &Loaded, req: &TraceRequest, observer: &dyn Observer) -> Re
     Ok(log.records.len())
 }
 
+mod backtest;
 mod merge;
+pub use backtest::{BacktestRequest, backtest};
 pub use merge::merge;

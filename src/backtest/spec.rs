@@ -1,0 +1,459 @@
+//! The milestones file of a back-test: dated public figures, each with the measure of
+//! the model that corresponds to it, parsed and checked against a scenario.
+//!
+//! ```toml
+//! [milestones.eu_aug23]
+//! label = "EU 1M track: rounds delivered to Ukraine"
+//! measure = "sent"                  # see Measure
+//! nations = ["germany", "france"]   # whose flows are summed
+//! item = "shell_155"                # optional: every item when absent
+//! from = "2023-03-01"               # window start (optional: the scenario start)
+//! to = "2023-08-31"                 # window end, inclusive; the date of a stock
+//! per = "total"                     # total | day | month | year
+//! reported = 224_000                # or { min, max }, { at_least }, { at_most }
+//! source = "Borrell, Aug-23 (munitions.md §3)"
+//! miss = "why the model may differ" # shown when the figure is outside the interval
+//! ```
+//!
+//! A milestone may divide by another measure over the same window
+//! (`ratio_to = { measure = "fired", nations = ["ukraine"] }`): a fire ratio, a fill
+//! rate, a share.
+
+use crate::scenario::date::Date;
+use crate::scenario::{Issue, Scenario, Supply};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// What a milestone measures, per trial, over its window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// End-of-day stock on the window's last day (summed over the nations).
+    Stock,
+    /// Factory output kept by its owner (`produced` in trials.csv).
+    Produced,
+    /// Output of the named `factories`, whoever received it (kept by the owner or
+    /// delivered against a contract or order from the factory's backlog).
+    Output,
+    /// Contract and procurement deliveries received.
+    Delivered,
+    /// Aid received.
+    Received,
+    /// Aid sent (optionally only by the named `transfers`).
+    Sent,
+    /// Need arising (`demanded`).
+    Needed,
+    /// Rounds fired, on time or late (`consumed`).
+    Fired,
+    /// Need not met on the day it arose.
+    Unmet,
+    /// Need met on the day it arose (`needed − unmet`).
+    Met,
+}
+
+impl Measure {
+    /// The name used in the milestones file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Measure::Stock => "stock",
+            Measure::Produced => "produced",
+            Measure::Output => "output",
+            Measure::Delivered => "delivered",
+            Measure::Received => "received",
+            Measure::Sent => "sent",
+            Measure::Needed => "needed",
+            Measure::Fired => "fired",
+            Measure::Unmet => "unmet",
+            Measure::Met => "met",
+        }
+    }
+}
+
+/// How a flow total is scaled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Per {
+    /// The total over the window.
+    #[default]
+    Total,
+    /// Per day: total / days in the window.
+    Day,
+    /// Per month of 365.25/12 days.
+    Month,
+    /// Per year of 365.25 days.
+    Year,
+}
+
+/// The reported figure.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Reported {
+    /// A single figure.
+    Value(f64),
+    /// A bracket: `{ min, max }`, `{ at_least }` or `{ at_most }`.
+    Range(RawRange),
+}
+
+/// A reported bracket as written.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRange {
+    /// Lower end.
+    #[serde(default, alias = "at_least")]
+    pub min: Option<f64>,
+    /// Upper end.
+    #[serde(default, alias = "at_most")]
+    pub max: Option<f64>,
+}
+
+impl Reported {
+    /// The reported bracket `[low, high]` (infinite when open).
+    pub fn bounds(&self) -> (f64, f64) {
+        match *self {
+            Reported::Value(v) => (v, v),
+            Reported::Range(r) => (
+                r.min.unwrap_or(f64::NEG_INFINITY),
+                r.max.unwrap_or(f64::INFINITY),
+            ),
+        }
+    }
+}
+
+/// A `[milestones.<id>]` table as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMilestone {
+    label: String,
+    #[serde(flatten)]
+    selector: RawSelector,
+    #[serde(default)]
+    from: Option<Date>,
+    to: Date,
+    #[serde(default)]
+    per: Per,
+    #[serde(default)]
+    ratio_to: Option<RawSelector>,
+    reported: Reported,
+    source: String,
+    #[serde(default)]
+    miss: Option<String>,
+}
+
+/// Which flows a measure sums.
+#[derive(Debug, Clone, Deserialize)]
+struct RawSelector {
+    measure: Measure,
+    #[serde(default)]
+    nations: Vec<String>,
+    #[serde(default)]
+    factories: Vec<String>,
+    #[serde(default)]
+    transfers: Vec<String>,
+    #[serde(default)]
+    item: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    milestones: BTreeMap<String, RawMilestone>,
+}
+
+/// A measure resolved against a scenario: which series (and entities) it sums.
+#[derive(Debug, Clone)]
+pub struct Selector {
+    /// The measure.
+    pub measure: Measure,
+    /// `series[i]`: whether series `i` counts.
+    pub series: Vec<bool>,
+    /// For `output`: the factories counted; for `sent`: the transfers counted (all
+    /// transfers of the series when empty).
+    pub entities: Vec<String>,
+    /// For `output`: ids of the contracts filled from those factories' backlogs.
+    pub contracts: Vec<String>,
+    /// For `output`: `policies[i]`: series `i` re-orders from one of those factories
+    /// (its procurement deliveries count).
+    pub policies: Vec<bool>,
+}
+
+/// One milestone, resolved.
+#[derive(Debug, Clone)]
+pub struct Milestone {
+    /// Its id in the file.
+    pub id: String,
+    /// What it is, in words.
+    pub label: String,
+    /// Numerator.
+    pub selector: Selector,
+    /// Denominator, if a ratio.
+    pub ratio_to: Option<Selector>,
+    /// First day of the window (simulation day).
+    pub from_day: u32,
+    /// Last day of the window, inclusive.
+    pub to_day: u32,
+    /// Calendar window, as written.
+    pub from: Date,
+    /// Calendar end of the window.
+    pub to: Date,
+    /// Scaling of a flow total.
+    pub per: Per,
+    /// The reported figure.
+    pub reported: Reported,
+    /// Where it was reported.
+    pub source: String,
+    /// The reason given for a miss.
+    pub miss: Option<String>,
+}
+
+impl Milestone {
+    /// The factor a window total is multiplied by (`per`); 1 for stocks and ratios.
+    pub fn scale(&self) -> f64 {
+        if self.ratio_to.is_some() || self.selector.measure == Measure::Stock {
+            return 1.0;
+        }
+        let days = f64::from(self.to_day - self.from_day + 1);
+        match self.per {
+            Per::Total => 1.0,
+            Per::Day => 1.0 / days,
+            Per::Month => crate::model::DAYS_PER_MONTH / days,
+            Per::Year => 365.25 / days,
+        }
+    }
+}
+
+/// Parses a milestones file and resolves it against `scenario`, in calendar order
+/// (window end, then start, then id); every problem is an [`Issue`] located in `text`.
+///
+/// # Errors
+/// The list of problems (unknown nation, window outside the horizon, …).
+pub fn parse(text: &str, scenario: &Scenario) -> Result<Vec<Milestone>, Vec<Issue>> {
+    let raw: RawFile = toml::from_str(text)
+        .map_err(|e| vec![crate::scenario::locate::issue_from_toml_error(text, &e)])?;
+    let mut issues = Vec::new();
+    let mut out = Vec::new();
+    for (id, m) in raw.milestones {
+        let path = format!("milestones.{id}");
+        let mut bad = |field: &str, message: String| {
+            issues.push(Issue::at(format!("{path}.{field}"), message).located_in(text));
+        };
+        let from = m.from.unwrap_or(scenario.start);
+        let day = |d: Date| d.days_since(scenario.start);
+        let last = i64::from(scenario.days) - 1;
+        let (from_day, to_day) = (day(from), day(m.to));
+        if !(0..=last).contains(&from_day) {
+            bad(
+                "from",
+                format!(
+                    "{} is outside the scenario's horizon {} to {}",
+                    fmt_date(from),
+                    fmt_date(scenario.start),
+                    fmt_date(scenario.end)
+                ),
+            );
+            continue;
+        }
+        if !(0..=last).contains(&to_day) || to_day < from_day {
+            bad(
+                "to",
+                format!(
+                    "{} must be within the horizon ({} to {}) and not before `from`",
+                    fmt_date(m.to),
+                    fmt_date(scenario.start),
+                    fmt_date(scenario.end)
+                ),
+            );
+            continue;
+        }
+        if let Reported::Range(r) = m.reported
+            && r.min.is_none()
+            && r.max.is_none()
+        {
+            bad(
+                "reported",
+                "give a value, { min, max }, { at_least } or { at_most }".into(),
+            );
+            continue;
+        }
+        let selector = match resolve(&m.selector, scenario, &path) {
+            Ok(s) => s,
+            Err(e) => {
+                issues.extend(e.into_iter().map(|i| i.located_in(text)));
+                continue;
+            }
+        };
+        let ratio_to = match &m.ratio_to {
+            None => None,
+            Some(r) => match resolve(r, scenario, &format!("{path}.ratio_to")) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    issues.extend(e.into_iter().map(|i| i.located_in(text)));
+                    continue;
+                }
+            },
+        };
+        out.push(Milestone {
+            id,
+            label: m.label,
+            selector,
+            ratio_to,
+            from_day: from_day as u32,
+            to_day: to_day as u32,
+            from,
+            to: m.to,
+            per: m.per,
+            reported: m.reported,
+            source: m.source,
+            miss: m.miss,
+        });
+    }
+    out.sort_by(|a, b| (a.to, a.from, &a.id).cmp(&(b.to, b.from, &b.id)));
+    if issues.is_empty() {
+        Ok(out)
+    } else {
+        Err(issues)
+    }
+}
+
+fn fmt_date(d: Date) -> String {
+    let (y, m, day) = d.ymd();
+    format!("{y:04}-{m:02}-{day:02}")
+}
+
+/// Resolves the ids of a selector against the scenario.
+fn resolve(raw: &RawSelector, s: &Scenario, path: &str) -> Result<Selector, Vec<Issue>> {
+    let mut issues = Vec::new();
+    let known = |list: &mut dyn Iterator<Item = &str>| list.collect::<Vec<_>>().join(", ");
+    let item = match &raw.item {
+        None => None,
+        Some(id) => match s.items.iter().position(|i| &i.id == id) {
+            Some(i) => Some(i),
+            None => {
+                issues.push(Issue::at(
+                    format!("{path}.item"),
+                    format!(
+                        "unknown item '{id}' (known: {})",
+                        known(&mut s.items.iter().map(|i| i.id.as_str()))
+                    ),
+                ));
+                None
+            }
+        },
+    };
+    let mut nations = Vec::new();
+    for id in &raw.nations {
+        match s.nations.iter().position(|n| &n.id == id) {
+            Some(n) => nations.push(n),
+            None => issues.push(Issue::at(
+                format!("{path}.nations"),
+                format!(
+                    "unknown nation '{id}' (known: {})",
+                    known(&mut s.nations.iter().map(|n| n.id.as_str()))
+                ),
+            )),
+        }
+    }
+    let mut factories = Vec::new();
+    for id in &raw.factories {
+        match s.factories.iter().position(|f| &f.id == id) {
+            Some(f) => factories.push(f),
+            None => issues.push(Issue::at(
+                format!("{path}.factories"),
+                format!(
+                    "unknown factory '{id}' (known: {})",
+                    known(&mut s.factories.iter().map(|f| f.id.as_str()))
+                ),
+            )),
+        }
+    }
+    for id in &raw.transfers {
+        if !s.transfers.iter().any(|t| &t.id == id) {
+            issues.push(Issue::at(
+                format!("{path}.transfers"),
+                format!("unknown transfer '{id}'"),
+            ));
+        }
+    }
+    let wants_factories = raw.measure == Measure::Output;
+    if wants_factories && (raw.factories.is_empty() || !raw.nations.is_empty()) {
+        issues.push(Issue::at(
+            format!("{path}.factories"),
+            "measure \"output\" sums the named `factories` (and takes no `nations`)",
+        ));
+    }
+    if !wants_factories && raw.nations.is_empty() {
+        issues.push(Issue::at(
+            format!("{path}.nations"),
+            format!(
+                "measure \"{}\" needs a non-empty list of `nations`",
+                raw.measure.name()
+            ),
+        ));
+    }
+    if !wants_factories && !raw.factories.is_empty() {
+        issues.push(Issue::at(
+            format!("{path}.factories"),
+            "`factories` go with measure \"output\" only",
+        ));
+    }
+    if !raw.transfers.is_empty() && raw.measure != Measure::Sent && raw.measure != Measure::Received
+    {
+        issues.push(Issue::at(
+            format!("{path}.transfers"),
+            "`transfers` go with measure \"sent\" or \"received\" only",
+        ));
+    }
+    if !issues.is_empty() {
+        return Err(issues);
+    }
+    let from_factory = |supply: &Supply| matches!(supply, Supply::Backlog { factory } if factories.contains(factory));
+    let item_ok = |i: usize| item.is_none_or(|it| it == s.series[i].item);
+    let series = (0..s.series.len())
+        .map(|i| {
+            if wants_factories {
+                item_ok(i)
+                    && (s
+                        .factories
+                        .iter()
+                        .enumerate()
+                        .any(|(f, d)| factories.contains(&f) && d.series == i)
+                        || s.contracts
+                            .iter()
+                            .any(|c| c.series == i && from_factory(&c.supply))
+                        || s.procurement
+                            .iter()
+                            .any(|p| p.series == i && from_factory(&p.supply)))
+            } else {
+                item_ok(i) && nations.contains(&s.series[i].nation)
+            }
+        })
+        .collect();
+    let policies = (0..s.series.len())
+        .map(|i| {
+            wants_factories
+                && s.procurement
+                    .iter()
+                    .any(|p| p.series == i && from_factory(&p.supply))
+        })
+        .collect();
+    let contracts = s
+        .contracts
+        .iter()
+        .filter(|c| from_factory(&c.supply))
+        .map(|c| c.id.clone())
+        .collect();
+    let entities = if wants_factories {
+        factories
+            .iter()
+            .map(|&f| s.factories[f].id.clone())
+            .collect()
+    } else {
+        raw.transfers.clone()
+    };
+    Ok(Selector {
+        measure: raw.measure,
+        series,
+        entities,
+        contracts,
+        policies,
+    })
+}
