@@ -5,7 +5,7 @@
 //! [milestones.eu_aug23]
 //! label = "EU 1M track: rounds delivered to Ukraine"
 //! measure = "sent"                  # see Measure
-//! nations = ["germany", "france"]   # whose flows are summed
+//! nations = ["germany", "france"]   # whose flows are summed (and/or groups = ["eu"])
 //! item = "shell_155"                # optional: every item when absent
 //! from = "2023-03-01"               # window start (optional: the scenario start)
 //! to = "2023-08-31"                 # window end, inclusive; the date of a stock
@@ -145,6 +145,8 @@ struct RawSelector {
     measure: Measure,
     #[serde(default)]
     nations: Vec<String>,
+    #[serde(default)]
+    groups: Vec<String>,
     #[serde(default)]
     factories: Vec<String>,
     #[serde(default)]
@@ -352,6 +354,18 @@ fn resolve(raw: &RawSelector, s: &Scenario, path: &str) -> Result<Selector, Vec<
             )),
         }
     }
+    for id in &raw.groups {
+        match s.groups.iter().find(|g| &g.named.id == id) {
+            Some(g) => nations.extend(g.members.iter().copied()),
+            None => issues.push(Issue::at(
+                format!("{path}.groups"),
+                format!(
+                    "unknown group '{id}' (known: {})",
+                    known(&mut s.groups.iter().map(|g| g.named.id.as_str()))
+                ),
+            )),
+        }
+    }
     let mut factories = Vec::new();
     for id in &raw.factories {
         match s.factories.iter().position(|f| &f.id == id) {
@@ -374,17 +388,18 @@ fn resolve(raw: &RawSelector, s: &Scenario, path: &str) -> Result<Selector, Vec<
         }
     }
     let wants_factories = raw.measure == Measure::Output;
-    if wants_factories && (raw.factories.is_empty() || !raw.nations.is_empty()) {
+    let by_nation = !raw.nations.is_empty() || !raw.groups.is_empty();
+    if wants_factories && (raw.factories.is_empty() || by_nation) {
         issues.push(Issue::at(
             format!("{path}.factories"),
-            "measure \"output\" sums the named `factories` (and takes no `nations`)",
+            "measure \"output\" sums the named `factories` (and takes no `nations` or `groups`)",
         ));
     }
-    if !wants_factories && raw.nations.is_empty() {
+    if !wants_factories && !by_nation {
         issues.push(Issue::at(
             format!("{path}.nations"),
             format!(
-                "measure \"{}\" needs a non-empty list of `nations`",
+                "measure \"{}\" needs `nations` or `groups` (non-empty)",
                 raw.measure.name()
             ),
         ));
