@@ -102,7 +102,7 @@ fn contribution(sel: &Selector, r: &TraceRecord) -> f64 {
         return 0.0;
     }
     let q = r.quantity as f64;
-    let named = |list: &[String]| list.is_empty() || list.contains(&r.entity);
+    let named = |list: &Option<Vec<String>>| list.as_ref().is_none_or(|l| l.contains(&r.entity));
     let counts = match (sel.measure, r.kind) {
         (Measure::Produced, TraceKind::Produced)
         | (Measure::Delivered, TraceKind::Delivered)
@@ -112,8 +112,9 @@ fn contribution(sel: &Selector, r: &TraceRecord) -> f64 {
         | (Measure::Met, TraceKind::Demanded) => true,
         (Measure::Met, TraceKind::Unmet) => return -q,
         (Measure::Sent, TraceKind::Sent) | (Measure::Received, TraceKind::Received) => {
-            named(&sel.entities)
+            named(&sel.transfers)
         }
+        (Measure::Received, TraceKind::Delivered) => sel.contracts.contains(&r.entity),
         (Measure::Output, TraceKind::Produced) => sel.entities.contains(&r.entity),
         (Measure::Output, TraceKind::Delivered) => {
             sel.contracts.contains(&r.entity)

@@ -37,7 +37,8 @@ pub enum Measure {
     Output,
     /// Contract and procurement deliveries received.
     Delivered,
-    /// Aid received.
+    /// Aid received (optionally only from the named `transfers`, or from the transfers
+    /// of `senders` / `sender_groups`), plus deliveries of the named `contracts`.
     Received,
     /// Aid sent (optionally only by the named `transfers`).
     Sent,
@@ -152,6 +153,12 @@ struct RawSelector {
     #[serde(default)]
     transfers: Vec<String>,
     #[serde(default)]
+    senders: Vec<String>,
+    #[serde(default)]
+    sender_groups: Vec<String>,
+    #[serde(default)]
+    contracts: Vec<String>,
+    #[serde(default)]
     item: Option<String>,
 }
 
@@ -168,10 +175,12 @@ pub struct Selector {
     pub measure: Measure,
     /// `series[i]`: whether series `i` counts.
     pub series: Vec<bool>,
-    /// For `output`: the factories counted; for `sent`: the transfers counted (all
-    /// transfers of the series when empty).
+    /// For `output`: the factories counted.
     pub entities: Vec<String>,
-    /// For `output`: ids of the contracts filled from those factories' backlogs.
+    /// For `sent` and `received`: only these transfers count (all when `None`).
+    pub transfers: Option<Vec<String>>,
+    /// For `output`: ids of the contracts filled from those factories' backlogs; for
+    /// `received`: contracts whose deliveries count as received.
     pub contracts: Vec<String>,
     /// For `output`: `policies[i]`: series `i` re-orders from one of those factories
     /// (its procurement deliveries count).
@@ -387,6 +396,41 @@ fn resolve(raw: &RawSelector, s: &Scenario, path: &str) -> Result<Selector, Vec<
             ));
         }
     }
+    let mut senders = Vec::new();
+    for id in &raw.senders {
+        match s.nations.iter().position(|n| &n.id == id) {
+            Some(n) => senders.push(n),
+            None => issues.push(Issue::at(
+                format!("{path}.senders"),
+                format!("unknown nation '{id}'"),
+            )),
+        }
+    }
+    for id in &raw.sender_groups {
+        match s.groups.iter().find(|g| &g.named.id == id) {
+            Some(g) => senders.extend(g.members.iter().copied()),
+            None => issues.push(Issue::at(
+                format!("{path}.sender_groups"),
+                format!("unknown group '{id}'"),
+            )),
+        }
+    }
+    for id in &raw.contracts {
+        if !s.contracts.iter().any(|c| &c.id == id) {
+            issues.push(Issue::at(
+                format!("{path}.contracts"),
+                format!("unknown contract '{id}'"),
+            ));
+        }
+    }
+    let by_sender =
+        !raw.senders.is_empty() || !raw.sender_groups.is_empty() || !raw.contracts.is_empty();
+    if by_sender && raw.measure != Measure::Received {
+        issues.push(Issue::at(
+            format!("{path}.senders"),
+            "`senders`, `sender_groups` and `contracts` go with measure \"received\" only",
+        ));
+    }
     let wants_factories = raw.measure == Measure::Output;
     let by_nation = !raw.nations.is_empty() || !raw.groups.is_empty();
     if wants_factories && (raw.factories.is_empty() || by_nation) {
@@ -450,12 +494,25 @@ fn resolve(raw: &RawSelector, s: &Scenario, path: &str) -> Result<Selector, Vec<
                     .any(|p| p.series == i && from_factory(&p.supply))
         })
         .collect();
-    let contracts = s
-        .contracts
-        .iter()
-        .filter(|c| from_factory(&c.supply))
-        .map(|c| c.id.clone())
-        .collect();
+    let contracts = if wants_factories {
+        s.contracts
+            .iter()
+            .filter(|c| from_factory(&c.supply))
+            .map(|c| c.id.clone())
+            .collect()
+    } else {
+        raw.contracts.clone()
+    };
+    let transfers = (!raw.transfers.is_empty() || by_sender).then(|| {
+        let mut ids = raw.transfers.clone();
+        ids.extend(
+            s.transfers
+                .iter()
+                .filter(|t| senders.contains(&s.series[t.from].nation))
+                .map(|t| t.id.clone()),
+        );
+        ids
+    });
     let entities = if wants_factories {
         factories
             .iter()
@@ -468,6 +525,7 @@ fn resolve(raw: &RawSelector, s: &Scenario, path: &str) -> Result<Selector, Vec<
         measure: raw.measure,
         series,
         entities,
+        transfers,
         contracts,
         policies,
     })
