@@ -15,8 +15,10 @@
 //! in every output file. Aggregates serialize (JSON) for `drawdown merge`.
 
 mod groups;
+mod ratios;
 
 pub use groups::{GroupAggregate, layout as group_layout};
+pub use ratios::{RATIO_SCALE, RatioAggregate, layout as ratio_layout, scaled_ratio, unscaled};
 
 use crate::model::{Model, SeriesOutcome, TrialOutcome};
 use crate::stats::{LogHistogram, Moments, Proportion, RatioMoments};
@@ -35,6 +37,10 @@ pub struct Aggregate {
     /// Per nation group and item, the number of members depleted by each reporting
     /// day (see [`GroupAggregate`]); empty when the scenario has no groups.
     pub groups: Vec<GroupAggregate>,
+    /// Per fire ratio, both sides' fire by reporting period and over the horizon (see
+    /// [`RatioAggregate`]); empty when the scenario has no fire ratios.
+    #[serde(default)]
+    pub ratios: Vec<RatioAggregate>,
 }
 
 /// The summary of one series across trials.
@@ -124,6 +130,10 @@ impl Aggregate {
             .into_iter()
             .map(|(g, item, series)| GroupAggregate::new(g, item, series, reports))
             .collect();
+        aggregate.ratios = ratios::layout(s)
+            .into_iter()
+            .map(|(r, num, den)| RatioAggregate::new(r, num, den, reports))
+            .collect();
         aggregate
     }
 
@@ -153,6 +163,7 @@ impl Aggregate {
             report_days: report_days.to_vec(),
             series,
             groups: Vec::new(),
+            ratios: Vec::new(),
         }
     }
 
@@ -168,6 +179,9 @@ impl Aggregate {
         }
         for g in &mut self.groups {
             g.add(&outcome.series, &self.report_days);
+        }
+        for r in &mut self.ratios {
+            r.add(outcome);
         }
     }
 
@@ -210,8 +224,16 @@ impl Aggregate {
             other.groups.len(),
             "aggregates of different scenarios"
         );
+        assert_eq!(
+            self.ratios.len(),
+            other.ratios.len(),
+            "aggregates of different scenarios"
+        );
         self.trials += other.trials;
         for (a, b) in self.groups.iter_mut().zip(&other.groups) {
+            a.merge(b);
+        }
+        for (a, b) in self.ratios.iter_mut().zip(&other.ratios) {
             a.merge(b);
         }
         self.series
