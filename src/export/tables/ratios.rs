@@ -56,7 +56,11 @@ pub fn fire_ratio(report: &Report) -> Table {
 fn cells(m: &RatioMoments, h: &LogHistogram, trials: u64) -> [String; 10] {
     let per_trial = |sum: u128| mean(sum as f64 / trials.max(1) as f64);
     let ci = m.ci95();
-    let q = |p: f64| h.quantile(p).map(|v| decimal(unscaled(v), 3)).unwrap_or_default();
+    let q = |p: f64| {
+        h.quantile(p)
+            .map(|v| decimal(unscaled(v), 3))
+            .unwrap_or_default()
+    };
     [
         per_trial(m.sum_x),
         per_trial(m.sum_y),

@@ -72,7 +72,13 @@ pub fn layout(s: &Scenario) -> Vec<(usize, Vec<usize>, Vec<usize>)> {
     s.fire_ratios
         .iter()
         .enumerate()
-        .map(|(r, f)| (r, pick(&f.numerator, &f.items), pick(&f.denominator, &f.items)))
+        .map(|(r, f)| {
+            (
+                r,
+                pick(&f.numerator, &f.items),
+                pick(&f.denominator, &f.items),
+            )
+        })
         .collect()
 }
 

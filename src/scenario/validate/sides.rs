@@ -137,7 +137,10 @@ impl Validator<'_> {
         for id in ids {
             match self.item(&path, id) {
                 Some(i) if !out.insert(i) => {
-                    self.issue(path.clone(), format!("item '{id}' is listed more than once"));
+                    self.issue(
+                        path.clone(),
+                        format!("item '{id}' is listed more than once"),
+                    );
                     ok = false;
                 }
                 Some(_) => {}
