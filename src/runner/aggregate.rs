@@ -3,7 +3,9 @@
 //! An [`Aggregate`] holds, per (nation, item) series, integer accumulators only: a
 //! log-linear histogram and exact moments of the end-of-day stock at each reporting
 //! day, per-day depletion counts, per-period need, fire and shortage sums, and moments
-//! of every per-trial total.
+//! of every per-trial total. Per nation group and item it counts members at their floor
+//! ([`GroupAggregate`]); per fire ratio it keeps both sides' fire and the per-trial
+//! ratio ([`RatioAggregate`]).
 //!
 //! Range: every count and sum here is exact for up to `2^32` trials (a run has at most
 //! 10^9); the bound of each is given beside it, from the per-trial bounds of

@@ -239,6 +239,36 @@ mod tests {
         );
     }
 
+    /// The stated error, against the exact sample quantile of the per-trial ratios
+    /// (same rank rule as the histogram: the `max(1, ⌈q·n⌉)`-th smallest).
+    #[test]
+    fn per_trial_quantiles_are_within_the_stated_error() {
+        let mut r = RatioAggregate::new(0, vec![0], vec![1], 1);
+        let mut exact = Vec::new();
+        let mut state = 12_345_u64;
+        for _ in 0..5000 {
+            // A small linear congruential generator: spread ratios from 0 to ~10^4.
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let x = (state >> 33) % 3_000_000;
+            let y = 1 + (state >> 11) % 40_000;
+            r.add(&TrialOutcome {
+                consumed: vec![x, y],
+                ..TrialOutcome::default()
+            });
+            exact.push(x as f64 / y as f64);
+        }
+        exact.sort_by(f64::total_cmp);
+        let n = exact.len() as f64;
+        for q in [0.05, 0.25, 0.5, 0.75, 0.95] {
+            let truth = exact[((q * n).ceil() as usize).max(1) - 1];
+            let got = unscaled(r.per_trial[0].quantile(q).unwrap());
+            let bound = 0.0005 + (truth + 0.0005) / 1024.0;
+            assert!((got - truth).abs() <= bound, "q={q}: {got} vs {truth}");
+        }
+    }
+
     #[test]
     #[should_panic(expected = "different scenarios")]
     fn refuses_to_merge_different_ratios() {
