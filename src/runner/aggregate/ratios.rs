@@ -24,9 +24,10 @@
 //!
 //! Every field is integer (sums in `u128`/256 bits, histogram counts), so merging is
 //! exact and order-independent: threads, blocks and shards give the same bytes. Range:
-//! a series fires below `2^63` rounds per trial, and a ratio counts at most
-//! [`crate::scenario::limits::MAX_ENTRIES`] nations × items series per side, so each
-//! side's per-trial fire is below `2^96`, within [`RatioMoments`]' range.
+//! a series fires below `2^63` rounds per trial (over the whole horizon, so over any
+//! period too), and a side counts at most `10^4` nations × `10^4` items
+//! ([`crate::scenario::limits::MAX_ENTRIES`] each), under `2^27` series, so each side's
+//! per-trial fire is below `2^90`, within [`RatioMoments`]' range (`2^96`).
 
 use crate::model::TrialOutcome;
 use crate::scenario::Scenario;
@@ -86,7 +87,7 @@ pub fn layout(s: &Scenario) -> Vec<(usize, Vec<usize>, Vec<usize>)> {
 /// `u64::MAX` (reached only when `x / y` exceeds 1.8·10^16).
 pub fn scaled_ratio(x: u128, y: u128) -> u64 {
     debug_assert!(y > 0);
-    // x < 2^96 and y < 2^96 (see the module docs), so neither product overflows.
+    // x, y < 2^90 (see the module docs), so 2000·x + y and 2·y fit u128.
     let v = (2 * RATIO_SCALE * x + y) / (2 * y);
     u64::try_from(v).unwrap_or(u64::MAX)
 }
