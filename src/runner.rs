@@ -31,7 +31,7 @@ pub mod budget;
 pub mod precision;
 mod stage;
 
-pub use aggregate::{Aggregate, GroupAggregate, SeriesAggregate};
+pub use aggregate::{Aggregate, GroupAggregate, RatioAggregate, SeriesAggregate};
 pub use precision::{Precision, precision_reached};
 
 use crate::error::{Error, Result};

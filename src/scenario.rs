@@ -66,6 +66,11 @@ pub struct Scenario {
     pub transfers: Vec<Transfer>,
     /// Nation groups, in id order.
     pub groups: Vec<Group>,
+    /// The side of each nation (parallel to [`Scenario::nations`]; [`DEFAULT_SIDE`]
+    /// unless the scenario says otherwise).
+    pub sides: Vec<String>,
+    /// Fire ratios between nations, in id order.
+    pub fire_ratios: Vec<FireRatio>,
     /// The scenario as written (after overrides), for display.
     pub raw: raw::RawScenario,
 }
@@ -86,6 +91,23 @@ pub struct Group {
     pub named: Named,
     /// Member nations (indices into [`Scenario::nations`]), in the order listed.
     pub members: Vec<usize>,
+}
+
+/// The side of a nation whose `[nations.<id>]` table gives none.
+pub const DEFAULT_SIDE: &str = "allies";
+
+/// Rounds fired by the `numerator` nations over rounds fired by the `denominator`
+/// nations, counting the items listed (see `crate::runner::aggregate` for the outputs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FireRatio {
+    /// The key the user gave (`russia_ukraine`) and its display name.
+    pub named: Named,
+    /// Nations above the line (indices into [`Scenario::nations`]), in the order listed.
+    pub numerator: Vec<usize>,
+    /// Nations below the line, in the order listed; none is also in `numerator`.
+    pub denominator: Vec<usize>,
+    /// Items counted (indices into [`Scenario::items`]), in item order.
+    pub items: Vec<usize>,
 }
 
 /// One nation's stock of one item.

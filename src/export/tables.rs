@@ -7,6 +7,11 @@
 //! | `stock.csv` | nation × item × reporting day |
 //! | `shortfall.csv` | consuming nation × item × reporting period |
 //! | `groups.csv` | nation group × item × reporting day × k (only with groups) |
+//! | `fire_ratio.csv` | fire ratio × reporting period (only with fire ratios) |
+
+mod ratios;
+
+pub use ratios::fire_ratio;
 
 use super::Report;
 use super::format::{mean, prob};
@@ -69,6 +74,9 @@ pub fn all(report: &Report) -> Vec<(&'static str, Table)> {
     ];
     if !report.model.scenario.groups.is_empty() {
         tables.push(("groups.csv", groups(report)));
+    }
+    if !report.model.scenario.fire_ratios.is_empty() {
+        tables.push(("fire_ratio.csv", fire_ratio(report)));
     }
     tables
 }

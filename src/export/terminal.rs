@@ -4,6 +4,7 @@
 
 use super::Report;
 use super::tables::depletion_quantile;
+use crate::runner::aggregate::unscaled;
 use crate::stats::wilson;
 use std::fmt::Write;
 
@@ -72,6 +73,7 @@ pub fn table(report: &Report) -> String {
         );
     }
     group_lines(report, &mut out);
+    ratio_lines(report, &mut out);
     let _ = writeln!(
         out,
         "{n} trials; depletion = stock at or below the reserve floor (0 for recipients)"
@@ -101,6 +103,37 @@ fn group_lines(report: &Report, out: &mut String) {
             100.0 * hits as f64 / n.max(1) as f64,
             100.0 * ci.low,
             100.0 * ci.high
+        );
+    }
+}
+
+/// One line per fire ratio: the ratio of mean fire over the horizon with its interval,
+/// and the spread of the per-trial ratio.
+fn ratio_lines(report: &Report, out: &mut String) {
+    let s = &report.model.scenario;
+    let ids = |nations: &[usize]| -> String {
+        let ids: Vec<&str> = nations.iter().map(|&n| s.nations[n].id.as_str()).collect();
+        ids.join(" + ")
+    };
+    for r in &report.aggregate.ratios {
+        let def = &s.fire_ratios[r.ratio];
+        let sides = format!("{} : {}", ids(&def.numerator), ids(&def.denominator));
+        let estimate = match (r.horizon.ratio(), r.horizon.ci95()) {
+            (Some(v), Some(ci)) => format!("{v:.2} (95 % CI {:.2}–{:.2})", ci.low, ci.high),
+            _ => "undefined (the denominator never fired)".into(),
+        };
+        let h = &r.horizon_per_trial;
+        let spread = match (h.quantile(0.05), h.quantile(0.95)) {
+            (Some(lo), Some(hi)) => format!(
+                "; per trial p05–p95 {:.2}–{:.2}",
+                unscaled(lo),
+                unscaled(hi)
+            ),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "Fire ratio {sides} over the horizon: {estimate}{spread}"
         );
     }
 }

@@ -3,7 +3,9 @@
 //! An [`Aggregate`] holds, per (nation, item) series, integer accumulators only: a
 //! log-linear histogram and exact moments of the end-of-day stock at each reporting
 //! day, per-day depletion counts, per-period need, fire and shortage sums, and moments
-//! of every per-trial total.
+//! of every per-trial total. Per nation group and item it counts members at their floor
+//! ([`GroupAggregate`]); per fire ratio it keeps both sides' fire and the per-trial
+//! ratio ([`RatioAggregate`]).
 //!
 //! Range: every count and sum here is exact for up to `2^32` trials (a run has at most
 //! 10^9); the bound of each is given beside it, from the per-trial bounds of
@@ -15,8 +17,10 @@
 //! in every output file. Aggregates serialize (JSON) for `drawdown merge`.
 
 mod groups;
+mod ratios;
 
 pub use groups::{GroupAggregate, layout as group_layout};
+pub use ratios::{RATIO_SCALE, RatioAggregate, layout as ratio_layout, scaled_ratio, unscaled};
 
 use crate::model::{Model, SeriesOutcome, TrialOutcome};
 use crate::stats::{LogHistogram, Moments, Proportion, RatioMoments};
@@ -35,6 +39,10 @@ pub struct Aggregate {
     /// Per nation group and item, the number of members depleted by each reporting
     /// day (see [`GroupAggregate`]); empty when the scenario has no groups.
     pub groups: Vec<GroupAggregate>,
+    /// Per fire ratio, both sides' fire by reporting period and over the horizon (see
+    /// [`RatioAggregate`]); empty when the scenario has no fire ratios.
+    #[serde(default)]
+    pub ratios: Vec<RatioAggregate>,
 }
 
 /// The summary of one series across trials.
@@ -124,6 +132,10 @@ impl Aggregate {
             .into_iter()
             .map(|(g, item, series)| GroupAggregate::new(g, item, series, reports))
             .collect();
+        aggregate.ratios = ratios::layout(s)
+            .into_iter()
+            .map(|(r, num, den)| RatioAggregate::new(r, num, den, reports))
+            .collect();
         aggregate
     }
 
@@ -153,6 +165,7 @@ impl Aggregate {
             report_days: report_days.to_vec(),
             series,
             groups: Vec::new(),
+            ratios: Vec::new(),
         }
     }
 
@@ -168,6 +181,9 @@ impl Aggregate {
         }
         for g in &mut self.groups {
             g.add(&outcome.series, &self.report_days);
+        }
+        for r in &mut self.ratios {
+            r.add(outcome);
         }
     }
 
@@ -210,8 +226,16 @@ impl Aggregate {
             other.groups.len(),
             "aggregates of different scenarios"
         );
+        assert_eq!(
+            self.ratios.len(),
+            other.ratios.len(),
+            "aggregates of different scenarios"
+        );
         self.trials += other.trials;
         for (a, b) in self.groups.iter_mut().zip(&other.groups) {
+            a.merge(b);
+        }
+        for (a, b) in self.ratios.iter_mut().zip(&other.ratios) {
             a.merge(b);
         }
         self.series

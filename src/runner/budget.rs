@@ -41,7 +41,12 @@ pub fn estimate_bytes(model: &Model, threads: usize) -> u64 {
         .iter()
         .map(|(_, _, members)| (members.len() as u64 + 1).saturating_mul(reports * 8))
         .fold(0, u64::saturating_add);
-    let aggregate = aggregate.saturating_add(groups);
+    // Fire ratios: per ratio and reporting period (and the horizon), a histogram of the
+    // per-trial ratio in thousandths (bounded like a stock histogram) and its sums.
+    let ratios = (model.scenario.fire_ratios.len() as u64)
+        .saturating_mul(reports + 1)
+        .saturating_mul(HISTOGRAM_BYTES);
+    let aggregate = aggregate.saturating_add(groups).saturating_add(ratios);
     let per_worker = aggregate
         .saturating_add(workspace)
         .saturating_add(STAGE_BYTES);

@@ -180,6 +180,7 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
             );
         }
     }
+    sides_and_ratios(s, &mut o);
     let dists = count_dists(s);
     let _ = writeln!(
         o,
@@ -192,6 +193,40 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
             + s.groups.iter().map(|g| g.members.len()).sum::<usize>(),
     );
     o
+}
+
+/// The sides, when some nation is not on the default one, and the fire ratios.
+fn sides_and_ratios(s: &Scenario, o: &mut String) {
+    let ids = |nations: &[usize]| -> String {
+        let ids: Vec<&str> = nations.iter().map(|&n| s.nations[n].id.as_str()).collect();
+        ids.join(", ")
+    };
+    if s.sides.iter().any(|side| side != super::DEFAULT_SIDE) {
+        let mut sides: Vec<&str> = s.sides.iter().map(String::as_str).collect();
+        sides.sort_unstable();
+        sides.dedup();
+        let _ = writeln!(o, "\nsides ({}; no transfers cross sides):", sides.len());
+        for side in sides {
+            let members: Vec<usize> = (0..s.nations.len())
+                .filter(|&n| s.sides[n] == side)
+                .collect();
+            let _ = writeln!(o, "  {side}: {}", ids(&members));
+        }
+    }
+    if !s.fire_ratios.is_empty() {
+        let _ = writeln!(o, "\nfire ratios ({}):", s.fire_ratios.len());
+        for r in &s.fire_ratios {
+            let items: Vec<&str> = r.items.iter().map(|&i| s.items[i].id.as_str()).collect();
+            let _ = writeln!(
+                o,
+                "  {}: fire of {} over fire of {}, items {}",
+                r.named.id,
+                ids(&r.numerator),
+                ids(&r.denominator),
+                items.join(", ")
+            );
+        }
+    }
 }
 
 fn count_dists(s: &Scenario) -> usize {

@@ -38,6 +38,26 @@ pub struct RawScenario {
     /// Nation groups reported together (NATO, EU, any list), keyed by id.
     #[serde(default)]
     pub groups: BTreeMap<String, RawGroup>,
+    /// Fire ratios between nations (an adversary's fire over Ukraine's), keyed by id.
+    #[serde(default)]
+    pub fire_ratios: BTreeMap<String, RawFireRatio>,
+}
+
+/// A `[fire_ratios.<id>]` table: rounds fired by some nations over rounds fired by
+/// others, per reporting period.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFireRatio {
+    /// Human name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Nations whose fire is summed above the line.
+    pub numerator: Vec<String>,
+    /// Nations whose fire is summed below the line.
+    pub denominator: Vec<String>,
+    /// Items counted; every item when absent.
+    #[serde(default)]
+    pub items: Option<Vec<String>>,
 }
 
 /// A `[groups.<id>]` table: nations reported together.
@@ -92,6 +112,9 @@ pub struct RawNation {
     /// depletion is not meaningful and is not reported.
     #[serde(default)]
     pub channel: Option<bool>,
+    /// The side the nation stands on (`allies` when absent); no transfer crosses sides.
+    #[serde(default)]
+    pub side: Option<String>,
     /// Stock and floor per item id.
     #[serde(default)]
     pub stock: BTreeMap<String, RawStock>,

@@ -9,6 +9,7 @@ use crate::dist::DistSpec;
 use std::collections::BTreeMap;
 
 mod groups;
+mod sides;
 
 /// Validates `raw`, returning every issue found (unlocated: paths only).
 pub(super) fn validate(raw: &RawScenario) -> Result<Scenario, Vec<Issue>> {
@@ -122,6 +123,8 @@ impl<'a> Validator<'a> {
         let demand = self.demand();
         let transfers = self.transfers();
         let groups = self.groups();
+        let sides = self.sides();
+        let fire_ratios = self.fire_ratios();
         if self.series.is_empty() {
             self.issue("nations", "the scenario tracks no stock: declare at least one nation with a stock, factory, demand or transfer");
         }
@@ -142,6 +145,8 @@ impl<'a> Validator<'a> {
             demand,
             transfers,
             groups,
+            sides,
+            fire_ratios,
             raw: self.raw.clone(),
         }
     }
@@ -158,6 +163,7 @@ impl<'a> Validator<'a> {
             ("demand".into(), raw.demand.keys().collect()),
             ("transfers".into(), raw.transfers.keys().collect()),
             ("groups".into(), raw.groups.keys().collect()),
+            ("fire_ratios".into(), raw.fire_ratios.keys().collect()),
         ];
         for (id, f) in &raw.factories {
             keys.push((

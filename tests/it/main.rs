@@ -17,5 +17,6 @@ mod model;
 mod precision;
 mod props;
 mod shortage;
+mod sides;
 mod signals;
 mod stats;
