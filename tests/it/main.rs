@@ -18,3 +18,4 @@ mod props;
 mod shortage;
 mod signals;
 mod stats;
+mod templates;
