@@ -4,6 +4,7 @@
 
 mod aid_links;
 mod base_stock;
+mod budget;
 mod cli;
 mod determinism;
 mod dist;
