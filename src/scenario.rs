@@ -209,6 +209,22 @@ pub enum ContractSize {
     },
 }
 
+impl ContractSize {
+    /// One trial's draw of the rounds bought (before the model's quantity ceiling):
+    /// the quantity, or `floor(budget / unit_price)` with the budget drawn first.
+    pub fn sample_rounds<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> u64 {
+        match self {
+            ContractSize::Quantity(q) => q.sample_count(rng),
+            ContractSize::Budget { budget, unit_price } => {
+                let money = budget.sample(rng);
+                let price = unit_price.sample(rng);
+                // Validation keeps the price above 0; the cast saturates.
+                (money / price).floor().max(0.0) as u64
+            }
+        }
+    }
+}
+
 /// An (s, S) re-ordering policy with periodic review.
 #[derive(Debug, Clone)]
 pub struct Procurement {

@@ -222,7 +222,7 @@ fn count_dists(s: &Scenario) -> usize {
 fn contract_size(c: &super::raw::RawContract) -> String {
     match (&c.quantity, &c.budget, &c.unit_price) {
         (Some(q), _, _) => q.to_string(),
-        (None, Some(b), Some(u)) => format!("budget {b} at {u} a round of"),
+        (None, Some(b), Some(u)) => format!("floor(budget {b} / unit_price {u})"),
         _ => "?".into(),
     }
 }

@@ -3,7 +3,7 @@
 use super::{Day, Ev, Order, Origin};
 use crate::model::limits::{MAX_DAY_OUTPUT, quantity};
 use crate::model::trace::{TraceKind, Tracer};
-use crate::scenario::{ContractSize, Supply, TransferSize};
+use crate::scenario::{Supply, TransferSize};
 use rand::RngExt;
 
 impl<T: Tracer> Day<'_, T> {
@@ -34,17 +34,8 @@ impl<T: Tracer> Day<'_, T> {
 
     pub(super) fn award(&mut self, d: u32, contract: usize) {
         let def = &self.model.scenario.contracts[contract];
-        let rng = &mut self.ws.contract_rngs[contract];
-        let qty = match &def.size {
-            ContractSize::Quantity(q) => quantity(q.sample_count(rng)),
-            ContractSize::Budget { budget, unit_price } => {
-                let money = budget.sample(rng);
-                let price = unit_price.sample(rng);
-                // Validation keeps the price above 0; the cast saturates and the cut
-                // keeps the order within the quantity ceiling whatever the ratio.
-                quantity((money / price).floor().max(0.0) as u64)
-            }
-        };
+        // The cut keeps a budget's order within the quantity ceiling whatever the ratio.
+        let qty = quantity(def.size.sample_rounds(&mut self.ws.contract_rngs[contract]));
         self.trace(d, TraceKind::ContractAwarded, &def.id, def.series, qty);
         self.place_order(
             def.series,
