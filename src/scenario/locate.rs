@@ -243,7 +243,7 @@ mod tests {
         );
         assert_eq!(
             field_position(text, "nations.a.stock.x"),
-            Some(((5, 1), None))
+            Some(((5, 7), None))
         );
     }
 
