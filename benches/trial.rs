@@ -334,14 +334,14 @@ impl<'m> Floor<'m> {
                 switches.push((0, 1.0));
             }
         }
-        // Contracts: award delay; at the award, quantity and lead-time tranches.
+        // Contracts: award delay; at the award, size and lead-time tranches.
         for (i, def) in s.contracts.iter().enumerate() {
             let mut rng = stream_rng(seed, trial, self.contracts[i]);
             count!(streams, 1);
             let delay = def.award_delay_days.sample(&mut rng).max(0.0).round() as i64;
             count!(setup, 1);
             if (def.award_day + delay).max(0) < i64::from(days) {
-                let qty = def.quantity.sample_count(&mut rng);
+                let qty = def.size.sample_rounds(&mut rng);
                 count!(events, 1);
                 if qty > 0 {
                     acc += order(

@@ -5,7 +5,7 @@
 //! path (`factories.us_scranton.capacity.initial: …`):
 //!
 //! 1. parse the TOML ([`locate`] keeps the spans);
-//! 2. apply `--set path=value` overrides ([`overrides`]);
+//! 2. apply `--set path=value` overrides ([`overrides`]), then templates ([`inherit`]);
 //! 3. deserialize into the raw mirror of the file ([`raw`]), rejecting unknown keys;
 //! 4. validate into a [`Scenario`] ([`validate`]): references resolved, distributions
 //!    built, domains checked. All problems are reported at once, not only the first.
@@ -16,6 +16,7 @@
 
 pub mod date;
 pub mod describe;
+pub mod inherit;
 pub mod limits;
 pub mod locate;
 pub mod overrides;
@@ -24,6 +25,7 @@ mod validate;
 
 use crate::dist::Dist;
 pub use date::Date;
+use std::borrow::Cow;
 use std::fmt;
 
 /// The embedded default scenario: 155 mm shells, Western donors and Ukraine, 2022–2026.
@@ -204,14 +206,45 @@ pub struct Contract {
     pub id: String,
     /// Buyer series (receives deliveries).
     pub series: usize,
-    /// Rounds bought.
-    pub quantity: Dist,
+    /// Rounds bought, or how they follow from money.
+    pub size: ContractSize,
     /// Planned award day (may be negative).
     pub award_day: i64,
     /// Award delay [days].
     pub award_delay_days: Dist,
     /// How it is filled.
     pub supply: Supply,
+}
+
+/// How many rounds a contract buys.
+#[derive(Debug, Clone)]
+pub enum ContractSize {
+    /// A number of rounds [rounds], drawn once per trial.
+    Quantity(Dist),
+    /// A purchase channel that scales with funding: `floor(budget / unit_price)`
+    /// rounds, cut to the quantity ceiling; both drawn once per trial, budget first.
+    Budget {
+        /// Money spent [currency units].
+        budget: Dist,
+        /// Price of one round [currency units per round], always above 0.
+        unit_price: Dist,
+    },
+}
+
+impl ContractSize {
+    /// One trial's draw of the rounds bought (before the model's quantity ceiling):
+    /// the quantity, or `floor(budget / unit_price)` with the budget drawn first.
+    pub fn sample_rounds<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> u64 {
+        match self {
+            ContractSize::Quantity(q) => q.sample_count(rng),
+            ContractSize::Budget { budget, unit_price } => {
+                let money = budget.sample(rng);
+                let price = unit_price.sample(rng);
+                // Validation keeps the price above 0; the cast saturates.
+                (money / price).floor().max(0.0) as u64
+            }
+        }
+    }
 }
 
 /// An (s, S) re-ordering policy with periodic review.
@@ -344,11 +377,22 @@ impl Scenario {
     ) -> Result<Scenario, ScenarioError> {
         let fail = |issues| ScenarioError::new(origin, issues);
         let edited = overrides::apply(text, overrides).map_err(fail)?;
-        let issues = match toml::from_str::<raw::RawScenario>(&edited) {
-            Err(e) => vec![locate::issue_from_toml_error(&edited, &e)],
-            Ok(raw) => match validate::validate(&raw) {
-                Ok(scenario) => return Ok(scenario),
-                Err(issues) => issues,
+        let issues = match inherit::expand(&edited) {
+            Err(issues) => issues,
+            Ok(expanded) => match toml::from_str::<raw::RawScenario>(&expanded) {
+                Err(e) => {
+                    let issue = locate::issue_from_toml_error(&expanded, &e);
+                    if let Cow::Owned(_) = expanded {
+                        // The position is in the expanded text: locate the path instead.
+                        vec![Issue::at(issue.path, issue.message)]
+                    } else {
+                        vec![issue]
+                    }
+                }
+                Ok(raw) => match validate::validate(&raw) {
+                    Ok(scenario) => return Ok(scenario),
+                    Err(issues) => issues,
+                },
             },
         };
         let located = issues
@@ -433,10 +477,16 @@ impl Issue {
     }
 
     /// Fills in line and column by finding the path in the TOML `text`.
+    /// A field an entity takes from a template is located in the template, and the
+    /// message says so.
     pub fn located_in(mut self, text: &str) -> Issue {
-        if let Some((line, column)) = locate::position_of_path(text, &self.path) {
+        if let Some(((line, column), template)) = locate::field_position(text, &self.path) {
             self.line = Some(line);
             self.column = Some(column);
+            if let Some(name) = template {
+                self.message
+                    .push_str(&format!(" (the value comes from template '{name}')"));
+            }
         }
         self
     }

@@ -4,7 +4,7 @@
 
 use drawdown::dist::Dist;
 use drawdown::model::{Model, NoTrace, Workspace};
-use drawdown::scenario::{Ramp, Scenario, Supply, TransferSize, describe};
+use drawdown::scenario::{ContractSize, Ramp, Scenario, Supply, TransferSize, describe};
 
 /// Longest horizon simulated [days]: longer ones are only parsed and validated, so a
 /// run never times out on a trial of centuries.
@@ -114,7 +114,11 @@ fn dists(s: &Scenario) -> Vec<&Dist> {
         }
     }
     for c in &s.contracts {
-        all.extend([&c.quantity, &c.award_delay_days]);
+        match &c.size {
+            ContractSize::Quantity(q) => all.push(q),
+            ContractSize::Budget { budget, unit_price } => all.extend([budget, unit_price]),
+        }
+        all.push(&c.award_delay_days);
     }
     for p in &s.procurement {
         all.extend([&p.reorder_point, &p.target]);

@@ -344,6 +344,7 @@ pub fn summary(report: &Report) -> Table {
                 ("demanded_mean", &tot.demanded),
                 ("consumed_mean", &tot.consumed),
                 ("unmet_mean", &tot.unmet),
+                ("rationed_mean", &tot.rationed),
                 ("late_filled_mean", &tot.late_filled),
                 ("final_backlog_mean", &tot.final_backlog),
                 ("shortage_episodes_mean", &tot.shortage_episodes),

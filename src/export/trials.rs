@@ -32,6 +32,7 @@ pub const HEADER: &[&str] = &[
     "longest_shortage",
     "late_filled",
     "final_backlog",
+    "rationed",
 ];
 
 /// A streaming writer of `trials.csv`: the rows of each work unit are rendered to CSV
@@ -116,6 +117,7 @@ impl TrialsWriter {
                     o.longest_shortage.into(),
                     o.late_filled.into(),
                     o.final_backlog.into(),
+                    o.rationed.into(),
                 ] {
                     field(text, v);
                 }
@@ -217,7 +219,7 @@ initial = 5
             demanded: 90 + k,
             unmet: 80 + k,
             late_filled: 30 + k,
-            rationed: 0,
+            rationed: 5 + k,
             final_backlog: 20 + k,
             shortage_episodes: 1 + k as u32,
             shortage_days: 2 + k as u32,
@@ -276,6 +278,7 @@ initial = 5
                 ("longest_shortage", o.longest_shortage.into()),
                 ("late_filled", o.late_filled.into()),
                 ("final_backlog", o.final_backlog.into()),
+                ("rationed", o.rationed.into()),
             ] {
                 let value: u128 = value;
                 assert_eq!(field(name), value.to_string(), "{name}");

@@ -102,6 +102,8 @@ pub struct Totals {
     pub demanded: Moments,
     /// Need not met on the day it arose.
     pub unmet: Moments,
+    /// New need held back by a rationing rule while stock was on hand (part of unmet).
+    pub rationed: Moments,
     /// Backlog fired late.
     pub late_filled: Moments,
     /// Need still waiting at the end.
@@ -282,6 +284,7 @@ impl SeriesAggregate {
         t.consumed.add(o.consumed);
         t.demanded.add(o.demanded);
         t.unmet.add(o.unmet);
+        t.rationed.add(o.rationed);
         t.late_filled.add(o.late_filled);
         t.final_backlog.add(o.final_backlog);
         t.fill.add(o.met_on_time(), o.demanded);
@@ -364,6 +367,7 @@ impl Totals {
             (&mut self.consumed, &o.consumed),
             (&mut self.demanded, &o.demanded),
             (&mut self.unmet, &o.unmet),
+            (&mut self.rationed, &o.rationed),
             (&mut self.late_filled, &o.late_filled),
             (&mut self.final_backlog, &o.final_backlog),
             (&mut self.shortage_episodes, &o.shortage_episodes),

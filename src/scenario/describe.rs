@@ -102,7 +102,10 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
         let _ = writeln!(
             o,
             "  {id}: {} {} for {}, awarded {}, {how}",
-            c.quantity, c.item, c.buyer, c.award
+            contract_size(c),
+            c.item,
+            c.buyer,
+            c.award
         );
     }
     let _ = writeln!(o, "\nprocurement policies ({}):", s.procurement.len());
@@ -248,4 +251,13 @@ fn count_dists(s: &Scenario) -> usize {
             .map(|d| d.periods.len() + 2 * d.regimes.len())
             .sum::<usize>()
         + s.transfers.len() * 2
+}
+
+/// A contract's size as written: its quantity, or `budget / unit_price`.
+fn contract_size(c: &super::raw::RawContract) -> String {
+    match (&c.quantity, &c.budget, &c.unit_price) {
+        (Some(q), _, _) => q.to_string(),
+        (None, Some(b), Some(u)) => format!("floor(budget {b} / unit_price {u})"),
+        _ => "?".into(),
+    }
 }

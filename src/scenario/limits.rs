@@ -14,6 +14,10 @@
 /// points and targets, capacities and input limits [rounds per month], need [rounds
 /// per day].
 pub const MAX_QUANTITY: f64 = 1e12;
+/// Largest budget of a contract [currency units, e.g. euros]: 10 trillion.
+pub const MAX_BUDGET: f64 = 1e13;
+/// Largest price of one round [currency units per round]; prices must be above 0.
+pub const MAX_UNIT_PRICE: f64 = 1e9;
 /// Longest horizon (100 years) and longest duration: lead times, transit, repair,
 /// intervals, ramps, regime durations [days].
 pub const MAX_DAYS: f64 = 36_525.0;

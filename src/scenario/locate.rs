@@ -26,16 +26,58 @@ pub fn position_of_path(text: &str, path: &str) -> Option<(usize, usize)> {
 }
 
 fn span_of_path(root: &dyn TableLike, path: &str) -> Option<Range<usize>> {
+    deepest(root, path.split('.').filter(|s| !s.is_empty())).1
+}
+
+/// How many leading segments of a path exist under `root`, and the span of the deepest.
+fn deepest<'s>(
+    root: &dyn TableLike,
+    segments: impl IntoIterator<Item = &'s str>,
+) -> (usize, Option<Range<usize>>) {
     let mut table: Option<&dyn TableLike> = Some(root);
-    let mut best = None;
-    for segment in path.split('.').filter(|s| !s.is_empty()) {
+    let (mut depth, mut best) = (0, None);
+    for segment in segments {
         let Some((key, item)) = table.and_then(|t| t.get_key_value(segment)) else {
             break;
         };
+        depth += 1;
         best = item.span().or_else(|| key.span()).or(best);
         table = item.as_table_like();
     }
-    best
+    (depth, best)
+}
+
+/// Like [`position_of_path`], for a `path` inside an entity (`nations.estonia.…`) that
+/// may take fields from a template (see [`super::inherit`]): when the template holds
+/// more of the path than the entity's own text, the position is the template's, and
+/// the template's id is returned with it.
+pub fn field_position(text: &str, path: &str) -> Option<((usize, usize), Option<String>)> {
+    let doc = Document::parse(text).ok()?;
+    let root = doc.as_table();
+    let segments: Vec<&str> = path.split('.').filter(|s| !s.is_empty()).collect();
+    let (own_depth, own_span) = deepest(root, segments.iter().copied());
+    let from_template = match segments.as_slice() {
+        [kind, id, rest @ ..] if own_depth < segments.len() && !rest.is_empty() => {
+            template_of(root, kind, id).and_then(|name| {
+                let head = [super::inherit::TEMPLATES, kind, name.as_str()];
+                let (depth, span) = deepest(root, head.iter().copied().chain(rest.iter().copied()));
+                // Only when the template holds a field of the entity that its own text lacks.
+                (depth > 3 && depth - 1 > own_depth).then_some((span?, name))
+            })
+        }
+        _ => None,
+    };
+    match from_template {
+        Some((span, name)) => Some((line_column(text, span.start), Some(name))),
+        None => own_span.map(|span| (line_column(text, span.start), None)),
+    }
+}
+
+/// The template `kind.id` names, if any.
+fn template_of(root: &dyn TableLike, kind: &str, id: &str) -> Option<String> {
+    let entity = root.get(kind)?.as_table_like()?.get(id)?;
+    let name = entity.as_table_like()?.get(super::inherit::TEMPLATE_KEY)?;
+    name.as_str().map(str::to_string)
 }
 
 /// The dotted path of the innermost key whose key or value contains byte `offset`.
@@ -186,6 +228,23 @@ mod tests {
         );
         assert!(path_exists(text, "factories.us.item"));
         assert!(!path_exists(text, "factories.us.owner"));
+    }
+
+    #[test]
+    fn locates_a_field_taken_from_a_template_at_the_template() {
+        let text = "[templates.nations.t]\nstock.x.floor = -1\n[nations.a]\ntemplate = \"t\"\nstock.x.initial = 5\n";
+        assert_eq!(
+            field_position(text, "nations.a.stock.x.floor"),
+            Some(((2, 17), Some("t".into())))
+        );
+        assert_eq!(
+            field_position(text, "nations.a.stock.x.initial"),
+            Some(((5, 19), None))
+        );
+        assert_eq!(
+            field_position(text, "nations.a.stock.x"),
+            Some(((5, 7), None))
+        );
     }
 
     #[test]

@@ -230,8 +230,16 @@ pub struct RawContract {
     pub buyer: String,
     /// Item bought.
     pub item: String,
-    /// Rounds bought, drawn once per trial.
-    pub quantity: DistSpec,
+    /// Rounds bought, drawn once per trial (or give `budget` and `unit_price`).
+    #[serde(default)]
+    pub quantity: Option<DistSpec>,
+    /// Money spent [currency units, e.g. euros], drawn once per trial: with
+    /// `unit_price`, buys `floor(budget / unit_price)` rounds instead of `quantity`.
+    #[serde(default)]
+    pub budget: Option<DistSpec>,
+    /// Price of one round [currency units per round], drawn once per trial.
+    #[serde(default)]
+    pub unit_price: Option<DistSpec>,
     /// Planned award date.
     pub award: Date,
     /// Delay of the award [days], drawn once per trial; 0 when absent.

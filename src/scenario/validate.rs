@@ -8,6 +8,7 @@ use super::*;
 use crate::dist::DistSpec;
 use std::collections::BTreeMap;
 
+mod contracts;
 mod groups;
 mod sides;
 
@@ -39,6 +40,10 @@ enum Domain {
     Factor,
     /// In [0, 1].
     Share,
+    /// Money: 0 to [`limits::MAX_BUDGET`].
+    Money,
+    /// A price per round: 0 to [`limits::MAX_UNIT_PRICE`] (above 0: checked apart).
+    Price,
 }
 
 impl Domain {
@@ -51,6 +56,8 @@ impl Domain {
             Domain::AtLeastOneDay => (0.0, MAX_DAYS, "days between 1 and 36525 (100 years)"),
             Domain::Factor => (0.0, MAX_FACTOR, "a factor between 0 and 1000"),
             Domain::Share => (0.0, 1.0, "a share between 0 and 1"),
+            Domain::Money => (0.0, limits::MAX_BUDGET, "money between 0 and 1e13"),
+            Domain::Price => (0.0, limits::MAX_UNIT_PRICE, "a price between 0 and 1e9"),
         }
     }
 }
@@ -557,7 +564,7 @@ impl<'a> Validator<'a> {
             let p = format!("contracts.{id}");
             let item = self.item(&format!("{p}.item"), &c.item);
             let nation = self.nation(&format!("{p}.buyer"), &c.buyer);
-            let quantity = self.dist(&format!("{p}.quantity"), &c.quantity, Domain::Quantity);
+            let size = self.contract_size(&p, c);
             let award_delay_days = self.opt_dist(
                 &format!("{p}.award_delay_days"),
                 &c.award_delay_days,
@@ -572,12 +579,12 @@ impl<'a> Validator<'a> {
                 c.tranches,
                 &c.tranche_every_days,
             );
-            if let (Some(n), Some(i), Some(supply)) = (nation, item, supply) {
+            if let (Some(n), Some(i), Some(supply), Some(size)) = (nation, item, supply, size) {
                 let series = self.series_of(n, i);
                 out.push(Contract {
                     id: id.clone(),
                     series,
-                    quantity,
+                    size,
                     award_day: self.dated(&format!("{p}.award"), c.award),
                     award_delay_days,
                     supply,

@@ -5,6 +5,7 @@
 mod aid_links;
 mod backtest;
 mod base_stock;
+mod budget;
 mod cli;
 mod determinism;
 mod dist;
@@ -20,3 +21,4 @@ mod shortage;
 mod sides;
 mod signals;
 mod stats;
+mod templates;

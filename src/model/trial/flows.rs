@@ -34,10 +34,8 @@ impl<T: Tracer> Day<'_, T> {
 
     pub(super) fn award(&mut self, d: u32, contract: usize) {
         let def = &self.model.scenario.contracts[contract];
-        let qty = quantity(
-            def.quantity
-                .sample_count(&mut self.ws.contract_rngs[contract]),
-        );
+        // The cut keeps a budget's order within the quantity ceiling whatever the ratio.
+        let qty = quantity(def.size.sample_rounds(&mut self.ws.contract_rngs[contract]));
         self.trace(d, TraceKind::ContractAwarded, &def.id, def.series, qty);
         self.place_order(
             def.series,
