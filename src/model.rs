@@ -84,14 +84,17 @@ struct Streams {
 }
 
 impl Model {
-    /// Prepares `scenario`, reporting every `step_days` days (at least 1) and on the last day.
+    /// Prepares `scenario`, reporting every `step_days` days (at least 1), on the last
+    /// day, and on every date a nation group is reported by.
     pub fn new(scenario: Scenario, step_days: u32) -> Model {
         let step = step_days.max(1);
         let last = scenario.days.saturating_sub(1);
         let mut report_days: Vec<u32> = (0..=last).step_by(step as usize).collect();
-        if report_days.last() != Some(&last) {
-            report_days.push(last);
-        }
+        report_days.push(last);
+        report_days.extend(scenario.groups.iter().flat_map(|g| g.days.iter().copied()));
+        report_days.retain(|&d| d <= last);
+        report_days.sort_unstable();
+        report_days.dedup();
         let streams = Streams::new(&scenario);
         let mut report_of_day = Vec::with_capacity(scenario.days as usize);
         for (k, &r) in report_days.iter().enumerate() {

@@ -93,6 +93,9 @@ pub struct Group {
     pub named: Named,
     /// Member nations (indices into [`Scenario::nations`]), in the order listed.
     pub members: Vec<usize>,
+    /// Simulation days by which the terminal reports P(at least half of the members
+    /// at their floor), besides the horizon; each is also a reporting day.
+    pub days: Vec<u32>,
 }
 
 /// The side of a nation whose `[nations.<id>]` table gives none.

@@ -81,29 +81,34 @@ pub fn table(report: &Report) -> String {
     out
 }
 
-/// One line per nation group and item: P(at least half of the members at their floor
-/// by the horizon), with its interval.
+/// One line per nation group, item and date (the group's `dates`, then the horizon):
+/// P(at least half of the members at their floor by then), with its interval.
 fn group_lines(report: &Report, out: &mut String) {
     let n = report.aggregate.trials;
     let s = &report.model.scenario;
-    let Some(last) = report.model.report_days.len().checked_sub(1) else {
-        return;
-    };
+    let days = &report.model.report_days;
     for g in &report.aggregate.groups {
         let members = g.members();
         let half = members.div_ceil(2);
-        let hits = g.at_least(last, half);
-        let ci = wilson(hits, n);
-        let _ = writeln!(
-            out,
-            "P(at least half of {} members ({half} of {members}) at their {} floor by {}): {:.1}% [{:.1}%, {:.1}%]",
-            s.groups[g.group].named.id,
-            s.items[g.item].id,
-            s.end,
-            100.0 * hits as f64 / n.max(1) as f64,
-            100.0 * ci.low,
-            100.0 * ci.high
-        );
+        let group = &s.groups[g.group];
+        let last = s.days.saturating_sub(1);
+        for day in group.days.iter().copied().chain(std::iter::once(last)) {
+            let Ok(k) = days.binary_search(&day) else {
+                continue;
+            };
+            let hits = g.at_least(k, half);
+            let ci = wilson(hits, n);
+            let _ = writeln!(
+                out,
+                "P(at least half of {} members ({half} of {members}) at their {} floor by {}): {:.1}% [{:.1}%, {:.1}%]",
+                group.named.id,
+                s.items[g.item].id,
+                s.date_of(day),
+                100.0 * hits as f64 / n.max(1) as f64,
+                100.0 * ci.low,
+                100.0 * ci.high
+            );
+        }
     }
 }
 

@@ -69,6 +69,10 @@ pub struct RawGroup {
     pub name: Option<String>,
     /// Member nation ids, each once.
     pub members: Vec<String>,
+    /// Dates by which the terminal reports P(at least half of the members at their
+    /// floor); each is also a reporting day.
+    #[serde(default)]
+    pub dates: Vec<Date>,
 }
 
 /// The `[scenario]` table.

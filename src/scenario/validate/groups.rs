@@ -1,4 +1,5 @@
-//! `[groups.<id>]`: member ids resolved to nations, each listed once.
+//! `[groups.<id>]`: member ids resolved to nations, each listed once, and the dates
+//! (within the horizon) by which the group is reported.
 
 use super::Validator;
 use crate::scenario::limits;
@@ -36,6 +37,21 @@ impl Validator<'_> {
                     members.push(n);
                 }
             }
+            let mut days = Vec::with_capacity(g.dates.len());
+            let last = raw.scenario.end.days_since(raw.scenario.start);
+            for date in &g.dates {
+                let day = self.day(*date);
+                if (0..=last).contains(&day) {
+                    days.push(day as u32);
+                } else {
+                    self.issue(
+                        format!("groups.{id}.dates"),
+                        format!(
+                            "{date} is outside the scenario's horizon (day {day}; days 0 to {last})"
+                        ),
+                    );
+                }
+            }
             let name = g
                 .name
                 .as_deref()
@@ -46,6 +62,7 @@ impl Validator<'_> {
                     name,
                 },
                 members,
+                days,
             });
         }
         groups
