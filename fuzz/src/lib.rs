@@ -138,11 +138,16 @@ fn dists(s: &Scenario) -> Vec<&Dist> {
         for r in &d.regimes {
             all.extend([&r.multiplier, &r.duration_days]);
         }
+        all.push(&d.reserve_days);
+        if let Some(r) = &d.rationing {
+            all.extend([&r.cover_days, &r.fraction, &r.keep_days]);
+        }
     }
     for t in &s.transfers {
         all.push(&t.transit_days);
         match &t.size {
             TransferSize::Scheduled(q) | TransferSize::Policy(q) => all.push(q),
+            TransferSize::Production { share, .. } => all.push(share),
         }
     }
     all
