@@ -181,6 +181,10 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
                 members.len(),
                 members.join(", ")
             );
+            if !g.days.is_empty() {
+                let dates: Vec<String> = g.days.iter().map(|&d| s.date_of(d).to_string()).collect();
+                let _ = writeln!(o, "    reported by {} and the horizon", dates.join(", "));
+            }
         }
     }
     sides_and_ratios(s, &mut o);
