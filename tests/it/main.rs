@@ -7,6 +7,7 @@ mod backtest;
 mod base_stock;
 mod budget;
 mod cli;
+mod configs;
 mod default_scenario;
 mod determinism;
 mod dist;
