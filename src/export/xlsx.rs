@@ -69,7 +69,7 @@ pub fn to_bytes(
         let sheet = book.add_worksheet();
         sheets::table(sheet, sheet_name(name), table)?;
     }
-    charts::sheet(book.add_worksheet(), report, tables)?;
+    charts::sheet(book.add_worksheet(), tables)?;
     if fits {
         sheets::trials(book.add_worksheet(), trials)?;
     }

@@ -6,7 +6,7 @@ use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
 use drawdown::export::CsvFormat;
 use drawdown::model::Period;
 use drawdown::pipeline::{self, Loaded, RunRequest};
-use drawdown::runner::Silent;
+use drawdown::runner::{Shard, Silent};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -39,6 +39,10 @@ per_day = 80
 "#;
 
 fn run(out: &Path, threads: usize, csv: CsvFormat) -> PathBuf {
+    run_shard(out, threads, csv, Shard::ALL)
+}
+
+fn run_shard(out: &Path, threads: usize, csv: CsvFormat, shard: Shard) -> PathBuf {
     let loaded = Loaded::from_text("<test>", SCENARIO, &[]).unwrap_or_else(|e| panic!("{e}"));
     let req = RunRequest {
         trials: 150,
@@ -48,6 +52,7 @@ fn run(out: &Path, threads: usize, csv: CsvFormat) -> PathBuf {
         period: Some(Period::Month),
         csv,
         xlsx: true,
+        shard,
         ..RunRequest::default()
     };
     pipeline::run(&loaded, &req, &Silent).unwrap().dir
@@ -221,5 +226,28 @@ fn the_workbook_is_reproducible_and_ignores_the_csv_locale() {
     assert_eq!(
         std::fs::read(a.join("results.xlsx")).unwrap(),
         std::fs::read(b.join("results.xlsx")).unwrap()
+    );
+}
+
+#[test]
+fn merged_shards_write_the_same_workbook() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = run(&tmp.path().join("whole"), 2, CsvFormat::default());
+    let shards: Vec<PathBuf> = (1..=2)
+        .map(|k| {
+            let shard = Shard::parse(&format!("{k}/2")).unwrap();
+            run_shard(
+                &tmp.path().join(format!("s{k}")),
+                1,
+                CsvFormat::default(),
+                shard,
+            )
+        })
+        .collect();
+    let merged = tmp.path().join("merged");
+    pipeline::merge(&shards, &merged, false).unwrap();
+    assert_eq!(
+        std::fs::read(whole.join("results.xlsx")).unwrap(),
+        std::fs::read(merged.join("results.xlsx")).unwrap()
     );
 }

@@ -10,7 +10,6 @@
 
 use super::{sheet_name, xlsx_err};
 use crate::error::Result;
-use crate::export::Report;
 use crate::export::tables::Table;
 use rust_xlsxwriter::{Chart, ChartLine, ChartLineDashType, ChartType, Worksheet};
 
@@ -20,13 +19,16 @@ const HEIGHT: u32 = 300;
 const ROWS_PER_CHART: u32 = 16;
 const COLS_PER_CHART: u16 = 9;
 
+/// A series' `(nation, item)` with its first and last sheet rows.
+type SeriesRows = ((String, String), u32, u32);
+
 /// The rows (1-based sheet rows, header at 0) of each `(nation, item)` in `table`.
-pub(crate) fn series_rows(table: &Table, key: &str) -> Vec<((String, String), u32, u32)> {
+pub(crate) fn series_rows(table: &Table, key: &str) -> Vec<SeriesRows> {
     let col = |name: &str| table.header.iter().position(|&c| c == name);
     let (Some(a), Some(b)) = (col(key), col("item")) else {
         return Vec::new();
     };
-    let mut out: Vec<((String, String), u32, u32)> = Vec::new();
+    let mut out: Vec<SeriesRows> = Vec::new();
     for (r, row) in table.rows.iter().enumerate() {
         let id = (row[a].clone(), row[b].clone());
         let sheet_row = r as u32 + 1;
@@ -43,11 +45,7 @@ fn find<'a>(tables: &'a [(&str, Table)], file: &str) -> Option<&'a Table> {
 }
 
 /// Writes the charts sheet.
-pub(super) fn sheet(
-    sheet: &mut Worksheet,
-    report: &Report,
-    tables: &[(&str, Table)],
-) -> Result<()> {
+pub(super) fn sheet(sheet: &mut Worksheet, tables: &[(&str, Table)]) -> Result<()> {
     sheet.set_name("charts").map_err(xlsx_err)?;
     let Some(stock) = find(tables, "stock.csv") else {
         return Ok(());
@@ -58,7 +56,7 @@ pub(super) fn sheet(
     for (k, (id, first, last)) in series_rows(stock, "nation").into_iter().enumerate() {
         let row = k as u32 * ROWS_PER_CHART;
         charts.push((row, 0, fan(stock, &id, first, last)));
-        let lookup = |rows: &Option<Vec<((String, String), u32, u32)>>| {
+        let lookup = |rows: &Option<Vec<SeriesRows>>| {
             rows.as_ref()
                 .and_then(|v| v.iter().find(|(x, _, _)| *x == id).map(|&(_, a, b)| (a, b)))
         };
@@ -79,7 +77,6 @@ pub(super) fn sheet(
             ));
         }
     }
-    let _ = report;
     for (row, col, chart) in &charts {
         sheet.insert_chart(*row, *col, chart).map_err(xlsx_err)?;
     }
