@@ -1,5 +1,5 @@
 //! The output contract: a result folder of tidy CSV tables, a manifest, and the trace of
-//! one trial.
+//! one trial; on request the same tables as an Excel workbook with charts ([`xlsx`]).
 //!
 //! Every table is a pure function of the run's [`Aggregate`] and the [`Model`]
 //! (scenario and reporting days), so equal aggregates give equal bytes. Numbers are
