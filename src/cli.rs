@@ -17,6 +17,9 @@ Examples:
   drawdown run                                   # the embedded default scenario, 10,000 trials
   drawdown run configs/example.toml -n 2000 -o results/mine
   drawdown run --set factories.us_scranton.capacity.initial=20000 --step 30
+  drawdown run --period quarter                  # report by calendar quarter (2024-Q1, …)
+  drawdown run --csv-locale fr --excel-bom        # ';' and ',' for a French Excel
+  drawdown run --xlsx --period month             # plus results.xlsx with charts, by month
   drawdown run --until-ci 0.02 --target ukraine.shell_155
   drawdown run --trials 1 --trace trace.csv       # one trial's full event log
   drawdown check configs/default.toml
@@ -77,6 +80,31 @@ pub(crate) struct RunArgs {
     /// Days between reporting days in depletion.csv, stock.csv and shortfall.csv (1 to 36525).
     #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=36_525))]
     pub(crate) step: u32,
+    /// Report by calendar period: month, quarter or year (the last day of each, plus the
+    /// horizon's last day; tables gain a `period` column such as 2024-01, 2024-Q1, 2024),
+    /// or a number of days (the same as --step N).
+    #[arg(long, value_name = "month|quarter|year|N", conflicts_with = "step", value_parser = parse_period)]
+    pub(crate) period: Option<drawdown::model::Period>,
+    /// Write the CSV files the way a spreadsheet in this locale reads them: fr, de, it,
+    /// es, pt, nl, pl … give ';' between fields and ',' as decimal separator; en gives
+    /// the default (',' and '.').
+    #[arg(long, value_name = "LANG", value_parser = parse_locale)]
+    pub(crate) csv_locale: Option<drawdown::export::CsvFormat>,
+    /// CSV field delimiter: ',', ';', '|' or tab (overrides --csv-locale).
+    #[arg(long, value_name = "CHAR", value_parser = drawdown::export::csv_format::parse_separator)]
+    pub(crate) delimiter: Option<char>,
+    /// CSV decimal separator: '.' or ',' (overrides --csv-locale).
+    #[arg(long, value_name = "CHAR", value_parser = drawdown::export::csv_format::parse_separator)]
+    pub(crate) decimal: Option<char>,
+    /// Start every CSV file with the UTF-8 byte-order mark, so that Excel reads accented
+    /// names right.
+    #[arg(long)]
+    pub(crate) excel_bom: bool,
+    /// Also write results.xlsx: an overview sheet, every table as a sheet (numbers, date
+    /// cells, filters), native charts (stock fan, depletion curve, fill rate) and the
+    /// trials when they fit in a sheet.
+    #[arg(long)]
+    pub(crate) xlsx: bool,
     /// Run only shard K of N (1-based), writing a mergeable partial result (1/1 too).
     #[arg(long, value_name = "K/N", conflicts_with = "trace")]
     pub(crate) shard: Option<String>,
@@ -164,6 +192,16 @@ pub(crate) struct BacktestArgs {
     /// Scenario overrides.
     #[command(flatten)]
     pub(crate) scenario_args: ScenarioArgs,
+}
+
+/// Parses `--period`: month, quarter, year, or a number of days.
+fn parse_period(text: &str) -> Result<drawdown::model::Period, String> {
+    text.parse()
+}
+
+/// Parses `--csv-locale`: a language code such as fr or de_DE.
+fn parse_locale(text: &str) -> Result<drawdown::export::CsvFormat, String> {
+    drawdown::export::CsvFormat::for_locale(text)
 }
 
 /// Parses a memory size: bytes, or a number with K, M, G or T (powers of 1024).

@@ -113,7 +113,13 @@ fn run(args: RunArgs) -> Result<()> {
         seed: args.seed,
         threads: args.threads.map(|t| t as usize),
         out: args.out.clone(),
-        step_days: args.step,
+        step_days: match args.period {
+            Some(drawdown::model::Period::Days(n)) => n,
+            _ => args.step,
+        },
+        period: args.period.filter(|p| p.is_calendar()),
+        csv: csv_format(&args),
+        xlsx: args.xlsx,
         shard,
         until_ci: args.until_ci,
         target: args.target.clone(),
@@ -131,6 +137,7 @@ fn run(args: RunArgs) -> Result<()> {
         return Ok(());
     }
     let mut text = summary.table.clone();
+    text.push_str(&drawdown::export::terminal::files_line(&summary.dir));
     match (summary.precision_reached, args.until_ci) {
         (Some(true), Some(w)) => text.push_str(&format!(
             "precision reached after {} trials: every tracked 95% interval is narrower than {w}\n",
@@ -150,6 +157,19 @@ fn run(args: RunArgs) -> Result<()> {
         summary.dir.display()
     ));
     say(&text)
+}
+
+/// The CSV format the flags ask for: the locale's, then the explicit separators.
+fn csv_format(args: &RunArgs) -> drawdown::export::CsvFormat {
+    let mut format = args.csv_locale.unwrap_or_default();
+    if let Some(d) = args.delimiter {
+        format.delimiter = d;
+    }
+    if let Some(d) = args.decimal {
+        format.decimal = d;
+    }
+    format.bom = args.excel_bom;
+    format
 }
 
 fn check(args: CheckArgs) -> Result<()> {
@@ -189,6 +209,7 @@ fn merge(args: MergeArgs) -> Result<()> {
     }
     if !args.quiet {
         say(&summary.table)?;
+        say(&drawdown::export::terminal::files_line(&summary.dir))?;
         say(&format!(
             "merged {} trials into {}\n",
             summary.trials,

@@ -1,10 +1,11 @@
 //! The output contract: a result folder of tidy CSV tables, a manifest, and the trace of
-//! one trial.
+//! one trial; on request the same tables as an Excel workbook with charts ([`xlsx`]).
 //!
 //! Every table is a pure function of the run's [`Aggregate`] and the [`Model`]
 //! (scenario and reporting days), so equal aggregates give equal bytes. Numbers are
-//! written with a fixed number of decimals (`.` as decimal point), dates as ISO
-//! `YYYY-MM-DD`, one observation per row.
+//! written with a fixed number of decimals (`.` as decimal point, or `,` with a
+//! [`CsvFormat`] for `;`/`,` locales), dates as ISO `YYYY-MM-DD`, one observation per
+//! row.
 //!
 //! Results are written atomically ([`OutputDir`]): into a hidden folder beside the
 //! target, renamed into place only when complete. A failed or interrupted run leaves
@@ -12,6 +13,7 @@
 
 pub mod atomic;
 pub mod backtest;
+pub mod csv_format;
 pub mod dir;
 pub mod format;
 pub mod guard;
@@ -20,7 +22,9 @@ pub mod tables;
 pub mod terminal;
 pub mod trace;
 pub mod trials;
+pub mod xlsx;
 
+pub use csv_format::CsvFormat;
 pub use dir::{OutputDir, Placement};
 pub use manifest::Manifest;
 

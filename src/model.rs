@@ -42,12 +42,14 @@ mod curve;
 mod demand;
 pub mod limits;
 pub mod outcome;
+pub mod period;
 pub mod trace;
 mod trial;
 
 pub use curve::DAYS_PER_MONTH;
 pub use demand::{DemandGamma, demand_gamma, draw_demand};
 pub use outcome::{SeriesOutcome, TrialOutcome};
+pub use period::Period;
 pub use trace::{NoTrace, TraceKind, TraceLog, TraceRecord, Tracer};
 pub use trial::Workspace;
 
@@ -65,6 +67,8 @@ pub struct Model {
     pub report_days: Vec<u32>,
     /// For each day, the reporting period it belongs to: the first report day on or after it.
     pub report_of_day: Vec<u32>,
+    /// How the reporting days are spaced.
+    pub period: Period,
     streams: Streams,
 }
 
@@ -87,10 +91,14 @@ impl Model {
     /// Prepares `scenario`, reporting every `step_days` days (at least 1), on the last
     /// day, and on every date a nation group is reported by.
     pub fn new(scenario: Scenario, step_days: u32) -> Model {
-        let step = step_days.max(1);
+        Model::with_period(scenario, Period::Days(step_days.max(1)))
+    }
+
+    /// Prepares `scenario`, reporting at the end of every `period` (see [`period`]), on
+    /// the last day, and on every date a nation group is reported by.
+    pub fn with_period(scenario: Scenario, period: Period) -> Model {
         let last = scenario.days.saturating_sub(1);
-        let mut report_days: Vec<u32> = (0..=last).step_by(step as usize).collect();
-        report_days.push(last);
+        let mut report_days = period.report_days(scenario.start, scenario.days);
         report_days.extend(scenario.groups.iter().flat_map(|g| g.days.iter().copied()));
         report_days.retain(|&d| d <= last);
         report_days.sort_unstable();
@@ -104,8 +112,15 @@ impl Model {
             scenario,
             report_days,
             report_of_day,
+            period,
             streams,
         }
+    }
+
+    /// The label of the calendar period that reporting day `day` closes (`2024-02`,
+    /// `2024-Q1`, `2024`); `None` when reporting every N days.
+    pub fn period_label(&self, day: u32) -> Option<String> {
+        self.period.label(self.scenario.date_of(day))
     }
 
     /// Number of (nation, item) series.

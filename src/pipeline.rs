@@ -3,8 +3,10 @@
 
 use crate::error::{Error, Result};
 use crate::export::guard::{self, Guard, Protected};
-use crate::export::{self, Manifest, OutputDir, Placement, Report, tables, trials::TrialsWriter};
-use crate::model::{Model, TraceLog, Workspace};
+use crate::export::{
+    self, CsvFormat, Manifest, OutputDir, Placement, Report, tables, trials::TrialsWriter,
+};
+use crate::model::{Model, Period, TraceLog, Workspace};
 use crate::runner::{self, Aggregate, Observer, Precision, RunOptions, Shard, budget};
 use crate::scenario::{DEFAULT_SCENARIO, Scenario};
 use serde::{Deserialize, Serialize};
@@ -144,8 +146,15 @@ pub struct RunRequest {
     pub threads: Option<usize>,
     /// Result folder; `results/<scenario name>` when `None`.
     pub out: Option<PathBuf>,
-    /// Days between reporting days.
+    /// Days between reporting days (when `period` is `None`).
     pub step_days: u32,
+    /// Reporting period: calendar months, quarters or years, or every N days; `None`
+    /// reports every `step_days` days.
+    pub period: Option<Period>,
+    /// CSV delimiter, decimal separator and byte-order mark (default `,` `.`, none).
+    pub csv: CsvFormat,
+    /// Also write the workbook `results.xlsx`.
+    pub xlsx: bool,
     /// This process's share of the trials.
     pub shard: Shard,
     /// Stop when every depletion probability's 95 % interval is narrower than this.
@@ -171,6 +180,9 @@ impl Default for RunRequest {
             threads: None,
             out: None,
             step_days: 7,
+            period: None,
+            csv: CsvFormat::default(),
+            xlsx: false,
             shard: Shard::ALL,
             until_ci: None,
             target: None,
@@ -178,6 +190,13 @@ impl Default for RunRequest {
             force: false,
             max_memory: None,
         }
+    }
+}
+
+impl RunRequest {
+    /// The reporting period this request asks for: `period`, else every `step_days`.
+    pub fn report_period(&self) -> Period {
+        self.period.unwrap_or(Period::Days(self.step_days.max(1)))
     }
 }
 
@@ -229,7 +248,8 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
             req.trials
         )));
     }
-    let model = Model::new(loaded.scenario.clone(), req.step_days);
+    req.csv.validate().map_err(Error::Usage)?;
+    let model = Model::with_period(loaded.scenario.clone(), req.report_period());
     let precision = precision(&model, req)?;
     let shard_trials = {
         let r = req.shard.trial_range(req.trials);
@@ -250,7 +270,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
         .clone()
         .unwrap_or_else(|| default_out(&loaded.scenario.name, req.shard));
     let dir = OutputDir::create(&target, &placement(loaded, &[], req.force))?;
-    let mut writer = TrialsWriter::create(&dir.file("trials.csv"), &model)?;
+    let mut writer = TrialsWriter::create_as(&dir.file("trials.csv"), &model, &req.csv)?;
     let result = runner::run(&model, &opts, observer, &mut writer)?;
     let trials_record = writer.finish()?;
     let mut manifest = manifest(loaded, req, &opts, &result, started);
@@ -397,7 +417,16 @@ fn manifest(
         trials_requested: opts.trials,
         threads: result.threads,
         shard: format!("{}/{}", opts.shard.index + 1, opts.shard.count),
-        step_days: req.step_days.max(1),
+        step_days: match req.report_period() {
+            Period::Days(n) => n,
+            _ => req.step_days.max(1),
+        },
+        period: req
+            .report_period()
+            .is_calendar()
+            .then(|| req.report_period().to_string()),
+        csv: (!req.csv.is_default()).then_some(req.csv),
+        xlsx: req.xlsx,
         until_ci: req.until_ci,
         started: started.0,
         finished: export::manifest::now_utc(),
@@ -406,22 +435,41 @@ fn manifest(
     }
 }
 
-/// Writes every table, then the manifest listing every file written (`trials.csv`,
-/// written before, with `trials`) with its SHA-256 and row count, so that `merge` can
-/// verify a shard and a later run can recognise the folder as drawdown's own.
+/// Writes every table (and the workbook when the manifest asks for it), then the
+/// manifest listing every file written (`trials.csv`, written before, with `trials`)
+/// with its SHA-256 and row count, so that `merge` can verify a shard and a later run
+/// can recognise the folder as drawdown's own.
 fn write_tables(
     dir: &OutputDir,
     report: &Report,
     manifest: &mut Manifest,
     trials: export::manifest::FileRecord,
 ) -> Result<()> {
+    let trial_rows = trials.rows;
     manifest.files = std::collections::BTreeMap::from([("trials.csv".to_string(), trials)]);
-    for (name, table) in tables::all(report) {
-        let record = table.write(&dir.file(name))?;
+    let format = manifest.csv_format();
+    let tables = tables::all(report);
+    for (name, table) in &tables {
+        let record = table.write_as(&dir.file(name), &format)?;
         manifest.files.insert(name.to_string(), record);
+    }
+    if manifest.xlsx {
+        let path = dir.file(export::xlsx::FILE);
+        let source = export::xlsx::TrialsSource {
+            path: &dir.file("trials.csv"),
+            rows: trial_rows,
+            delimiter: format.delimiter_byte(),
+        };
+        let bytes = export::xlsx::to_bytes(report, &tables, manifest, source)?;
+        std::fs::write(&path, &bytes).map_err(|e| Error::io("writing", &path, e))?;
+        let record = export::manifest::FileRecord::of_bytes(export::xlsx::FILE, &bytes);
+        manifest
+            .files
+            .insert(export::xlsx::FILE.to_string(), record);
     }
     manifest.write(&dir.file("manifest.json"))
 }
+
 fn write_partial(
     dir: &OutputDir,
     loaded: &Loaded,

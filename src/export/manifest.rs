@@ -36,6 +36,17 @@ pub struct Manifest {
     pub shard: String,
     /// Days between reporting days.
     pub step_days: u32,
+    /// Calendar reporting period (`month`, `quarter`, `year`), when not every
+    /// `step_days` days.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// CSV delimiter, decimal separator and byte-order mark, when not the default
+    /// (`,`, `.`, none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub csv: Option<super::CsvFormat>,
+    /// Whether the folder holds the workbook `results.xlsx` (`--xlsx`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub xlsx: bool,
     /// Precision target `--until-ci`, if any.
     pub until_ci: Option<f64>,
     /// Start time, UTC ISO 8601.
@@ -147,6 +158,11 @@ impl<W: std::io::Write> std::io::Write for Fingerprint<W> {
 }
 
 impl Manifest {
+    /// The CSV format the folder's files were written in.
+    pub fn csv_format(&self) -> super::CsvFormat {
+        self.csv.unwrap_or_default()
+    }
+
     /// Writes the manifest as pretty JSON to `path`.
     ///
     /// # Errors

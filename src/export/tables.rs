@@ -8,12 +8,18 @@
 //! | `shortfall.csv` | consuming nation × item × reporting period |
 //! | `groups.csv` | nation group × item × reporting day × k (only with groups) |
 //! | `fire_ratio.csv` | fire ratio × reporting period (only with fire ratios) |
+//!
+//! With a calendar reporting period (`--period month|quarter|year`) every table with a
+//! reporting `day` gains a `period` column after `date`, labelling the calendar period
+//! that the day closes (`2024-02`, `2024-Q1`, `2024`); with N-day steps the tables are
+//! unchanged.
 
 mod ratios;
 
 pub use ratios::fire_ratio;
 
 use super::Report;
+use super::csv_format::CsvFormat;
 use super::format::{mean, prob};
 use super::manifest::FileRecord;
 use crate::error::{Error, Result};
@@ -38,27 +44,48 @@ impl Table {
         }
     }
 
-    /// The table as CSV bytes.
+    /// The table as CSV bytes in the default format (`,` and `.`).
     ///
     /// # Errors
     /// Only if the CSV writer fails in memory.
     pub fn to_csv(&self) -> Result<Vec<u8>> {
-        let mut w = csv::Writer::from_writer(Vec::new());
+        self.to_csv_as(&CsvFormat::default())
+    }
+
+    /// The table as CSV bytes in `format` (delimiter, decimal separator, byte-order
+    /// mark); a cell holding the delimiter is quoted.
+    ///
+    /// # Errors
+    /// Only if the CSV writer fails in memory.
+    pub fn to_csv_as(&self, format: &CsvFormat) -> Result<Vec<u8>> {
+        let mut w = csv::WriterBuilder::new()
+            .delimiter(format.delimiter_byte())
+            .from_writer(format.preamble().to_vec());
         let fail = |e: csv::Error| Error::Other(format!("formatting CSV: {e}"));
         w.write_record(&self.header).map_err(fail)?;
         for row in &self.rows {
-            w.write_record(row).map_err(fail)?;
+            w.write_record(row.iter().map(|c| format.cell(c).into_owned()))
+                .map_err(fail)?;
         }
         w.into_inner()
             .map_err(|e| Error::Other(format!("formatting CSV: {e}")))
     }
 
-    /// Writes the table to `path`, returning the file's fingerprint.
+    /// Writes the table to `path` in the default format, returning the file's
+    /// fingerprint.
     ///
     /// # Errors
     /// [`Error::Io`] naming the file.
     pub fn write(&self, path: &Path) -> Result<FileRecord> {
-        let bytes = self.to_csv()?;
+        self.write_as(path, &CsvFormat::default())
+    }
+
+    /// Writes the table to `path` in `format`, returning the file's fingerprint.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the file.
+    pub fn write_as(&self, path: &Path, format: &CsvFormat) -> Result<FileRecord> {
+        let bytes = self.to_csv_as(format)?;
         std::fs::write(path, &bytes).map_err(|e| Error::io("writing", path, e))?;
         Ok(FileRecord::of_bytes(&path.to_string_lossy(), &bytes))
     }
@@ -78,7 +105,30 @@ pub fn all(report: &Report) -> Vec<(&'static str, Table)> {
     if !report.model.scenario.fire_ratios.is_empty() {
         tables.push(("fire_ratio.csv", fire_ratio(report)));
     }
+    if report.model.period.is_calendar() {
+        for (_, table) in &mut tables {
+            add_period_labels(table, report);
+        }
+    }
     tables
+}
+
+/// With a calendar period, inserts a `period` column (`2024-02`, `2024-Q1`, `2024`)
+/// after the `date` of every table with a reporting `day`; others are left as they are.
+fn add_period_labels(table: &mut Table, report: &Report) {
+    let columns = |name| table.header.iter().position(|&c| c == name);
+    let (Some(day), Some(date)) = (columns("day"), columns("date")) else {
+        return;
+    };
+    table.header.insert(date + 1, "period");
+    for row in &mut table.rows {
+        let label = row[day]
+            .parse()
+            .ok()
+            .and_then(|d| report.model.period_label(d))
+            .unwrap_or_default();
+        row.insert(date + 1, label);
+    }
 }
 
 /// `groups.csv`: per nation group, item and reporting day, P(at least k of the group's

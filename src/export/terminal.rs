@@ -1,6 +1,6 @@
 //! The short table shown after a run: for each nation and item, P(depleted by the
 //! horizon) with its interval, the median depletion date, and the fill rate where there
-//! is demand.
+//! is demand; then the line naming the files written ([`files_line`]).
 
 use super::Report;
 use super::tables::depletion_quantile;
@@ -79,6 +79,21 @@ pub fn table(report: &Report) -> String {
         "{n} trials; depletion = stock at or below the reserve floor (0 for recipients)"
     );
     out
+}
+
+/// The line naming the files of result folder `dir`, sorted (`wrote results/x/:
+/// depletion.csv, manifest.json, …`); empty if the folder cannot be read.
+pub fn files_line(dir: &std::path::Path) -> String {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return String::new();
+    };
+    let mut names: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    names.sort();
+    format!("files in {}: {}\n", dir.display(), names.join(", "))
 }
 
 /// One line per nation group, item and date (the group's `dates`, then the horizon):

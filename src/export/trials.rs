@@ -1,5 +1,6 @@
 //! `trials.csv`, written as trials finish: one row per trial × nation × item.
 
+use super::csv_format::CsvFormat;
 use super::manifest::{FileRecord, Fingerprint};
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -45,6 +46,8 @@ pub struct TrialsWriter {
     labels: Vec<Vec<u8>>,
     /// ISO date of each day.
     dates: Vec<String>,
+    /// The field delimiter.
+    delimiter: u8,
 }
 
 impl TrialsWriter {
@@ -53,17 +56,28 @@ impl TrialsWriter {
     /// # Errors
     /// [`Error::Io`] naming the file.
     pub fn create(path: &Path, model: &Model) -> Result<TrialsWriter> {
+        TrialsWriter::create_as(path, model, &CsvFormat::default())
+    }
+
+    /// Creates `path` and writes the header, in `format` (every value is an integer or
+    /// a date, so only the delimiter and the byte-order mark apply).
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the file.
+    pub fn create_as(path: &Path, model: &Model, format: &CsvFormat) -> Result<TrialsWriter> {
         let file = File::create(path).map_err(|e| Error::io("creating", path, e))?;
         let mut out = BufWriter::with_capacity(1 << 16, Fingerprint::new(file));
         let s = &model.scenario;
-        let header = HEADER.join(",") + "\n";
-        out.write_all(header.as_bytes())
+        let delimiter = format.delimiter_byte();
+        let header = HEADER.join(&format.delimiter.to_string()) + "\n";
+        out.write_all(format.preamble())
+            .and_then(|()| out.write_all(header.as_bytes()))
             .map_err(|e| Error::io("writing", path, e))?;
         let labels = (0..s.series.len())
             .map(|i| {
                 let series = &s.series[i];
                 let (nation, item) = (&s.nations[series.nation].id, &s.items[series.item].id);
-                csv_fields(&[nation, item]).map_err(|e| csv_err(path, e))
+                csv_fields(&[nation, item], delimiter).map_err(|e| csv_err(path, e))
             })
             .collect::<Result<_>>()?;
         Ok(TrialsWriter {
@@ -71,24 +85,26 @@ impl TrialsWriter {
             path: path.to_path_buf(),
             labels,
             dates: (0..s.days).map(|d| s.date_of(d).to_string()).collect(),
+            delimiter,
         })
     }
 
     /// Appends the rows of a unit to `text` as CSV lines.
     fn render_into(&self, rows: &UnitRows, text: &mut Vec<u8>) {
+        let sep = self.delimiter;
         let number = |text: &mut Vec<u8>, v: u128| {
             text.extend_from_slice(itoa::Buffer::new().format(v).as_bytes());
         };
         let field = |text: &mut Vec<u8>, v: u128| {
-            text.push(b',');
+            text.push(sep);
             number(text, v);
         };
         for (trial, series) in rows.trials() {
             for (label, o) in self.labels.iter().zip(series) {
                 number(text, u128::from(trial));
-                text.push(b',');
+                text.push(sep);
                 text.extend_from_slice(label);
-                text.push(b',');
+                text.push(sep);
                 if let Some(d) = o.depletion_day {
                     number(text, u128::from(d));
                 }
@@ -103,7 +119,7 @@ impl TrialsWriter {
                 ] {
                     field(text, v);
                 }
-                text.push(b',');
+                text.push(sep);
                 if let Some(date) = o.depletion_day.and_then(|d| self.dates.get(d as usize)) {
                     text.extend_from_slice(date.as_bytes());
                 }
@@ -156,8 +172,9 @@ impl RowSink for TrialsWriter {
 }
 
 /// `fields` as one CSV record without its line end, quoted where the csv crate quotes.
-fn csv_fields(fields: &[&str]) -> std::result::Result<Vec<u8>, csv::Error> {
+fn csv_fields(fields: &[&str], delimiter: u8) -> std::result::Result<Vec<u8>, csv::Error> {
     let mut w = csv::WriterBuilder::new()
+        .delimiter(delimiter)
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
     w.write_record(fields)?;

@@ -4,7 +4,7 @@ use super::{Loaded, PARTIAL_FILE, Partial, RunSummary, placement, write_tables};
 use crate::error::{Error, Result};
 use crate::export::manifest::{FileRecord, Fingerprint};
 use crate::export::{self, OutputDir, Report};
-use crate::model::Model;
+use crate::model::{Model, Period};
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -32,7 +32,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
         &first.scenario_text,
         &first.manifest.overrides,
     )?;
-    let model = Model::new(loaded.scenario.clone(), first.manifest.step_days);
+    let model = Model::with_period(loaded.scenario.clone(), manifest_period(&first.manifest)?);
     let mut aggregate = first.aggregate.clone();
     for (_, p) in &parts[1..] {
         aggregate.merge(&p.aggregate);
@@ -77,6 +77,16 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
     })
 }
 
+/// The reporting period a shard was run with (every `step_days` when none is named).
+fn manifest_period(m: &export::Manifest) -> Result<Period> {
+    match &m.period {
+        None => Ok(Period::Days(m.step_days.max(1))),
+        Some(p) => p
+            .parse()
+            .map_err(|e| Error::Usage(format!("shard manifest: period: {e}"))),
+    }
+}
+
 fn read_partial(dir: &Path) -> Result<Partial> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
@@ -119,10 +129,12 @@ fn check_complete(parts: &[(PathBuf, Partial)]) -> Result<()> {
             && m.seed == m0.seed
             && m.trials_requested == m0.trials_requested
             && m.step_days == m0.step_days
+            && m.period == m0.period
+            && m.csv == m0.csv
             && m.shard.split('/').nth(1) == m0.shard.split('/').nth(1);
         if !same {
             return Err(Error::Usage(format!(
-                "'{}' belongs to a different run than '{}' (scenario, overrides, seed, trials, step or shard count differ)",
+                "'{}' belongs to a different run than '{}' (scenario, overrides, seed, trials, step, period, CSV format or shard count differ)",
                 dir.display(),
                 first_dir.display()
             )));

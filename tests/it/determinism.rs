@@ -119,12 +119,11 @@ fn a_different_seed_changes_the_results() {
 fn regenerates_the_kept_example_result_byte_for_byte() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("example");
-    pipeline::run(
-        &load(EXAMPLE, &[]),
-        &request(&out, EXAMPLE_TRIALS, 2),
-        &Silent,
-    )
-    .unwrap();
+    let req = RunRequest {
+        xlsx: true,
+        ..request(&out, EXAMPLE_TRIALS, 2)
+    };
+    pipeline::run(&load(EXAMPLE, &[]), &req, &Silent).unwrap();
     assert_same(&repo("results/example"), &out);
     let kept: serde_json::Value =
         serde_json::from_slice(&std::fs::read(repo("results/example/manifest.json")).unwrap())
@@ -138,6 +137,7 @@ fn regenerates_the_kept_example_result_byte_for_byte() {
         "seed",
         "trials",
         "step_days",
+        "xlsx",
     ] {
         assert_eq!(kept[key], new[key], "manifest field {key}");
     }

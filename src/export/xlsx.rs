@@ -1,0 +1,86 @@
+//! `results.xlsx` (`--xlsx`): the result folder's tables as one Excel workbook with
+//! native charts, for analysts who brief from a spreadsheet.
+//!
+//! Sheets: `overview` (scenario, description, seed, trials, version, horizon, the
+//! headline table and how to read an interval), one sheet per CSV table (`summary`,
+//! `depletion`, `stock`, `shortfall`, and `groups`, `fire_ratio` when present) with real
+//! numbers and date cells, a frozen header row, an autofilter, fitted widths and number
+//! formats (probabilities as %, thousands separators), `charts` (see [`charts`]), and
+//! `trials` when `trials.csv` fits Excel's 1,048,576 rows (otherwise a note on the
+//! overview sheet points to `trials.csv`).
+//!
+//! The workbook is a pure function of the run: its creation time is fixed
+//! ([`CREATED`]; the run's real times are in `manifest.json`), and rust_xlsxwriter
+//! writes fixed zip timestamps, so equal runs give equal bytes.
+
+mod charts;
+mod sheets;
+
+use super::Report;
+use super::manifest::Manifest;
+use super::tables::Table;
+use crate::error::{Error, Result};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};
+use std::path::Path;
+
+/// The workbook's file name in the result folder.
+pub const FILE: &str = "results.xlsx";
+
+/// Rows of an Excel worksheet (header included).
+pub const EXCEL_MAX_ROWS: u64 = 1_048_576;
+
+/// The creation time written into every workbook (2000-01-01T00:00:00Z), so that the
+/// file is reproducible byte for byte.
+pub const CREATED: (u16, u8, u8) = (2000, 1, 1);
+
+/// Where the rows of `trials.csv` come from, and how many there are.
+#[derive(Debug, Clone, Copy)]
+pub struct TrialsSource<'a> {
+    /// The file (in the folder's CSV format).
+    pub path: &'a Path,
+    /// Its data rows.
+    pub rows: u64,
+    /// Its field delimiter.
+    pub delimiter: u8,
+}
+
+/// The workbook as bytes.
+///
+/// # Errors
+/// [`Error::Other`] when rust_xlsxwriter refuses a value; [`Error::Io`] when
+/// `trials.csv` cannot be read.
+pub fn to_bytes(
+    report: &Report,
+    tables: &[(&str, Table)],
+    manifest: &Manifest,
+    trials: TrialsSource,
+) -> Result<Vec<u8>> {
+    let mut book = Workbook::new();
+    let created = ExcelDateTime::from_ymd(CREATED.0, CREATED.1, CREATED.2).map_err(xlsx_err)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(format!("drawdown: {}", manifest.scenario))
+            .set_author("drawdown")
+            .set_creation_datetime(&created),
+    );
+    let fits = trials.rows < EXCEL_MAX_ROWS;
+    sheets::overview(book.add_worksheet(), report, manifest, trials.rows, fits)?;
+    for (name, table) in tables {
+        let sheet = book.add_worksheet();
+        sheets::table(sheet, sheet_name(name), table)?;
+    }
+    charts::sheet(book.add_worksheet(), tables)?;
+    if fits {
+        sheets::trials(book.add_worksheet(), trials)?;
+    }
+    book.save_to_buffer().map_err(xlsx_err)
+}
+
+/// The sheet of a CSV file: its name without `.csv`.
+pub fn sheet_name(file: &str) -> &str {
+    file.strip_suffix(".csv").unwrap_or(file)
+}
+
+fn xlsx_err(e: XlsxError) -> Error {
+    Error::Other(format!("writing {FILE}: {e}"))
+}

@@ -1,0 +1,265 @@
+//! The workbook's data sheets: the overview, one sheet per table, the trials.
+
+use super::{EXCEL_MAX_ROWS, TrialsSource, xlsx_err};
+use crate::error::{Error, Result};
+use crate::export::Report;
+use crate::export::manifest::Manifest;
+use crate::export::tables::{Table, depletion_quantile};
+use crate::scenario::Date;
+use crate::stats::wilson;
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Worksheet};
+
+/// How a column's cells are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    Date,
+    Percent,
+    Integer,
+    Decimal,
+}
+
+fn formats() -> [Format; 5] {
+    [
+        Format::new(),
+        Format::new().set_num_format("yyyy-mm-dd"),
+        Format::new().set_num_format("0.0%"),
+        Format::new().set_num_format("#,##0"),
+        Format::new().set_num_format("#,##0.00"),
+    ]
+}
+
+fn format_of(kind: Kind) -> Format {
+    let [text, date, percent, integer, decimal] = formats();
+    match kind {
+        Kind::Text => text,
+        Kind::Date => date,
+        Kind::Percent => percent,
+        Kind::Integer => integer,
+        Kind::Decimal => decimal,
+    }
+}
+
+/// The kind of column `name` in table `sheet` (`row_metric`: the summary row's metric).
+fn kind(sheet: &str, name: &str, row_metric: Option<&str>) -> Kind {
+    let probability_table = matches!(sheet, "depletion" | "groups");
+    match name {
+        "nation" | "item" | "metric" | "group" | "ratio" | "period" => Kind::Text,
+        n if n == "date" || n.ends_with("_date") => Kind::Date,
+        "estimate" | "ci_low" | "ci_high"
+            if matches!(row_metric, Some("p_depleted" | "fill_rate")) =>
+        {
+            Kind::Percent
+        }
+        "ci_low" | "ci_high" if probability_table => Kind::Percent,
+        n if n.starts_with("p_") || n.starts_with("fill_") => Kind::Percent,
+        "day" | "from_day" | "trials" | "trials_defined" | "depleted" | "at_least" | "k"
+        | "members" | "trial" | "depletion_day" => Kind::Integer,
+        _ => Kind::Decimal,
+    }
+}
+
+/// Writes one cell: a date cell, a number, or text; an empty cell stays empty.
+fn cell(sheet: &mut Worksheet, row: u32, col: u16, kind: Kind, text: &str) -> Result<()> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    let format = format_of(kind);
+    match kind {
+        Kind::Text => sheet.write_string(row, col, text).map(|_| ()),
+        Kind::Date => match excel_date(text) {
+            Some(d) => sheet
+                .write_datetime_with_format(row, col, d, &format)
+                .map(|_| ()),
+            None => sheet.write_string(row, col, text).map(|_| ()),
+        },
+        _ => match text.parse::<f64>() {
+            Ok(v) => sheet
+                .write_number_with_format(row, col, v, &format)
+                .map(|_| ()),
+            Err(_) => sheet.write_string(row, col, text).map(|_| ()),
+        },
+    }
+    .map_err(xlsx_err)
+}
+
+/// An ISO date as an Excel date (`None` if it is not one Excel can hold).
+fn excel_date(text: &str) -> Option<ExcelDateTime> {
+    let (y, m, d) = Date::parse(text).ok()?.ymd();
+    ExcelDateTime::from_ymd(u16::try_from(y).ok()?, m as u8, d as u8).ok()
+}
+
+/// Header row in bold, frozen, with an autofilter over the data; widths fitted.
+fn finish(sheet: &mut Worksheet, header: &[&str], rows: u32) -> Result<()> {
+    let bold = Format::new().set_bold();
+    for (c, name) in header.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, c as u16, *name, &bold)
+            .map_err(xlsx_err)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+    let last_col = header.len().saturating_sub(1) as u16;
+    sheet.autofilter(0, 0, rows, last_col).map_err(xlsx_err)?;
+    sheet.autofit();
+    Ok(())
+}
+
+/// A table's sheet: the same rows and columns as its CSV file, as numbers and dates.
+pub(super) fn table(sheet: &mut Worksheet, name: &str, table: &Table) -> Result<()> {
+    sheet.set_name(name).map_err(xlsx_err)?;
+    let metric = table.header.iter().position(|&c| c == "metric");
+    for (r, row) in table.rows.iter().enumerate() {
+        let row_metric = metric.map(|m| row[m].as_str());
+        for (c, text) in row.iter().enumerate() {
+            let k = kind(name, table.header[c], row_metric);
+            cell(sheet, r as u32 + 1, c as u16, k, text)?;
+        }
+    }
+    finish(sheet, &table.header, table.rows.len() as u32)
+}
+
+/// The `trials` sheet, read back from `trials.csv`.
+pub(super) fn trials(sheet: &mut Worksheet, source: TrialsSource) -> Result<()> {
+    sheet.set_name("trials").map_err(xlsx_err)?;
+    let bytes = std::fs::read(source.path).map_err(|e| Error::io("reading", source.path, e))?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(source.delimiter)
+        .from_reader(bytes);
+    let bad = |e: csv::Error| Error::Other(format!("reading {}: {e}", source.path.display()));
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(bad)?
+        .iter()
+        .map(String::from)
+        .collect();
+    let kinds: Vec<Kind> = header.iter().map(|h| trials_kind(h)).collect();
+    let mut rows = 0u32;
+    for record in reader.records() {
+        let record = record.map_err(bad)?;
+        rows += 1;
+        for (c, text) in record.iter().enumerate() {
+            cell(sheet, rows, c as u16, kinds[c], text)?;
+        }
+    }
+    let names: Vec<&str> = header.iter().map(String::as_str).collect();
+    finish(sheet, &names, rows)
+}
+
+fn trials_kind(name: &str) -> Kind {
+    match name {
+        "nation" | "item" => Kind::Text,
+        "depletion_date" => Kind::Date,
+        _ => Kind::Integer,
+    }
+}
+
+/// The front sheet: what was run, the headline table, how to read it.
+pub(super) fn overview(
+    sheet: &mut Worksheet,
+    report: &Report,
+    manifest: &Manifest,
+    trial_rows: u64,
+    trials_fit: bool,
+) -> Result<()> {
+    sheet.set_name("overview").map_err(xlsx_err)?;
+    let s = &report.model.scenario;
+    let bold = Format::new().set_bold();
+    let title = Format::new().set_bold().set_font_size(16);
+    sheet
+        .write_string_with_format(0, 0, format!("drawdown: {}", s.name), &title)
+        .map_err(xlsx_err)?;
+    let period = manifest
+        .period
+        .clone()
+        .unwrap_or_else(|| format!("every {} days", manifest.step_days));
+    let facts: [(&str, String); 8] = [
+        ("description", s.description.trim().to_string()),
+        ("scenario file", manifest.scenario_file.clone()),
+        ("seed", manifest.seed.to_string()),
+        ("trials", manifest.trials.to_string()),
+        ("drawdown version", manifest.version.clone()),
+        ("horizon", format!("{} to {}", s.start, s.end)),
+        ("reporting", period),
+        (
+            "run times",
+            "in manifest.json (this workbook is reproducible: its own date is fixed)".into(),
+        ),
+    ];
+    let mut row = 2;
+    for (label, value) in facts {
+        sheet
+            .write_string_with_format(row, 0, label, &bold)
+            .map_err(xlsx_err)?;
+        sheet.write_string(row, 1, value).map_err(xlsx_err)?;
+        row += 1;
+    }
+    row = headline(sheet, report, row + 1)?;
+    let notes = notes(trial_rows, trials_fit);
+    for note in notes {
+        sheet.write_string(row, 0, note).map_err(xlsx_err)?;
+        row += 1;
+    }
+    sheet.set_column_width(0, 18).map_err(xlsx_err)?;
+    sheet.set_column_width(1, 14).map_err(xlsx_err)?;
+    Ok(())
+}
+
+fn notes(trial_rows: u64, trials_fit: bool) -> Vec<String> {
+    let mut notes = vec![
+        String::new(),
+        "How to read an interval: P(depleted) is the share of simulated futures in which the stock reached its floor by the horizon;".into(),
+        "the 95% interval (Wilson) is where the true probability lies given the number of trials, not a range of outcomes.".into(),
+        "The stock fan on the charts sheet shows the spread of outcomes: half of the futures lie between p25 and p75, 90% between p05 and p95.".into(),
+    ];
+    if !trials_fit {
+        notes.push(format!(
+            "trials.csv has {trial_rows} rows, more than an Excel sheet holds ({}): it is not in this workbook; open trials.csv instead.",
+            EXCEL_MAX_ROWS - 1
+        ));
+    }
+    notes
+}
+
+/// The terminal's headline table, with numbers and dates; returns the next free row.
+fn headline(sheet: &mut Worksheet, report: &Report, first: u32) -> Result<u32> {
+    let bold = Format::new().set_bold().set_align(FormatAlign::Center);
+    let header = [
+        "nation",
+        "item",
+        "P(depleted by horizon)",
+        "ci_low",
+        "ci_high",
+        "median depletion",
+        "fill rate",
+    ];
+    for (c, h) in header.iter().enumerate() {
+        sheet
+            .write_string_with_format(first, c as u16, *h, &bold)
+            .map_err(xlsx_err)?;
+    }
+    let n = report.aggregate.trials;
+    let mut row = first + 1;
+    for (i, s) in report.aggregate.series.iter().enumerate() {
+        if report.is_channel(i) {
+            continue;
+        }
+        let (nation, item) = report.labels(i);
+        let ci = wilson(s.depleted, n);
+        let p = s.depleted as f64 / n.max(1) as f64;
+        cell(sheet, row, 0, Kind::Text, nation)?;
+        cell(sheet, row, 1, Kind::Text, item)?;
+        for (c, v) in [(2, p), (3, ci.low), (4, ci.high)] {
+            cell(sheet, row, c, Kind::Percent, &v.to_string())?;
+        }
+        match depletion_quantile(s, n, 0.5)[0] {
+            Some(day) => cell(sheet, row, 5, Kind::Date, &report.date(day))?,
+            None => cell(sheet, row, 5, Kind::Text, "not by horizon")?,
+        }
+        if let (true, Some(r)) = (s.has_demand(), s.totals.fill.ratio()) {
+            cell(sheet, row, 6, Kind::Percent, &r.min(1.0).to_string())?;
+        }
+        row += 1;
+    }
+    Ok(row + 1)
+}

@@ -1,0 +1,253 @@
+//! `--xlsx`: the workbook read back with calamine holds the CSV tables' numbers, real
+//! date cells, the trials, the charts over the expected ranges, and is reproducible
+//! byte for byte.
+
+use calamine::{Data, DataType, Reader, Xlsx, open_workbook};
+use drawdown::export::CsvFormat;
+use drawdown::model::Period;
+use drawdown::pipeline::{self, Loaded, RunRequest};
+use drawdown::runner::{Shard, Silent};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// A donor and a recipient with need, over a leap February.
+const SCENARIO: &str = r#"
+[scenario]
+name = "book"
+description = "Two nations, for the workbook tests."
+start = "2024-01-10"
+end = "2024-06-30"
+[items.x]
+[nations.donor.stock.x]
+initial = 20000
+[nations.r.stock.x]
+initial = 2000
+[transfers.aid]
+from = "donor"
+to = "r"
+item = "x"
+start = "2024-01-15"
+quantity = { dist = "uniform", min = 1500, max = 3000 }
+every_days = 30
+transit_days = 5
+[demand.front]
+nation = "r"
+item = "x"
+[demand.front.schedule.all]
+from = "2024-01-10"
+per_day = 80
+"#;
+
+fn run(out: &Path, threads: usize, csv: CsvFormat) -> PathBuf {
+    run_shard(out, threads, csv, Shard::ALL)
+}
+
+fn run_shard(out: &Path, threads: usize, csv: CsvFormat, shard: Shard) -> PathBuf {
+    let loaded = Loaded::from_text("<test>", SCENARIO, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let req = RunRequest {
+        trials: 150,
+        seed: Some(4),
+        threads: Some(threads),
+        out: Some(out.to_path_buf()),
+        period: Some(Period::Month),
+        csv,
+        xlsx: true,
+        shard,
+        ..RunRequest::default()
+    };
+    pipeline::run(&loaded, &req, &Silent).unwrap().dir
+}
+
+/// Days from 1899-12-30 (Excel's day 0) to an ISO date.
+fn serial(iso: &str) -> f64 {
+    let d = drawdown::scenario::Date::parse(iso).unwrap();
+    d.days_since(drawdown::scenario::Date::from_ymd(1899, 12, 30).unwrap()) as f64
+}
+
+fn assert_sheet_equals_csv(
+    book: &mut Xlsx<std::io::BufReader<std::fs::File>>,
+    dir: &Path,
+    name: &str,
+) -> usize {
+    let range = book.worksheet_range(name).unwrap();
+    let mut reader = csv::Reader::from_path(dir.join(format!("{name}.csv"))).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows: Vec<Vec<Data>> = range.rows().map(|r| r.to_vec()).collect();
+    assert_eq!(
+        rows[0].iter().map(|d| d.to_string()).collect::<Vec<_>>(),
+        header,
+        "{name}"
+    );
+    let mut dates = 0;
+    let mut count = 0;
+    for (k, record) in reader.records().enumerate() {
+        let record = record.unwrap();
+        let row = &rows[k + 1];
+        for (c, text) in record.iter().enumerate() {
+            let got = row.get(c).cloned().unwrap_or(Data::Empty);
+            let column = &header[c];
+            if text.is_empty() {
+                assert_eq!(got, Data::Empty, "{name} row {k} {column}");
+            } else if column == "date" || column.ends_with("_date") {
+                let Data::DateTime(d) = got else {
+                    panic!("{name} row {k} {column}: {got:?} is not a date cell")
+                };
+                assert_eq!(d.as_f64(), serial(text), "{name} row {k} {column}");
+                dates += 1;
+            } else if let Ok(v) = text.parse::<f64>() {
+                assert_eq!(got.as_f64(), Some(v), "{name} row {k} {column}: {got:?}");
+                assert!(matches!(got, Data::Float(_) | Data::Int(_)), "{got:?}");
+            } else {
+                assert_eq!(got, Data::String(text.into()), "{name} row {k} {column}");
+            }
+        }
+        count += 1;
+    }
+    assert_eq!(rows.len(), count + 1, "{name}: no extra rows");
+    if header.iter().any(|h| h == "date") {
+        assert!(dates > 0, "{name} has date cells");
+    }
+    count
+}
+
+#[test]
+fn the_workbook_holds_the_csv_numbers_and_date_cells() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run(&tmp.path().join("a"), 2, CsvFormat::default());
+    let path = dir.join("results.xlsx");
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    assert_eq!(
+        book.sheet_names(),
+        [
+            "overview",
+            "summary",
+            "depletion",
+            "stock",
+            "shortfall",
+            "charts",
+            "trials"
+        ]
+    );
+    for name in ["summary", "depletion", "stock", "shortfall", "trials"] {
+        assert!(assert_sheet_equals_csv(&mut book, &dir, name) > 0, "{name}");
+    }
+    let overview = book.worksheet_range("overview").unwrap();
+    let text: Vec<String> = overview
+        .rows()
+        .flat_map(|r| r.iter().map(|c| c.to_string()))
+        .collect();
+    assert!(text.contains(&"drawdown: book".to_string()));
+    assert!(text.contains(&"Two nations, for the workbook tests.".to_string()));
+    assert!(text.contains(&"4".to_string()), "the seed");
+    assert!(
+        text.iter()
+            .any(|t| t.starts_with("How to read an interval"))
+    );
+    let manifest = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"results.xlsx\""),
+        "listed in the manifest"
+    );
+}
+
+/// The XML of every chart in the workbook.
+fn chart_xml(path: &Path) -> Vec<String> {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut names: Vec<String> = zip
+        .file_names()
+        .filter_map(|n| n.ok().map(|n| n.into_owned()))
+        .filter(|n| n.starts_with("xl/charts/chart"))
+        .collect();
+    names.sort_by_key(|n| {
+        n.trim_start_matches("xl/charts/chart")
+            .trim_end_matches(".xml")
+            .parse::<u32>()
+            .unwrap_or(0)
+    });
+    names
+        .iter()
+        .map(|n| {
+            let mut s = String::new();
+            zip.by_name(n).unwrap().read_to_string(&mut s).unwrap();
+            s
+        })
+        .collect()
+}
+
+#[test]
+fn the_charts_read_the_stock_depletion_and_shortfall_cells() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run(&tmp.path().join("a"), 2, CsvFormat::default());
+    let charts = chart_xml(&dir.join("results.xlsx"));
+    // Monthly from 2024-01-10 to 2024-06-30: 6 reporting days per series, so the
+    // donor's rows are 2..7 and the recipient's 8..13 of the stock sheet (date in D,
+    // period in E, p05..p95 in G..K; depletion's p_depleted in F, shortfall's fill_rate
+    // in K); the donor has no need (no fill-rate chart).
+    assert_eq!(
+        charts.len(),
+        5,
+        "donor: fan + depletion; recipient: fan + depletion + fill"
+    );
+    let fan = &charts[0];
+    assert!(fan.contains("<c:f>stock!$D$2:$D$7</c:f>"), "{fan}");
+    for col in ["G", "H", "I", "J", "K"] {
+        assert!(
+            fan.contains(&format!("<c:f>stock!${col}$2:${col}$7</c:f>")),
+            "p column {col}"
+        );
+    }
+    assert!(
+        charts[1].contains("<c:f>depletion!$F$2:$F$7</c:f>"),
+        "{}",
+        charts[1]
+    );
+    assert!(charts[2].contains("<c:f>stock!$I$8:$I$13</c:f>"));
+    assert!(
+        charts[4].contains("<c:f>shortfall!$D$2:$D$7</c:f>"),
+        "{}",
+        charts[4]
+    );
+    assert!(
+        charts[4].contains("<c:f>shortfall!$K$2:$K$7</c:f>"),
+        "{}",
+        charts[4]
+    );
+}
+
+#[test]
+fn the_workbook_is_reproducible_and_ignores_the_csv_locale() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = run(&tmp.path().join("a"), 1, CsvFormat::default());
+    let b = run(
+        &tmp.path().join("b"),
+        2,
+        CsvFormat::for_locale("fr").unwrap(),
+    );
+    assert_eq!(
+        std::fs::read(a.join("results.xlsx")).unwrap(),
+        std::fs::read(b.join("results.xlsx")).unwrap()
+    );
+}
+
+#[test]
+fn merged_shards_write_the_same_workbook() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = run(&tmp.path().join("whole"), 2, CsvFormat::default());
+    let shards: Vec<PathBuf> = (1..=2)
+        .map(|k| {
+            let shard = Shard::parse(&format!("{k}/2")).unwrap();
+            run_shard(
+                &tmp.path().join(format!("s{k}")),
+                1,
+                CsvFormat::default(),
+                shard,
+            )
+        })
+        .collect();
+    let merged = tmp.path().join("merged");
+    pipeline::merge(&shards, &merged, false).unwrap();
+    assert_eq!(
+        std::fs::read(whole.join("results.xlsx")).unwrap(),
+        std::fs::read(merged.join("results.xlsx")).unwrap()
+    );
+}
