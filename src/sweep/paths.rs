@@ -11,6 +11,17 @@
 
 use toml_edit::{Item, TableLike, Value};
 
+/// Optional fields a table may lack, offered as suggestions beside the keys it has.
+const OPTIONAL: &[&str] = &[
+    "slip_days",
+    "ramp_days",
+    "floor",
+    "output_factor",
+    "dispersion",
+    "award_delay_days",
+    "transit_days",
+];
+
 /// One concrete field a pattern matched.
 #[derive(Debug, Clone)]
 pub struct Found {
@@ -183,9 +194,11 @@ fn keys_of(item: &Item) -> String {
 /// "matches nothing" for a pattern whose matches all lack their last key, with the
 /// nearest keys those tables do have.
 pub fn absent_message(root: &dyn TableLike, pattern: &[String], found: &[Found]) -> String {
+    let mut keys = sibling_keys(root, found);
+    keys.extend(OPTIONAL.iter().map(|k| k.to_string()));
     let miss = Miss {
         depth: pattern.len().saturating_sub(1),
-        keys: sibling_keys(root, found),
+        keys,
     };
     no_match(pattern, &miss)
 }

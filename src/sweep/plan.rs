@@ -278,6 +278,7 @@ fn number_change(op: Op, v: &Value, x: f64) -> Value {
 
 fn kind(v: &Value) -> &'static str {
     match v {
+        Value::String(s) if looks_like_date(s.value()) => "a date",
         Value::String(_) => "a string",
         Value::Datetime(_) => "a date",
         Value::Boolean(_) => "a boolean",
@@ -287,10 +288,27 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
+/// What value `j` of a resolved spec writes; `+=0` on an absent field writes nothing,
+/// so that such a point is the scenario as written.
+/// `YYYY-MM-DD`.
+fn looks_like_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
 fn assignments(r: &Resolved, j: usize) -> Vec<Assignment> {
+    let no_op = r.spec.op == Op::Add && r.spec.values.get(j).and_then(|v| number(v)) == Some(0.0);
     r.found
         .iter()
         .zip(&r.values[j])
+        .filter(|(f, _)| !(no_op && f.value.is_none()))
         .map(|(f, v)| Assignment {
             segments: f.segments.clone(),
             value: v.clone(),

@@ -22,4 +22,5 @@ mod shortage;
 mod sides;
 mod signals;
 mod stats;
+mod sweep;
 mod templates;
