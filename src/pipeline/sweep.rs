@@ -127,6 +127,16 @@ pub fn sweep(loaded: &Loaded, req: &SweepRequest, observer: &dyn Observer) -> Re
     for p in &plan.points {
         let label = format!("--vary point {} ({})", p.index, describe(&plan, p));
         let (text, scenario) = point_scenario(loaded, &plan, &p.assignments, &label)?;
+        let labels = |s: &Scenario| {
+            (0..s.series.len())
+                .map(|i| s.series_label(i))
+                .collect::<Vec<_>>()
+        };
+        if labels(&scenario) != labels(&base) {
+            return Err(Error::Usage(format!(
+                "{label}: the point has other nation × item series than the baseline; a sweep compares like with like"
+            )));
+        }
         points.push((text != base_text).then_some(scenario));
     }
     let seed = req.seed.or(loaded.scenario.seed).unwrap_or(DEFAULT_SEED);
