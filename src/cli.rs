@@ -121,7 +121,7 @@ pub(crate) struct CheckArgs {
 #[derive(Debug, Args)]
 pub(crate) struct GridArgs {
     /// What to vary (repeatable; the grid is their product): PATH=v1,v2 | PATH=lo..hi:steps |
-    /// PATH+=d1,d2 | PATH*=f1,f2; `*` matches any one path segment.
+    /// PATH+=d1,d2 | PATH*=f1,f2; `*` matches any one path segment, `{a,b}` any key listed.
     #[arg(long, value_name = "SPEC")]
     pub(crate) vary: Vec<String>,
     /// Pair the --vary specs' values in order instead of taking their product.
