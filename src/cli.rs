@@ -23,6 +23,8 @@ Examples:
   drawdown run --until-ci 0.02 --target ukraine.shell_155
   drawdown run --trials 1 --trace trace.csv       # one trial's full event log
   drawdown check configs/default.toml
+  drawdown sweep --vary 'factories.us_scranton.capacity.ramp.*.slip_days+=0,365' -n 1000
+  drawdown check --vary 'factories.*.capacity.initial*=0.5,1,1.5'
   drawdown init my-scenario.toml
   drawdown backtest configs/default.toml -m configs/default.backtest.toml -o configs/BACKTEST.md
   drawdown run -n 100000 --shard 3/16 && drawdown merge results/default.shard-*-of-16 -o results/default";
@@ -32,8 +34,10 @@ Examples:
 pub(crate) enum Command {
     /// Run N trials of a scenario and write the result folder.
     Run(RunArgs),
-    /// Validate a scenario and print what it contains.
+    /// Validate a scenario and print what it contains (with --vary: what a sweep changes).
     Check(CheckArgs),
+    /// Run a grid of scenario variants with common random numbers; paired differences.
+    Sweep(SweepArgs),
     /// Write a commented starter scenario.
     Init(InitArgs),
     /// Combine shard folders (written with run --shard) into one result folder.
@@ -134,6 +138,59 @@ pub(crate) struct CheckArgs {
     /// Scenario file (TOML); the embedded default when omitted.
     pub(crate) scenario: Option<PathBuf>,
     /// Scenario overrides.
+    #[command(flatten)]
+    pub(crate) scenario_args: ScenarioArgs,
+    /// Sweep specs: list what each matches and the values at each point.
+    #[command(flatten)]
+    pub(crate) grid: GridArgs,
+}
+
+/// The grid of a sweep (`sweep`, `check --vary`).
+#[derive(Debug, Args)]
+pub(crate) struct GridArgs {
+    /// What to vary (repeatable; the grid is their product): PATH=v1,v2 | PATH=lo..hi:steps |
+    /// PATH+=d1,d2 | PATH*=f1,f2; `*` matches any one path segment, `{a,b}` any key listed.
+    #[arg(long, value_name = "SPEC")]
+    pub(crate) vary: Vec<String>,
+    /// Pair the --vary specs' values in order instead of taking their product.
+    #[arg(long)]
+    pub(crate) zip: bool,
+    /// The reference of the paired differences, as specs with one value each
+    /// (default: the scenario as written).
+    #[arg(long, value_name = "SPEC")]
+    pub(crate) baseline: Vec<String>,
+}
+
+/// `drawdown sweep`.
+#[derive(Debug, Args)]
+pub(crate) struct SweepArgs {
+    /// Scenario file (TOML); the embedded default scenario when omitted.
+    pub(crate) scenario: Option<PathBuf>,
+    /// The grid.
+    #[command(flatten)]
+    pub(crate) grid: GridArgs,
+    /// Trials per point (and for the baseline), 1 to 1,000,000,000.
+    #[arg(short = 'n', long, default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    pub(crate) trials: u64,
+    /// Master seed, shared by every point; the scenario's, else 20220224, when omitted.
+    #[arg(short, long)]
+    pub(crate) seed: Option<u64>,
+    /// Worker threads, 1 to 1024 (results do not depend on it); all cores when omitted.
+    #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub(crate) threads: Option<u32>,
+    /// Result folder; results/<scenario name>-sweep/ when omitted.
+    #[arg(short, long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
+    /// Replace an existing output folder even though drawdown did not write it.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// Days between reporting days of each point's run (1 to 36525).
+    #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=36_525))]
+    pub(crate) step: u32,
+    /// No progress bar and no result table.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+    /// Scenario overrides, applied before the sweep (the baseline includes them).
     #[command(flatten)]
     pub(crate) scenario_args: ScenarioArgs,
 }

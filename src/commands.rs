@@ -11,6 +11,8 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+mod sweep;
+
 /// The exit code of the signal that stopped the run (128 + its number), 0 if none.
 static STOPPED_BY: AtomicUsize = AtomicUsize::new(0);
 
@@ -30,6 +32,7 @@ pub(crate) fn dispatch(command: Command) -> Result<()> {
         Command::Init(args) => init(args),
         Command::Merge(args) => merge(args),
         Command::Backtest(args) => backtest(args),
+        Command::Sweep(args) => sweep::sweep(args),
     }
 }
 
@@ -174,6 +177,9 @@ fn csv_format(args: &RunArgs) -> drawdown::export::CsvFormat {
 
 fn check(args: CheckArgs) -> Result<()> {
     let loaded = pipeline::load(args.scenario.as_deref(), &args.scenario_args.overrides)?;
+    if !args.grid.vary.is_empty() || !args.grid.baseline.is_empty() {
+        return sweep::check(&loaded, &args.grid);
+    }
     say(&describe(&loaded.scenario, &loaded.origin))?;
     Ok(())
 }
@@ -294,6 +300,12 @@ impl Observer for Terminal {
 
     fn cancelled(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
+    }
+
+    fn stage(&self, label: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(label.to_string());
+        }
     }
 }
 

@@ -21,6 +21,7 @@
 //! - [`export`]: the output contract (CSV tables, manifest, one-trial traces, atomic
 //!   result folders).
 //! - [`backtest`]: a scenario set against dated public figures.
+//! - [`sweep`]: parameter sweeps with common random numbers and paired differences.
 
 pub mod backtest;
 pub mod dist;
@@ -32,5 +33,6 @@ pub mod pipeline;
 pub mod runner;
 pub mod scenario;
 pub mod stats;
+pub mod sweep;
 
 pub use error::{Error, Result};

@@ -545,5 +545,7 @@ pub fn trace(loaded: &Loaded, req: &TraceRequest, observer: &dyn Observer) -> Re
 
 mod backtest;
 mod merge;
+pub mod sweep;
 pub use backtest::{BacktestRequest, backtest};
 pub use merge::merge;
+pub use sweep::{SweepRequest, SweepSummary, sweep};

@@ -113,6 +113,8 @@ pub trait Observer: Sync {
     fn cancelled(&self) -> bool {
         false
     }
+    /// A new stage of a longer task has started (e.g. "point 3/10" of a sweep).
+    fn stage(&self, _label: &str) {}
 }
 
 /// An observer that ignores everything.

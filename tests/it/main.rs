@@ -25,5 +25,6 @@ mod shortage;
 mod sides;
 mod signals;
 mod stats;
+mod sweep;
 mod templates;
 mod workbook;
