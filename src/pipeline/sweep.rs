@@ -400,6 +400,9 @@ fn manifest(
         started: started.0,
         finished: export::manifest::now_utc(),
         wall_seconds: (started.1.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        period: None,
+        csv: None,
+        xlsx: false,
         files: Default::default(),
     }
 }
