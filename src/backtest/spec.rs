@@ -256,9 +256,7 @@ pub fn parse(text: &str, scenario: &Scenario) -> Result<Vec<Milestone>, Vec<Issu
                 "from",
                 format!(
                     "{} is outside the scenario's horizon {} to {}",
-                    fmt_date(from),
-                    fmt_date(scenario.start),
-                    fmt_date(scenario.end)
+                    from, scenario.start, scenario.end
                 ),
             );
             continue;
@@ -268,9 +266,7 @@ pub fn parse(text: &str, scenario: &Scenario) -> Result<Vec<Milestone>, Vec<Issu
                 "to",
                 format!(
                     "{} must be within the horizon ({} to {}) and not before `from`",
-                    fmt_date(m.to),
-                    fmt_date(scenario.start),
-                    fmt_date(scenario.end)
+                    m.to, scenario.start, scenario.end
                 ),
             );
             continue;
@@ -323,11 +319,6 @@ pub fn parse(text: &str, scenario: &Scenario) -> Result<Vec<Milestone>, Vec<Issu
     } else {
         Err(issues)
     }
-}
-
-fn fmt_date(d: Date) -> String {
-    let (y, m, day) = d.ymd();
-    format!("{y:04}-{m:02}-{day:02}")
 }
 
 /// Resolves the ids of a selector against the scenario.
