@@ -341,7 +341,7 @@ impl<'m> Floor<'m> {
             let delay = def.award_delay_days.sample(&mut rng).max(0.0).round() as i64;
             count!(setup, 1);
             if (def.award_day + delay).max(0) < i64::from(days) {
-                let qty = def.size.sample_rounds(&mut rng);
+                let qty = def.size.sample_rounds(&mut rng, &mut |_, x| x);
                 count!(events, 1);
                 if qty > 0 {
                     acc += order(

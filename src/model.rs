@@ -40,6 +40,7 @@
 
 mod curve;
 mod demand;
+pub mod inputs;
 pub mod limits;
 pub mod outcome;
 pub mod period;
@@ -48,6 +49,7 @@ mod trial;
 
 pub use curve::DAYS_PER_MONTH;
 pub use demand::{DemandGamma, demand_gamma, draw_demand};
+pub use inputs::{Design, InputDef, InputTable, Pin};
 pub use outcome::{SeriesOutcome, TrialOutcome};
 pub use period::Period;
 pub use trace::{NoTrace, TraceKind, TraceLog, TraceRecord, Tracer};
@@ -69,6 +71,12 @@ pub struct Model {
     pub report_of_day: Vec<u32>,
     /// How the reporting days are spaced.
     pub period: Period,
+    /// The numbers each trial draws once (see [`inputs`]).
+    pub inputs: InputTable,
+    /// Inputs pinned per block of trials (sensitivity designs); `None` for a plain run.
+    pub design: Option<std::sync::Arc<Design>>,
+    /// Whether each trial's outcome carries its inputs' values.
+    pub record_inputs: bool,
     streams: Streams,
 }
 
@@ -104,6 +112,7 @@ impl Model {
         report_days.sort_unstable();
         report_days.dedup();
         let streams = Streams::new(&scenario);
+        let inputs = InputTable::new(&scenario);
         let mut report_of_day = Vec::with_capacity(scenario.days as usize);
         for (k, &r) in report_days.iter().enumerate() {
             report_of_day.resize(r as usize + 1, k as u32);
@@ -113,6 +122,9 @@ impl Model {
             report_days,
             report_of_day,
             period,
+            inputs,
+            design: None,
+            record_inputs: false,
             streams,
         }
     }

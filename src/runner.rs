@@ -131,6 +131,9 @@ pub struct UnitRows {
     pub width: usize,
     /// The outcomes, trial after trial, `width` per trial in scenario series order.
     pub outcomes: Vec<SeriesOutcome>,
+    /// The inputs' values, trial after trial, when the model records them (see
+    /// [`crate::model::inputs`]); empty otherwise.
+    pub inputs: Vec<f64>,
 }
 
 impl UnitRows {
@@ -293,12 +296,14 @@ fn run_unit(
         first: trials.start,
         width,
         outcomes: Vec::with_capacity(n * width),
+        inputs: Vec::new(),
     };
     for t in trials {
         let outcome = worker.workspace.run(model, seed, t, &mut NoTrace);
         worker.aggregate.add_flows(outcome);
         worker.stage.push(&outcome.stock, &mut worker.aggregate);
         rows.outcomes.extend_from_slice(&outcome.series);
+        rows.inputs.extend_from_slice(&outcome.inputs);
     }
     rows
 }

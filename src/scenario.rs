@@ -236,13 +236,20 @@ pub enum ContractSize {
 
 impl ContractSize {
     /// One trial's draw of the rounds bought (before the model's quantity ceiling):
-    /// the quantity, or `floor(budget / unit_price)` with the budget drawn first.
-    pub fn sample_rounds<R: rand::Rng + ?Sized>(&self, rng: &mut R) -> u64 {
+    /// the quantity, or `floor(budget / unit_price)` with the budget drawn first. Each
+    /// draw passes through `pick(k, drawn)` (k = 0 for the quantity or the budget, 1 for
+    /// the price), which returns the value used.
+    pub fn sample_rounds<R: rand::Rng + ?Sized>(
+        &self,
+        rng: &mut R,
+        pick: &mut impl FnMut(u32, f64) -> f64,
+    ) -> u64 {
         match self {
-            ContractSize::Quantity(q) => q.sample_count(rng),
+            ContractSize::Quantity(q) => pick(0, q.sample(rng)).round().max(0.0) as u64,
             ContractSize::Budget { budget, unit_price } => {
-                let money = budget.sample(rng);
-                let price = unit_price.sample(rng);
+                let money = pick(0, budget.sample(rng));
+                // A pinned price stays above 0.
+                let price = pick(1, unit_price.sample(rng)).max(f64::MIN_POSITIVE);
                 // Validation keeps the price above 0; the cast saturates.
                 (money / price).floor().max(0.0) as u64
             }

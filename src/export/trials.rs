@@ -246,6 +246,7 @@ initial = 5
             first: 17,
             width: 2,
             outcomes: (0..6).map(outcome).collect(),
+            inputs: Vec::new(),
         };
         let text = writer.render(&rows);
         let mut reader = csv::ReaderBuilder::new()

@@ -30,20 +30,29 @@ pub(crate) struct Curve {
 
 impl Curve {
     /// Draws a curve from `ramp` (levels per month) with `rng`, reusing this allocation.
-    pub(crate) fn draw(&mut self, ramp: &Ramp, rng: &mut StreamRng) {
+    /// Each draw passes through `pick(slot, drawn)`, which returns the value used: slot 0
+    /// is the initial level, then slip, target and ramp days of each milestone in turn
+    /// (see [`super::inputs`]).
+    pub(crate) fn draw(
+        &mut self,
+        ramp: &Ramp,
+        rng: &mut StreamRng,
+        pick: &mut impl FnMut(u32, f64) -> f64,
+    ) {
         self.knots.clear();
         self.cursor = 0;
         // Levels [per month] are cut to MAX_QUANTITY (NaN counts as 0).
         let level = |x: f64| x.max(0.0).min(MAX_QUANTITY as f64) / DAYS_PER_MONTH;
-        let initial = level(ramp.initial.sample(rng));
+        let initial = level(pick(0, ramp.initial.sample(rng)));
         self.knots.push((i64::MIN, initial));
         let mut starts: Vec<(i64, f64, i64)> = ramp
             .milestones
             .iter()
-            .map(|m| {
-                let slip = m.slip_days.sample(rng).round() as i64;
-                let target = level(m.target.sample(rng));
-                let ramp_days = m.ramp_days.sample(rng).max(0.0).round() as i64;
+            .zip((1u32..).step_by(3))
+            .map(|(m, slot)| {
+                let slip = pick(slot, m.slip_days.sample(rng)).round() as i64;
+                let target = level(pick(slot + 1, m.target.sample(rng)));
+                let ramp_days = pick(slot + 2, m.ramp_days.sample(rng)).max(0.0).round() as i64;
                 (m.day.saturating_add(slip), target, ramp_days)
             })
             .collect();
@@ -136,7 +145,7 @@ mod tests {
             milestones,
         };
         let mut c = Curve::default();
-        c.draw(&ramp, &mut stream_rng(1, 0, StreamId(0)));
+        c.draw(&ramp, &mut stream_rng(1, 0, StreamId(0)), &mut |_, x| x);
         c
     }
 

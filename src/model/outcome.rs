@@ -96,6 +96,9 @@ pub struct TrialOutcome {
     pub met: Vec<u64>,
     /// Shortage days in each reporting period, same layout.
     pub short_days: Vec<u64>,
+    /// The value each input took (see [`super::inputs`]), when the model records them;
+    /// NaN for an input not drawn (a contract awarded after the horizon).
+    pub inputs: Vec<f64>,
 }
 
 impl TrialOutcome {

@@ -3,6 +3,7 @@
 
 use super::Model;
 use super::curve::Curve;
+use super::inputs::{InputState, count};
 use super::limits::{MAX_QUANTITY, quantity};
 use super::outcome::{SeriesOutcome, TrialOutcome};
 use super::trace::{TraceKind, TraceRecord, Tracer};
@@ -152,6 +153,8 @@ pub struct Workspace {
     transfers: Vec<TransferState>,
     /// (factory, transfer) for every production-linked transfer.
     links: Vec<(usize, usize)>,
+    /// The inputs' pins and values this trial.
+    inputs: InputState,
     outcome: TrialOutcome,
 }
 
@@ -228,12 +231,15 @@ impl Workspace {
                     _ => None,
                 })
                 .collect(),
+            inputs: InputState::new(model.inputs.len()),
             outcome: TrialOutcome::default(),
         }
     }
 
     /// Simulates trial `trial` of `model` with master seed `seed`, reporting events to
-    /// `tracer`; returns the trial's outcome (valid until the next call).
+    /// `tracer`; returns the trial's outcome (valid until the next call). With a
+    /// [`super::Design`], `trial` is the design's global index: its row's pins apply and
+    /// the random streams are those of the trial the design maps it to.
     pub fn run<T: Tracer>(
         &mut self,
         model: &Model,
@@ -247,11 +253,20 @@ impl Workspace {
             model,
             tracer,
         };
-        day.setup(seed, trial);
+        let (row, streams) = model
+            .design
+            .as_deref()
+            .map_or((0, trial), |d| d.locate(trial));
+        day.ws.inputs.start(model.design.as_deref(), row);
+        day.setup(seed, streams);
         for d in 0..model.scenario.days {
             day.run_day(d);
         }
         day.finish(trial);
+        self.outcome.inputs.clear();
+        if model.record_inputs {
+            self.outcome.inputs.extend_from_slice(&self.inputs.values);
+        }
         &self.outcome
     }
 }
@@ -320,8 +335,10 @@ impl<T: Tracer> Day<'_, T> {
         }
         for (i, def) in s.series.iter().enumerate() {
             let mut rng = stream_rng(seed, trial, st.series[i]);
-            let initial = quantity(def.initial.sample_count(&mut rng));
-            let floor = quantity(def.floor.sample_count(&mut rng));
+            let id = self.model.inputs.series[i];
+            let inputs = &mut self.ws.inputs;
+            let initial = quantity(count(inputs.pick(id, def.initial.sample(&mut rng))));
+            let floor = quantity(count(inputs.pick(id + 1, def.floor.sample(&mut rng))));
             self.ws.series[i] = SeriesState {
                 stock: initial,
                 backlog: 0,
@@ -352,10 +369,18 @@ impl<T: Tracer> Day<'_, T> {
         let (s, st) = (&self.model.scenario, &self.model.streams);
         for (i, def) in s.factories.iter().enumerate() {
             let f = &mut self.ws.factories[i];
+            let inputs = &mut self.ws.inputs;
             let mut setup = stream_rng(seed, trial, st.factory_setup[i]);
-            f.capacity.draw(&def.capacity, &mut setup);
-            if let (Some(limit), Some(curve)) = (&def.input_limit, f.limit.as_mut()) {
-                curve.draw(limit, &mut setup);
+            let base = self.model.inputs.capacity[i];
+            f.capacity.draw(&def.capacity, &mut setup, &mut |k, x| {
+                inputs.pick(base + k, x)
+            });
+            if let (Some(limit), Some(curve), Some(base)) = (
+                &def.input_limit,
+                f.limit.as_mut(),
+                self.model.inputs.limit[i],
+            ) {
+                curve.draw(limit, &mut setup, &mut |k, x| inputs.pick(base + k, x));
             }
             f.output_rng = stream_rng(seed, trial, st.factory_output[i]);
             f.failure_rng = stream_rng(seed, trial, st.factory_failure[i]);
@@ -373,21 +398,25 @@ impl<T: Tracer> Day<'_, T> {
         let (s, st) = (&self.model.scenario, &self.model.streams);
         for (i, def) in s.demand.iter().enumerate() {
             let d = &mut self.ws.demand[i];
+            let inputs = &mut self.ws.inputs;
+            let mut id = self.model.inputs.demand[i];
+            let mut draw = |dist: &crate::dist::Dist, rng: &mut StreamRng| {
+                id += 1;
+                inputs.pick(id - 1, dist.sample(rng))
+            };
             let mut setup = stream_rng(seed, trial, st.demand_setup[i]);
             for (mean, period) in d.means.iter_mut().zip(&def.periods) {
-                *mean = period
-                    .per_day
-                    .sample(&mut setup)
+                *mean = draw(&period.per_day, &mut setup)
                     .max(0.0)
                     .min(MAX_QUANTITY as f64);
             }
             // Drawn after the means, so scenarios without them draw exactly as before.
             if let Some(r) = &def.rationing {
-                d.cover_days = r.cover_days.sample(&mut setup).max(0.0);
-                d.fraction = r.fraction.sample(&mut setup).clamp(0.0, 1.0);
-                d.keep_days = r.keep_days.sample(&mut setup).max(0.0);
+                d.cover_days = draw(&r.cover_days, &mut setup).max(0.0);
+                d.fraction = draw(&r.fraction, &mut setup).clamp(0.0, 1.0);
+                d.keep_days = draw(&r.keep_days, &mut setup).max(0.0);
             }
-            d.reserve_days = def.reserve_days.sample(&mut setup).max(0.0);
+            d.reserve_days = draw(&def.reserve_days, &mut setup).max(0.0);
             d.mean_today = 0.0;
             d.rng = stream_rng(seed, trial, st.demand_daily[i]);
             d.regime_rng = stream_rng(seed, trial, st.demand_regime[i]);
@@ -408,15 +437,24 @@ impl<T: Tracer> Day<'_, T> {
         for (i, def) in s.contracts.iter().enumerate() {
             let rng = &mut self.ws.contract_rngs[i];
             *rng = stream_rng(seed, trial, st.contract[i]);
-            let delay = def.award_delay_days.sample(rng).max(0.0).round() as i64;
+            let id = self.model.inputs.contract[i];
+            let delay = self
+                .ws
+                .inputs
+                .pick(id, def.award_delay_days.sample(rng))
+                .max(0.0)
+                .round() as i64;
             let day = def.award_day.saturating_add(delay).max(0);
             self.schedule(day as u64, Ev::Award { contract: i as u32 });
         }
         for (i, def) in s.procurement.iter().enumerate() {
             let p = &mut self.ws.policies[i];
             p.rng = stream_rng(seed, trial, st.procurement[i]);
-            p.reorder_point = quantity(def.reorder_point.sample_count(&mut p.rng));
-            p.target = quantity(def.target.sample_count(&mut p.rng)).max(p.reorder_point);
+            let (id, inputs) = (self.model.inputs.procurement[i], &mut self.ws.inputs);
+            p.reorder_point =
+                quantity(count(inputs.pick(id, def.reorder_point.sample(&mut p.rng))));
+            p.target = quantity(count(inputs.pick(id + 1, def.target.sample(&mut p.rng))))
+                .max(p.reorder_point);
             p.on_order = 0;
             let first = def.first_review_day.max(0) as u64;
             self.schedule(first, Ev::Review { policy: i as u32 });
@@ -428,11 +466,14 @@ impl<T: Tracer> Day<'_, T> {
         for (i, def) in s.transfers.iter().enumerate() {
             let t = &mut self.ws.transfers[i];
             t.rng = stream_rng(seed, trial, st.transfer[i]);
-            t.share = match &def.size {
-                TransferSize::Policy(d) | TransferSize::Production { share: d, .. } => {
-                    d.sample(&mut t.rng).clamp(0.0, 1.0)
+            t.share = match (&def.size, self.model.inputs.transfer[i]) {
+                (TransferSize::Policy(d) | TransferSize::Production { share: d, .. }, Some(id)) => {
+                    self.ws
+                        .inputs
+                        .pick(id, d.sample(&mut t.rng))
+                        .clamp(0.0, 1.0)
                 }
-                TransferSize::Scheduled(_) => 0.0,
+                _ => 0.0,
             };
             t.accrued = 0;
             t.due = 0;

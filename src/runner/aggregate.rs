@@ -432,6 +432,7 @@ mod tests {
             consumed: vec![big],
             met: vec![0],
             short_days: vec![u64::from(days)],
+            inputs: Vec::new(),
         };
         let mut agg = Aggregate::new(&[true], &[days - 1], days);
         agg.add_flows(&outcome);

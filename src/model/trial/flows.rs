@@ -35,7 +35,12 @@ impl<T: Tracer> Day<'_, T> {
     pub(super) fn award(&mut self, d: u32, contract: usize) {
         let def = &self.model.scenario.contracts[contract];
         // The cut keeps a budget's order within the quantity ceiling whatever the ratio.
-        let qty = quantity(def.size.sample_rounds(&mut self.ws.contract_rngs[contract]));
+        let id = self.model.inputs.contract[contract] + 1;
+        let (rng, inputs) = (&mut self.ws.contract_rngs[contract], &mut self.ws.inputs);
+        let qty = quantity(
+            def.size
+                .sample_rounds(rng, &mut |k, x| inputs.pick(id + k, x)),
+        );
         self.trace(d, TraceKind::ContractAwarded, &def.id, def.series, qty);
         self.place_order(
             def.series,
