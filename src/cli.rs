@@ -44,6 +44,12 @@ pub(crate) enum Command {
     Merge(MergeArgs),
     /// Compare a scenario with dated public figures and write a Markdown report.
     Backtest(BacktestArgs),
+    /// Rank every uncertain input by its association with an output, from one run (PRCC, SRC).
+    Rank(SensitivityArgs),
+    /// One-at-a-time swings of inputs with common random numbers, ranked by effect.
+    Tornado(SensitivityArgs),
+    /// Variance-based global sensitivity: first-order and total Sobol indices, noise removed.
+    Sobol(SobolArgs),
 }
 
 /// Flags shared by commands that read a scenario.
@@ -143,6 +149,94 @@ pub(crate) struct CheckArgs {
     /// Sweep specs: list what each matches and the values at each point.
     #[command(flatten)]
     pub(crate) grid: GridArgs,
+    /// List the numbers each trial draws once (the inputs that rank, tornado and sobol
+    /// vary), with their paths and distributions.
+    #[arg(long)]
+    pub(crate) inputs: bool,
+}
+
+/// `drawdown rank` and `drawdown tornado`.
+#[derive(Debug, Args)]
+pub(crate) struct SensitivityArgs {
+    /// Scenario file (TOML); the embedded default scenario when omitted.
+    pub(crate) scenario: Option<PathBuf>,
+    /// tornado: an input to swing, PATH=low,high | PATH+=d1,d2 | PATH*=f1,f2 (repeatable;
+    /// `*` and `{a,b}` move every match together); every uncertain input between its 10 %
+    /// and 90 % quantiles when omitted. rank: not used.
+    #[arg(long, value_name = "SPEC")]
+    pub(crate) vary: Vec<String>,
+    /// The output's series, NATION.ITEM; the recipient (first series with demand that
+    /// receives aid) when omitted.
+    #[arg(long, value_name = "NATION.ITEM")]
+    pub(crate) series: Option<String>,
+    /// The output metric: fill_rate, p_depleted, unmet_mean, consumed_mean,
+    /// shortage_days_mean, final_stock_mean, min_stock_mean (fill_rate for a series with
+    /// demand, else p_depleted, when omitted).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) metric: Option<String>,
+    /// Trials: per bar end and for the baseline (tornado), in all (rank); 1 to 10,000,000.
+    #[arg(short = 'n', long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub(crate) trials: u64,
+    /// Rows of the terminal table (all rows are in the CSV).
+    #[arg(long, default_value_t = 15)]
+    pub(crate) top: usize,
+    /// Common flags.
+    #[command(flatten)]
+    pub(crate) common: DesignArgs,
+}
+
+/// `drawdown sobol`.
+#[derive(Debug, Args)]
+pub(crate) struct SobolArgs {
+    /// Scenario file (TOML); the embedded default scenario when omitted.
+    pub(crate) scenario: Option<PathBuf>,
+    /// A factor: PATH=lo,hi (uniform over the range) or PATH (the input's own
+    /// distribution); `*` and `{a,b}` move every match together (repeatable). Every
+    /// uncertain input on its own distribution when omitted.
+    #[arg(long, value_name = "SPEC")]
+    pub(crate) vary: Vec<String>,
+    /// The output's series, NATION.ITEM (default: the recipient).
+    #[arg(long, value_name = "NATION.ITEM")]
+    pub(crate) series: Option<String>,
+    /// The output metric (as for tornado).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) metric: Option<String>,
+    /// Base rows N of the Saltelli design, 2 to 1,000,000; the run is N × (factors + 2) ×
+    /// replicates trials.
+    #[arg(short = 'N', long = "base-rows", default_value_t = 256, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub(crate) base_rows: u64,
+    /// Trials per design row, 2 to 1,000 (their spread measures the simulator's noise).
+    #[arg(short = 'r', long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(2..=1_000))]
+    pub(crate) replicates: u64,
+    /// Rows of the terminal table.
+    #[arg(long, default_value_t = 15)]
+    pub(crate) top: usize,
+    /// Common flags.
+    #[command(flatten)]
+    pub(crate) common: DesignArgs,
+}
+
+/// Flags shared by rank, tornado and sobol.
+#[derive(Debug, Args)]
+pub(crate) struct DesignArgs {
+    /// Master seed; the scenario's, else 20220224, when omitted.
+    #[arg(short, long)]
+    pub(crate) seed: Option<u64>,
+    /// Worker threads, 1 to 1024 (results do not depend on it); all cores when omitted.
+    #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub(crate) threads: Option<u32>,
+    /// Result folder; results/<scenario name>-<command>/ when omitted.
+    #[arg(short, long, value_name = "DIR")]
+    pub(crate) out: Option<PathBuf>,
+    /// Replace an existing output folder even though drawdown did not write it.
+    #[arg(long)]
+    pub(crate) force: bool,
+    /// No progress bar and no result table.
+    #[arg(short, long)]
+    pub(crate) quiet: bool,
+    /// Scenario overrides, applied first.
+    #[command(flatten)]
+    pub(crate) scenario_args: ScenarioArgs,
 }
 
 /// The grid of a sweep (`sweep`, `check --vary`).

@@ -11,6 +11,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+mod sensitivity;
 mod sweep;
 
 /// The exit code of the signal that stopped the run (128 + its number), 0 if none.
@@ -33,6 +34,9 @@ pub(crate) fn dispatch(command: Command) -> Result<()> {
         Command::Merge(args) => merge(args),
         Command::Backtest(args) => backtest(args),
         Command::Sweep(args) => sweep::sweep(args),
+        Command::Rank(args) => sensitivity::rank_or_tornado(args, false),
+        Command::Tornado(args) => sensitivity::rank_or_tornado(args, true),
+        Command::Sobol(args) => sensitivity::sobol(args),
     }
 }
 
@@ -177,6 +181,9 @@ fn csv_format(args: &RunArgs) -> drawdown::export::CsvFormat {
 
 fn check(args: CheckArgs) -> Result<()> {
     let loaded = pipeline::load(args.scenario.as_deref(), &args.scenario_args.overrides)?;
+    if args.inputs {
+        return sensitivity::list_inputs(&loaded);
+    }
     if !args.grid.vary.is_empty() || !args.grid.baseline.is_empty() {
         return sweep::check(&loaded, &args.grid);
     }

@@ -32,6 +32,7 @@ pub mod model;
 pub mod pipeline;
 pub mod runner;
 pub mod scenario;
+pub mod sensitivity;
 pub mod stats;
 pub mod sweep;
 

@@ -545,7 +545,9 @@ pub fn trace(loaded: &Loaded, req: &TraceRequest, observer: &dyn Observer) -> Re
 
 mod backtest;
 mod merge;
+pub mod sensitivity;
 pub mod sweep;
 pub use backtest::{BacktestRequest, backtest};
 pub use merge::merge;
+pub use sensitivity::{SensitivityRequest, SensitivitySummary};
 pub use sweep::{SweepRequest, SweepSummary, sweep};

@@ -339,7 +339,21 @@ fn write_files(
             points.push(row);
         }
     }
-    for (name, table) in [("sweep.csv", sweep), ("points.csv", points)] {
+    write_csvs(
+        dir,
+        vec![("sweep.csv", sweep), ("points.csv", points)],
+        manifest,
+    )
+}
+
+/// Writes each `(name, rows)` as a CSV file in `dir`, records it in `manifest`, then
+/// writes the manifest.
+pub(crate) fn write_csvs(
+    dir: &OutputDir,
+    files: Vec<(&str, Vec<Vec<String>>)>,
+    manifest: &mut Manifest,
+) -> Result<()> {
+    for (name, table) in files {
         let bytes = csv_bytes(&table)?;
         let path = dir.file(name);
         std::fs::write(&path, &bytes).map_err(|e| Error::io("writing", &path, e))?;
@@ -376,12 +390,35 @@ fn manifest(
     threads: usize,
     started: (String, Instant),
 ) -> Manifest {
-    let mut overrides = loaded.overrides.clone();
-    overrides.extend(req.vary.iter().map(|v| format!("--vary {v}")));
+    let mut extra: Vec<String> = req.vary.iter().map(|v| format!("--vary {v}")).collect();
     if req.zip {
-        overrides.push("--zip".into());
+        extra.push("--zip".into());
     }
-    overrides.extend(req.baseline.iter().map(|v| format!("--baseline {v}")));
+    extra.extend(req.baseline.iter().map(|v| format!("--baseline {v}")));
+    manifest_for(
+        loaded,
+        extra,
+        req.trials,
+        seed,
+        threads,
+        req.step_days,
+        started,
+    )
+}
+
+/// The manifest of a command that runs several designs of `loaded` (sweep, tornado,
+/// rank, sobol): `extra` lists its own options after the scenario's overrides.
+pub(crate) fn manifest_for(
+    loaded: &Loaded,
+    extra: Vec<String>,
+    trials: u64,
+    seed: u64,
+    threads: usize,
+    step_days: u32,
+    started: (String, Instant),
+) -> Manifest {
+    let mut overrides = loaded.overrides.clone();
+    overrides.extend(extra);
     Manifest {
         program: "drawdown".into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -390,12 +427,12 @@ fn manifest(
         scenario_sha256: export::manifest::sha256_hex(loaded.text.as_bytes()),
         overrides,
         seed,
-        trials: req.trials,
-        trial_range: [0, req.trials],
-        trials_requested: req.trials,
+        trials,
+        trial_range: [0, trials],
+        trials_requested: trials,
         threads,
         shard: "1/1".into(),
-        step_days: req.step_days.max(1),
+        step_days: step_days.max(1),
         until_ci: None,
         started: started.0,
         finished: export::manifest::now_utc(),

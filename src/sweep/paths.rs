@@ -255,7 +255,8 @@ fn no_match(pattern: &[String], miss: &Miss) -> String {
 }
 
 /// Levenshtein edit distance.
-fn distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance between two strings (for suggestions).
+pub fn distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

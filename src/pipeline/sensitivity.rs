@@ -1,0 +1,809 @@
+//! `drawdown rank`, `drawdown tornado` and `drawdown sobol` as library calls: build the
+//! design of pinned inputs (see [`crate::model::inputs`]), run all of its rows and
+//! trials in one parallel run, analyse one output, and write `rank.csv`, `tornado.csv`
+//! or `sobol.csv` with a manifest into an atomic result folder.
+
+use super::sweep::{manifest_for, write_csvs};
+use super::{DEFAULT_SEED, Loaded, placement};
+use crate::error::{Error, Result};
+use crate::export::{OutputDir, format};
+use crate::model::{Design, InputTable, Model, Period, Pin};
+use crate::runner::{self, Observer, RowSink, RunOptions, Shard, UnitRows, budget};
+use crate::sensitivity::select::{self, Quantiles, Target};
+use crate::sensitivity::{rank, sobol, tornado};
+use crate::stats::Interval;
+use crate::sweep::{Op, Outcomes, Spec, TrialValues};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What a sensitivity command needs besides the scenario.
+#[derive(Debug, Clone)]
+pub struct SensitivityRequest {
+    /// `--vary` specs (tornado: two values each; sobol: `PATH=lo,hi` or `PATH`).
+    pub vary: Vec<String>,
+    /// Trials: per row (tornado), in all (rank), per design row (sobol: replicates).
+    pub trials: u64,
+    /// Sobol: base rows N.
+    pub base_rows: usize,
+    /// Master seed; the scenario's, else [`DEFAULT_SEED`], when `None`.
+    pub seed: Option<u64>,
+    /// Worker threads; all cores when `None`.
+    pub threads: Option<usize>,
+    /// Result folder; `results/<scenario name>-<command>` when `None`.
+    pub out: Option<PathBuf>,
+    /// Replace an output folder that drawdown did not write.
+    pub force: bool,
+    /// `--series NATION.ITEM`.
+    pub series: Option<String>,
+    /// `--metric NAME`.
+    pub metric: Option<String>,
+    /// Rows of the terminal table.
+    pub top: usize,
+}
+
+impl Default for SensitivityRequest {
+    fn default() -> Self {
+        SensitivityRequest {
+            vary: Vec::new(),
+            trials: 500,
+            base_rows: 256,
+            seed: None,
+            threads: None,
+            out: None,
+            force: false,
+            series: None,
+            metric: None,
+            top: 15,
+        }
+    }
+}
+
+/// What a finished analysis reports back.
+#[derive(Debug)]
+pub struct SensitivitySummary {
+    /// Where the results are.
+    pub dir: PathBuf,
+    /// The terminal table.
+    pub table: String,
+    /// Trials simulated.
+    pub trials_run: u64,
+    /// Wall time [s].
+    pub wall_seconds: f64,
+    /// Leftovers of killed runs that were cleaned up first.
+    pub notes: Vec<String>,
+}
+
+/// The most trials one design may run.
+const MAX_DESIGN_TRIALS: u64 = 100_000_000;
+
+/// Keeps, per trial, the target series' values and the chosen inputs' values.
+struct Collect {
+    series: usize,
+    width: usize,
+    inputs: usize,
+    keep: Vec<usize>,
+    values: Vec<TrialValues>,
+    drawn: Vec<f64>,
+}
+
+impl RowSink for Collect {
+    type Rendered = (Vec<TrialValues>, Vec<f64>);
+    fn render(&self, rows: &UnitRows) -> Self::Rendered {
+        let values = rows
+            .outcomes
+            .chunks(self.width.max(1))
+            .map(|c| TrialValues::from(&c[self.series]))
+            .collect();
+        let mut drawn = Vec::new();
+        if !self.keep.is_empty() {
+            for trial in rows.inputs.chunks(self.inputs.max(1)) {
+                drawn.extend(self.keep.iter().map(|&i| trial[i]));
+            }
+        }
+        (values, drawn)
+    }
+    fn write(&mut self, r: Self::Rendered) -> Result<()> {
+        self.values.extend(r.0);
+        self.drawn.extend(r.1);
+        Ok(())
+    }
+}
+
+/// A prepared analysis: the model, the output and the run's settings.
+struct Setup {
+    model: Model,
+    target: Target,
+    seed: u64,
+    threads: usize,
+}
+
+fn setup(loaded: &Loaded, req: &SensitivityRequest, trials: u64) -> Result<Setup> {
+    if trials > MAX_DESIGN_TRIALS {
+        return Err(Error::Usage(format!(
+            "this design would run {trials} trials, more than {MAX_DESIGN_TRIALS}: use fewer trials or inputs"
+        )));
+    }
+    let s = &loaded.scenario;
+    let target =
+        Target::resolve(s, req.series.as_deref(), req.metric.as_deref()).map_err(Error::Usage)?;
+    // One reporting period: only per-trial totals are analysed.
+    let model = Model::with_period(s.clone(), Period::Days(s.days.max(1)));
+    let seed = req.seed.or(s.seed).unwrap_or(DEFAULT_SEED);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads = budget::threads_for(req.threads, trials, cores);
+    Ok(Setup {
+        model,
+        target,
+        seed,
+        threads,
+    })
+}
+
+/// Runs `trials` trials of `setup.model`, keeping the target and the inputs `keep`.
+fn collect(
+    setup: &Setup,
+    trials: u64,
+    keep: Vec<usize>,
+    observer: &dyn Observer,
+) -> Result<Collect> {
+    let opts = RunOptions {
+        trials,
+        seed: setup.seed,
+        threads: Some(setup.threads),
+        shard: Shard::ALL,
+        precision: None,
+    };
+    let mut sink = Collect {
+        series: setup.target.series,
+        width: setup.model.series_count(),
+        inputs: setup.model.inputs.len(),
+        keep,
+        values: Vec::new(),
+        drawn: Vec::new(),
+    };
+    runner::run(&setup.model, &opts, observer, &mut sink)?;
+    if observer.cancelled() {
+        return Err(Error::Interrupted);
+    }
+    Ok(sink)
+}
+
+fn out_dir(loaded: &Loaded, req: &SensitivityRequest, command: &str) -> Result<OutputDir> {
+    let target = req.out.clone().unwrap_or_else(|| {
+        PathBuf::from("results").join(format!("{}-{command}", loaded.scenario.name))
+    });
+    OutputDir::create(&target, &placement(loaded, &[], req.force))
+}
+
+fn options(req: &SensitivityRequest, setup: &Setup) -> Vec<String> {
+    let mut o: Vec<String> = req.vary.iter().map(|v| format!("--vary {v}")).collect();
+    o.push(format!("--series {}", setup.target.label));
+    o.push(format!("--metric {}", setup.target.metric));
+    o
+}
+
+fn finish(
+    loaded: &Loaded,
+    req: &SensitivityRequest,
+    setup: &Setup,
+    dir: OutputDir,
+    files: Vec<(&str, Vec<Vec<String>>)>,
+    (trials, started): (u64, (String, Instant)),
+    table: String,
+) -> Result<SensitivitySummary> {
+    let mut manifest = manifest_for(
+        loaded,
+        options(req, setup),
+        trials,
+        setup.seed,
+        setup.threads,
+        setup.model.scenario.days,
+        started,
+    );
+    write_csvs(&dir, files, &mut manifest)?;
+    let notes = dir.swept().to_vec();
+    let dir = dir.commit()?;
+    Ok(SensitivitySummary {
+        dir,
+        table,
+        trials_run: trials,
+        wall_seconds: manifest.wall_seconds,
+        notes,
+    })
+}
+
+fn num(x: f64) -> String {
+    format::decimal(x, 6)
+}
+
+fn iv(x: (f64, Interval)) -> [String; 3] {
+    [num(x.0), num(x.1.low), num(x.1.high)]
+}
+
+/// The uncertain inputs of a model.
+fn uncertain(inputs: &InputTable) -> Vec<usize> {
+    (0..inputs.len())
+        .filter(|&i| inputs.defs[i].uncertain())
+        .collect()
+}
+
+/// `drawdown rank`: one ordinary run recording every uncertain input; inputs ranked by
+/// their association with the output (`rank.csv`).
+///
+/// # Errors
+/// Usage errors for a bad series or metric or too few trials; I/O errors naming the path.
+pub fn rank(
+    loaded: &Loaded,
+    req: &SensitivityRequest,
+    observer: &dyn Observer,
+) -> Result<SensitivitySummary> {
+    let started = (crate::export::manifest::now_utc(), Instant::now());
+    let mut setup = setup(loaded, req, req.trials)?;
+    setup.model.record_inputs = true;
+    let ids = uncertain(&setup.model.inputs);
+    let k = ids.len();
+    if (req.trials as usize) < k + 4 {
+        return Err(Error::Usage(format!(
+            "-n: ranking {k} uncertain inputs needs at least {} trials, got {}",
+            k + 4,
+            req.trials
+        )));
+    }
+    let dir = out_dir(loaded, req, "rank")?;
+    let got = collect(&setup, req.trials, ids.clone(), observer)?;
+    let n = got.values.len();
+    let y: Vec<f64> = got.values.iter().map(|v| setup.target.value(v)).collect();
+    // Inputs never drawn in some trial (a contract awarded after the horizon) or that
+    // never varied are left out and listed.
+    let mut cols = Vec::new();
+    let mut used = Vec::new();
+    let mut left_out = Vec::new();
+    for (c, &id) in ids.iter().enumerate() {
+        let col: Vec<f64> = (0..n).map(|t| got.drawn[t * k + c]).collect();
+        let varies = col.iter().any(|v| *v != col[0]);
+        if col.iter().all(|v| v.is_finite()) && varies {
+            cols.push(col);
+            used.push(id);
+        } else {
+            left_out.push(setup.model.inputs.defs[id].path.clone());
+        }
+    }
+    let ranking = rank::rank(&cols, &y).map_err(|m| Error::Usage(format!("drawdown rank: {m}")))?;
+    let mut rows = vec![
+        [
+            "rank",
+            "input",
+            "prcc",
+            "prcc_ci_low",
+            "prcc_ci_high",
+            "src",
+            "src_ci_low",
+            "src_ci_high",
+            "spearman",
+            "spearman_ci_low",
+            "spearman_ci_high",
+            "series",
+            "metric",
+            "trials",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let mut table = format!(
+        "inputs ranked by association with {} of {} over {n} trials (R² linear {:.3}, on ranks {:.3}: the rest is interaction, non-monotone effects and the simulator's own noise)\nrank  PRCC [95% CI]  SRC [95% CI]  input\n",
+        setup.target.metric, setup.target.label, ranking.r2, ranking.rank_r2
+    );
+    for (r, c) in ranking.coefficients.iter().enumerate() {
+        let path = &setup.model.inputs.defs[used[c.input]].path;
+        let mut row = vec![(r + 1).to_string(), path.clone()];
+        row.extend(iv(c.prcc));
+        row.extend(iv(c.src));
+        row.extend(iv(c.spearman));
+        row.extend([
+            setup.target.label.clone(),
+            setup.target.metric.to_string(),
+            n.to_string(),
+        ]);
+        rows.push(row);
+        if r < req.top {
+            table.push_str(&format!(
+                "{:>4}  {:+.3} [{:+.3}, {:+.3}]  {:+.3} [{:+.3}, {:+.3}]  {path}\n",
+                r + 1,
+                c.prcc.0,
+                c.prcc.1.low,
+                c.prcc.1.high,
+                c.src.0,
+                c.src.1.low,
+                c.src.1.high
+            ));
+        }
+    }
+    if !left_out.is_empty() {
+        table.push_str(&format!(
+            "left out ({}: not drawn in every trial, or constant): {}\n",
+            left_out.len(),
+            left_out.join(", ")
+        ));
+    }
+    finish(
+        loaded,
+        req,
+        &setup,
+        dir,
+        vec![("rank.csv", rows)],
+        (req.trials, started),
+        table,
+    )
+}
+
+/// A varied factor: its name, the inputs it moves and how.
+struct Factor {
+    name: String,
+    ids: Vec<usize>,
+    /// Tornado: the low and high pins with their labels.
+    ends: Vec<(Pin, String)>,
+    /// Sobol: a uniform range, or (None) each input's own distribution.
+    range: Option<(f64, f64)>,
+}
+
+fn parse_number(v: &str, spec: &str) -> Result<f64> {
+    v.trim()
+        .replace('_', "")
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| Error::Usage(format!("--vary '{spec}': '{v}' is not a finite number")))
+}
+
+/// Resolves tornado specs (two values each), validating every end as a scenario.
+fn tornado_factors(loaded: &Loaded, inputs: &InputTable, vary: &[String]) -> Result<Vec<Factor>> {
+    let mut factors = Vec::new();
+    for text in vary {
+        let spec = Spec::parse(text, "--vary")?;
+        if spec.values.len() != 2 {
+            return Err(Error::Usage(format!(
+                "--vary '{text}': a tornado bar needs exactly two values, low and high (got {})",
+                spec.values.len()
+            )));
+        }
+        let ids = select::matching(inputs, &spec.path);
+        if ids.is_empty() {
+            return Err(Error::Usage(select::no_input(inputs, &spec.path, "--vary")));
+        }
+        // Each end must be a valid scenario, as in a sweep.
+        let plan = super::sweep::plan(loaded, std::slice::from_ref(text), false, &[])?;
+        for p in &plan.points {
+            let label = format!("--vary '{text}' value {}", p.labels.join(", "));
+            super::sweep::point_scenario(loaded, &plan, &p.assignments, &label)?;
+        }
+        let mut ends = Vec::new();
+        for (i, v) in spec.values.iter().enumerate() {
+            let x = parse_number(v, text)?;
+            let pin = match spec.op {
+                Op::Set => Pin::Set(x),
+                Op::Add => Pin::Add(x),
+                Op::Mul => Pin::Mul(x),
+            };
+            ends.push((pin, spec.label(i)));
+        }
+        factors.push(Factor {
+            name: spec.path.clone(),
+            ids,
+            ends,
+            range: None,
+        });
+    }
+    Ok(factors)
+}
+
+/// Every uncertain input between the 10 % and 90 % quantiles of its distribution.
+fn quantile_factors(inputs: &InputTable) -> Vec<Factor> {
+    uncertain(inputs)
+        .into_iter()
+        .map(|id| {
+            let q = Quantiles::of(&inputs.defs[id].dist);
+            let end = |p: f64, name: &str| {
+                let v = q.at(p);
+                (Pin::Set(v), format!("{name}={}", format::decimal(v, 3)))
+            };
+            Factor {
+                name: inputs.defs[id].path.clone(),
+                ids: vec![id],
+                ends: vec![end(0.1, "p10"), end(0.9, "p90")],
+                range: None,
+            }
+        })
+        .collect()
+}
+
+/// Splits a design's collected values into its rows (`block` trials each, width 1).
+fn rows_of(values: Vec<TrialValues>, block: usize) -> Vec<Outcomes> {
+    values
+        .chunks(block.max(1))
+        .map(|c| Outcomes {
+            width: 1,
+            values: c.to_vec(),
+        })
+        .collect()
+}
+
+/// `drawdown tornado`: the baseline and, per factor, a low and a high row, all with the
+/// same trial indices (`tornado.csv`, bars ranked by swing).
+///
+/// # Errors
+/// Usage errors naming the spec; I/O errors naming the path.
+pub fn tornado(
+    loaded: &Loaded,
+    req: &SensitivityRequest,
+    observer: &dyn Observer,
+) -> Result<SensitivitySummary> {
+    let started = (crate::export::manifest::now_utc(), Instant::now());
+    let inputs = InputTable::new(&loaded.scenario);
+    let factors = if req.vary.is_empty() {
+        quantile_factors(&inputs)
+    } else {
+        tornado_factors(loaded, &inputs, &req.vary)?
+    };
+    if factors.is_empty() {
+        return Err(Error::Usage(
+            "drawdown tornado: the scenario has no uncertain input; name one with --vary PATH=low,high".into(),
+        ));
+    }
+    let mut rows: Vec<Vec<(u32, Pin)>> = vec![Vec::new()];
+    for f in &factors {
+        for (pin, _) in &f.ends {
+            rows.push(f.ids.iter().map(|&id| (id as u32, *pin)).collect());
+        }
+    }
+    let design = Design {
+        block: req.trials,
+        common: true,
+        rows,
+    };
+    let total = design.trials();
+    let mut setup = setup(loaded, req, total)?;
+    setup.model.design = Some(Arc::new(design));
+    let dir = out_dir(loaded, req, "tornado")?;
+    let got = collect(&setup, total, Vec::new(), observer)?;
+    let rows = rows_of(got.values, req.trials as usize);
+    let s = &setup.model.scenario;
+    let flags = (
+        s.series[setup.target.series].channel,
+        s.demand.iter().any(|d| d.series == setup.target.series),
+    );
+    let base = &rows[0];
+    let mut bars: Vec<tornado::Bar> = factors
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            let labels = [f.ends[0].1.clone(), f.ends[1].1.clone()];
+            let ends = [&rows[1 + 2 * i], &rows[2 + 2 * i]];
+            tornado::bar(
+                f.name.clone(),
+                f.ids.len(),
+                labels,
+                ends,
+                base,
+                &setup.target,
+                flags,
+            )
+        })
+        .collect();
+    tornado::rank(&mut bars);
+    let baseline = tornado::measure(base, base, &setup.target, flags.0, flags.1);
+    let mut table = match &baseline {
+        Some(b) => format!(
+            "{} of {}: baseline {:.4} [{:.4}, {:.4}], {} trials per bar end (common random numbers)\n",
+            setup.target.metric, setup.target.label, b.estimate, b.ci.low, b.ci.high, req.trials
+        ),
+        None => String::new(),
+    };
+    table.push_str("rank  swing high−low [95% CI]  low → high  input\n");
+    let mut csv = vec![
+        [
+            "rank",
+            "input",
+            "inputs_moved",
+            "low",
+            "high",
+            "series",
+            "metric",
+            "estimate_low",
+            "estimate_high",
+            "diff_low",
+            "diff_low_ci_low",
+            "diff_low_ci_high",
+            "diff_high",
+            "diff_high_ci_low",
+            "diff_high_ci_high",
+            "swing",
+            "swing_ci_low",
+            "swing_ci_high",
+            "trials",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for (r, b) in bars.iter().enumerate() {
+        let mut row = vec![
+            (r + 1).to_string(),
+            b.name.clone(),
+            b.inputs.to_string(),
+            b.labels[0].clone(),
+            b.labels[1].clone(),
+            setup.target.label.clone(),
+            setup.target.metric.to_string(),
+            num(b.ends[0].estimate),
+            num(b.ends[1].estimate),
+        ];
+        for end in &b.ends {
+            match end.diff {
+                Some(d) => row.extend(iv(d)),
+                None => row.extend([String::new(), String::new(), String::new()]),
+            }
+        }
+        row.extend(iv(b.swing));
+        row.push(req.trials.to_string());
+        csv.push(row);
+        if r < req.top {
+            table.push_str(&format!(
+                "{:>4}  {:+.4} [{:+.4}, {:+.4}]  {} → {}  {} ({} → {})\n",
+                r + 1,
+                b.swing.0,
+                b.swing.1.low,
+                b.swing.1.high,
+                format_end(b.ends[0].estimate),
+                format_end(b.ends[1].estimate),
+                b.name,
+                b.labels[0],
+                b.labels[1]
+            ));
+        }
+    }
+    if bars.len() > req.top {
+        table.push_str(&format!("… {} more in tornado.csv\n", bars.len() - req.top));
+    }
+    finish(
+        loaded,
+        req,
+        &setup,
+        dir,
+        vec![("tornado.csv", csv)],
+        (total, started),
+        table,
+    )
+}
+
+fn format_end(x: f64) -> String {
+    if x.abs() < 10.0 {
+        format!("{x:.4}")
+    } else {
+        format!("{x:.0}")
+    }
+}
+
+/// Resolves Sobol factors: `PATH=lo,hi` (uniform range) or `PATH` (each matched input's
+/// own distribution, all at the same quantile).
+fn sobol_factors(loaded: &Loaded, inputs: &InputTable, vary: &[String]) -> Result<Vec<Factor>> {
+    if vary.is_empty() {
+        return Ok(uncertain(inputs)
+            .into_iter()
+            .map(|id| Factor {
+                name: inputs.defs[id].path.clone(),
+                ids: vec![id],
+                ends: Vec::new(),
+                range: None,
+            })
+            .collect());
+    }
+    let mut factors = Vec::new();
+    for text in vary {
+        let (pattern, range) = match text.split_once('=') {
+            None => (text.trim().to_string(), None),
+            Some(_) => {
+                let spec = Spec::parse(text, "--vary")?;
+                if spec.op != Op::Set || spec.values.len() != 2 {
+                    return Err(Error::Usage(format!(
+                        "--vary '{text}': a Sobol factor is PATH=lo,hi (a uniform range) or PATH alone (its own distribution)"
+                    )));
+                }
+                let lo = parse_number(&spec.values[0], text)?;
+                let hi = parse_number(&spec.values[1], text)?;
+                if lo >= hi {
+                    return Err(Error::Usage(format!(
+                        "--vary '{text}': lo must be below hi"
+                    )));
+                }
+                let plan = super::sweep::plan(loaded, std::slice::from_ref(text), false, &[])?;
+                for p in &plan.points {
+                    let label = format!("--vary '{text}' value {}", p.labels.join(", "));
+                    super::sweep::point_scenario(loaded, &plan, &p.assignments, &label)?;
+                }
+                (spec.path, Some((lo, hi)))
+            }
+        };
+        let ids = select::matching(inputs, &pattern);
+        if ids.is_empty() {
+            return Err(Error::Usage(select::no_input(inputs, &pattern, "--vary")));
+        }
+        if range.is_none() && ids.iter().all(|&i| !inputs.defs[i].uncertain()) {
+            return Err(Error::Usage(format!(
+                "--vary '{text}': every input it matches is a fixed number; give a range, PATH=lo,hi"
+            )));
+        }
+        factors.push(Factor {
+            name: pattern,
+            ids,
+            ends: Vec::new(),
+            range,
+        });
+    }
+    Ok(factors)
+}
+
+/// `drawdown sobol`: first-order and total indices of each factor on the output, with
+/// the simulator's noise removed (`sobol.csv`; see [`crate::sensitivity::sobol`]).
+///
+/// # Errors
+/// Usage errors naming the spec or a design too large; I/O errors naming the path.
+pub fn sobol(
+    loaded: &Loaded,
+    req: &SensitivityRequest,
+    observer: &dyn Observer,
+) -> Result<SensitivitySummary> {
+    let started = (crate::export::manifest::now_utc(), Instant::now());
+    let inputs = InputTable::new(&loaded.scenario);
+    let factors = sobol_factors(loaded, &inputs, &req.vary)?;
+    if factors.is_empty() {
+        return Err(Error::Usage(
+            "drawdown sobol: the scenario has no uncertain input; name factors with --vary PATH=lo,hi".into(),
+        ));
+    }
+    if req.trials < 2 {
+        return Err(Error::Usage(
+            "--replicates: at least 2 trials per design row (their spread measures the simulator's noise)".into(),
+        ));
+    }
+    let seed = req.seed.or(loaded.scenario.seed).unwrap_or(DEFAULT_SEED);
+    let plan = sobol::Plan::new(factors.len(), req.base_rows, seed ^ 0x0050_b01d);
+    let quantiles: Vec<Vec<Quantiles>> = factors
+        .iter()
+        .map(|f| match f.range {
+            Some(_) => Vec::new(),
+            None => f
+                .ids
+                .iter()
+                .map(|&id| Quantiles::of(&inputs.defs[id].dist))
+                .collect(),
+        })
+        .collect();
+    let rows: Vec<Vec<(u32, Pin)>> = plan
+        .rows()
+        .iter()
+        .map(|u| {
+            let mut pins = Vec::new();
+            for ((f, q), &x) in factors.iter().zip(&quantiles).zip(u) {
+                for (j, &id) in f.ids.iter().enumerate() {
+                    let v = match f.range {
+                        Some((lo, hi)) => lo + x * (hi - lo),
+                        None => q[j].at(x),
+                    };
+                    pins.push((id as u32, Pin::Set(v)));
+                }
+            }
+            pins
+        })
+        .collect();
+    let design = Design {
+        block: req.trials,
+        common: false,
+        rows,
+    };
+    let total = design.trials();
+    let mut setup = setup(loaded, req, total)?;
+    setup.model.design = Some(Arc::new(design));
+    let dir = out_dir(loaded, req, "sobol")?;
+    let got = collect(&setup, total, Vec::new(), observer)?;
+    let stats: Vec<sobol::RowStats> = got
+        .values
+        .chunks(req.trials as usize)
+        .map(|c| {
+            let y: Vec<f64> = c.iter().map(|v| setup.target.value(v)).collect();
+            sobol::RowStats::of(&y)
+        })
+        .collect();
+    let a = sobol::analyse(&plan, req.trials as usize, &stats, seed ^ 0xb007);
+    let mut csv = vec![
+        [
+            "input",
+            "inputs_moved",
+            "range",
+            "series",
+            "metric",
+            "first_order",
+            "first_ci_low",
+            "first_ci_high",
+            "total",
+            "total_ci_low",
+            "total_ci_high",
+            "base_rows",
+            "replicates",
+            "trials",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    let mut order: Vec<usize> = (0..factors.len()).collect();
+    order.sort_by(|&x, &y| {
+        a.indices[y]
+            .total
+            .0
+            .total_cmp(&a.indices[x].total.0)
+            .then(x.cmp(&y))
+    });
+    let mut table = format!(
+        "Sobol indices of {} of {}: {} base rows × {} design points × {} trials = {total} trials\nmean {:.4}; variance the inputs explain {:.4e}; the simulator's own noise is {:.1} % of one trial's variance (removed from every index)\n  total [95% CI]      first order [95% CI]  input\n",
+        setup.target.metric,
+        setup.target.label,
+        req.base_rows,
+        plan.per_base(),
+        req.trials,
+        a.mean,
+        a.variance,
+        100.0 * a.noise_share
+    );
+    let mut widest: f64 = 0.0;
+    for &i in &order {
+        let (f, x) = (&factors[i], a.indices[i]);
+        let range = match f.range {
+            Some((lo, hi)) => format!("uniform {lo}..{hi}"),
+            None => "own distribution".to_string(),
+        };
+        let mut row = vec![
+            f.name.clone(),
+            f.ids.len().to_string(),
+            range,
+            setup.target.label.clone(),
+            setup.target.metric.to_string(),
+        ];
+        row.extend(iv(x.first));
+        row.extend(iv(x.total));
+        row.extend([
+            req.base_rows.to_string(),
+            req.trials.to_string(),
+            total.to_string(),
+        ]);
+        csv.push(row);
+        widest = widest.max(x.total.1.width() / 2.0);
+        if table.lines().count() < req.top + 3 {
+            table.push_str(&format!(
+                "  {:.3} [{:.3}, {:.3}]  {:.3} [{:.3}, {:.3}]  {}\n",
+                x.total.0,
+                x.total.1.low,
+                x.total.1.high,
+                x.first.0,
+                x.first.1.low,
+                x.first.1.high,
+                f.name
+            ));
+        }
+    }
+    table.push_str(&format!(
+        "widest half-width of a total index: {widest:.3}{}\n",
+        if widest > 0.05 {
+            " (above 0.05: raise -N, the base rows, about ×(half-width/0.05)²)"
+        } else {
+            ""
+        }
+    ));
+    finish(
+        loaded,
+        req,
+        &setup,
+        dir,
+        vec![("sobol.csv", csv)],
+        (total, started),
+        table,
+    )
+}

@@ -1,0 +1,168 @@
+//! Screening from one ordinary run: how strongly each input is associated with an
+//! output across the trials, by standardised regression coefficients (SRC, the linear
+//! model on standardised values) and partial rank correlation coefficients (PRCC, the
+//! correlation of the ranks of input and output once the ranks of every other input
+//! are regressed out; Saltelli & Marivoet 1990, Marino et al. 2008).
+//!
+//! Intervals: for the SRC the ordinary least-squares standard error of a standardised
+//! coefficient, `√((1 − R²)/(n − k − 1) · (R⁻¹ₓₓ)ᵢᵢ)`; for the PRCC and the Spearman
+//! coefficient Fisher's z, `tanh(atanh(r) ± 1.96/√(n − 3 − c))` with `c` the number of
+//! inputs conditioned on (k − 1 for the PRCC, 0 for Spearman). R² of the linear model
+//! on values and on ranks says how much of the output's variance the ranking can
+//! explain: what it leaves is interaction, non-monotone effects and the simulator's own
+//! noise, which no input explains.
+
+use super::linalg::{Square, correlation, ranks};
+use crate::stats::{Interval, Z95};
+
+/// The coefficients of one input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Coefficient {
+    /// Index of the input among the columns given.
+    pub input: usize,
+    /// Standardised regression coefficient and its 95 % interval.
+    pub src: (f64, Interval),
+    /// Partial rank correlation coefficient and its 95 % interval.
+    pub prcc: (f64, Interval),
+    /// Spearman's rank correlation and its 95 % interval.
+    pub spearman: (f64, Interval),
+}
+
+/// Every input's coefficients, strongest |PRCC| first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ranking {
+    /// The coefficients, strongest first.
+    pub coefficients: Vec<Coefficient>,
+    /// R² of the linear model on standardised values.
+    pub r2: f64,
+    /// R² of the linear model on ranks.
+    pub rank_r2: f64,
+    /// Trials used.
+    pub n: usize,
+}
+
+/// Ranks the inputs `x` (one column per input, each of `y.len()` values; constant
+/// columns are not allowed) by their association with `y`.
+///
+/// # Errors
+/// A message when there are too few trials for the number of inputs, or the inputs are
+/// collinear.
+pub fn rank(x: &[Vec<f64>], y: &[f64]) -> Result<Ranking, String> {
+    let (n, k) = (y.len(), x.len());
+    if k == 0 {
+        return Err("no uncertain input to rank".into());
+    }
+    if n < k + 4 {
+        return Err(format!(
+            "ranking {k} inputs needs at least {} trials, got {n}",
+            k + 4
+        ));
+    }
+    let mut cols: Vec<Vec<f64>> = x.to_vec();
+    cols.push(y.to_vec());
+    let values = correlation(&cols);
+    let rank_cols: Vec<Vec<f64>> = cols.iter().map(|c| ranks(c)).collect();
+    let rank_corr = correlation(&rank_cols);
+    let singular = || "the inputs are collinear (one is a function of others)".to_string();
+    let (beta, r2, diag) = regression(&values, k).ok_or_else(singular)?;
+    let (_, rank_r2, _) = regression(&rank_corr, k).ok_or_else(singular)?;
+    let full = rank_corr.inverse().ok_or_else(singular)?;
+    let nf = n as f64;
+    let fisher = |r: f64, c: usize| -> Interval {
+        let half = Z95 / (nf - 3.0 - c as f64).max(1.0).sqrt();
+        let z = r.clamp(-0.999_999_999, 0.999_999_999).atanh();
+        Interval {
+            low: (z - half).tanh(),
+            high: (z + half).tanh(),
+        }
+    };
+    let mut coefficients: Vec<Coefficient> = (0..k)
+        .map(|i| {
+            let se = ((1.0 - r2).max(0.0) / (nf - k as f64 - 1.0) * diag[i]).sqrt();
+            let prcc = -full.at(i, k) / (full.at(i, i) * full.at(k, k)).sqrt();
+            let spearman = rank_corr.at(i, k);
+            Coefficient {
+                input: i,
+                src: (
+                    beta[i],
+                    Interval {
+                        low: beta[i] - Z95 * se,
+                        high: beta[i] + Z95 * se,
+                    },
+                ),
+                prcc: (prcc, fisher(prcc, k - 1)),
+                spearman: (spearman, fisher(spearman, 0)),
+            }
+        })
+        .collect();
+    coefficients.sort_by(|a, b| {
+        b.prcc
+            .0
+            .abs()
+            .total_cmp(&a.prcc.0.abs())
+            .then(a.input.cmp(&b.input))
+    });
+    Ok(Ranking {
+        coefficients,
+        r2,
+        rank_r2,
+        n,
+    })
+}
+
+/// β = R⁻¹ₓₓ rₓᵧ, R² = rₓᵧ·β and the diagonal of R⁻¹ₓₓ, from the correlation matrix of
+/// `k` inputs followed by the output.
+fn regression(c: &Square, k: usize) -> Option<(Vec<f64>, f64, Vec<f64>)> {
+    let rxx = Square {
+        n: k,
+        a: (0..k)
+            .flat_map(|i| (0..k).map(move |j| (i, j)))
+            .map(|(i, j)| c.at(i, j))
+            .collect(),
+    };
+    let inv = rxx.inverse()?;
+    let rxy: Vec<f64> = (0..k).map(|i| c.at(i, k)).collect();
+    let beta: Vec<f64> = (0..k)
+        .map(|i| (0..k).map(|j| inv.at(i, j) * rxy[j]).sum())
+        .collect();
+    let r2 = beta.iter().zip(&rxy).map(|(b, r)| b * r).sum::<f64>();
+    let diag = (0..k).map(|i| inv.at(i, i)).collect();
+    Some((beta, r2, diag))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::{RngExt, SeedableRng};
+
+    /// y = 3·x₀ + 0·x₁ + noise: the SRC of x₀ is 3σₓ/σᵧ, x₁'s is 0, and the PRCC of x₀
+    /// is the partial correlation 3σₓ/√(9σₓ² + σₑ²) (x₁ independent).
+    #[test]
+    fn singles_out_the_input_that_matters_with_the_known_coefficients() {
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        let n = 4000;
+        let x0: Vec<f64> = (0..n).map(|_| rng.random::<f64>()).collect();
+        let x1: Vec<f64> = (0..n).map(|_| rng.random::<f64>()).collect();
+        let y: Vec<f64> = x0
+            .iter()
+            .map(|v| 3.0 * v + 0.5 * (rng.random::<f64>() - 0.5))
+            .collect();
+        let r = rank(&[x0, x1], &y).expect("ranks");
+        assert_eq!(r.coefficients[0].input, 0);
+        // Var(3U) = 9/12 = 0.75, Var(0.5(U − ½)) = 0.25/12; SRC = √(0.75/(0.75+0.0208)).
+        let want = (0.75f64 / (0.75 + 0.25 / 12.0)).sqrt();
+        let (src, iv) = r.coefficients[0].src;
+        assert!(iv.contains(want), "src {src} {iv:?} vs {want}");
+        let other = &r.coefficients[1];
+        assert!(other.src.1.contains(0.0), "{other:?}");
+        assert!(other.prcc.1.contains(0.0), "{other:?}");
+        assert!(r.coefficients[0].prcc.0 > 0.95);
+        assert!((r.r2 - want * want).abs() < 0.01, "{}", r.r2);
+    }
+
+    #[test]
+    fn refuses_too_few_trials() {
+        let x = vec![vec![1.0, 2.0, 3.0]; 2];
+        assert!(rank(&x, &[1.0, 2.0, 3.0]).is_err());
+    }
+}
