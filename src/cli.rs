@@ -115,6 +115,10 @@ pub(crate) struct RunArgs {
     /// trials when they fit in a sheet.
     #[arg(long)]
     pub(crate) xlsx: bool,
+    /// Also write inputs.csv: the value every uncertain input (`drawdown check --inputs`)
+    /// took in every trial, one row per trial and input.
+    #[arg(long)]
+    pub(crate) inputs: bool,
     /// Run only shard K of N (1-based), writing a mergeable partial result (1/1 too).
     #[arg(long, value_name = "K/N", conflicts_with = "trace")]
     pub(crate) shard: Option<String>,
@@ -165,15 +169,6 @@ pub(crate) struct SensitivityArgs {
     /// and 90 % quantiles when omitted. rank: not used.
     #[arg(long, value_name = "SPEC")]
     pub(crate) vary: Vec<String>,
-    /// The output's series, NATION.ITEM; the recipient (first series with demand that
-    /// receives aid) when omitted.
-    #[arg(long, value_name = "NATION.ITEM")]
-    pub(crate) series: Option<String>,
-    /// The output metric: fill_rate, p_depleted, unmet_mean, consumed_mean,
-    /// shortage_days_mean, final_stock_mean, min_stock_mean (fill_rate for a series with
-    /// demand, else p_depleted, when omitted).
-    #[arg(long, value_name = "NAME")]
-    pub(crate) metric: Option<String>,
     /// Trials: per bar end and for the baseline (tornado), in all (rank); 1 to 10,000,000.
     #[arg(short = 'n', long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
     pub(crate) trials: u64,
@@ -195,12 +190,6 @@ pub(crate) struct SobolArgs {
     /// uncertain input on its own distribution when omitted.
     #[arg(long, value_name = "SPEC")]
     pub(crate) vary: Vec<String>,
-    /// The output's series, NATION.ITEM (default: the recipient).
-    #[arg(long, value_name = "NATION.ITEM")]
-    pub(crate) series: Option<String>,
-    /// The output metric (as for tornado).
-    #[arg(long, value_name = "NAME")]
-    pub(crate) metric: Option<String>,
     /// Base rows N of the Saltelli design, 2 to 1,000,000; the run is N × (factors + 2) ×
     /// replicates trials.
     #[arg(short = 'N', long = "base-rows", default_value_t = 256, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
@@ -219,6 +208,15 @@ pub(crate) struct SobolArgs {
 /// Flags shared by rank, tornado and sobol.
 #[derive(Debug, Args)]
 pub(crate) struct DesignArgs {
+    /// The output's series, NATION.ITEM; the recipient (first series with demand that
+    /// receives aid) when omitted.
+    #[arg(long, value_name = "NATION.ITEM")]
+    pub(crate) series: Option<String>,
+    /// The output metric: fill_rate, p_depleted, unmet_mean, consumed_mean,
+    /// shortage_days_mean, final_stock_mean, min_stock_mean (fill_rate for a series with
+    /// demand, else p_depleted, when omitted).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) metric: Option<String>,
     /// Master seed; the scenario's, else 20220224, when omitted.
     #[arg(short, long)]
     pub(crate) seed: Option<u64>,

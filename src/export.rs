@@ -17,6 +17,7 @@ pub mod csv_format;
 pub mod dir;
 pub mod format;
 pub mod guard;
+pub mod inputs;
 pub mod manifest;
 pub mod tables;
 pub mod terminal;

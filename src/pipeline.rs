@@ -155,6 +155,8 @@ pub struct RunRequest {
     pub csv: CsvFormat,
     /// Also write the workbook `results.xlsx`.
     pub xlsx: bool,
+    /// Also write `inputs.csv`: every uncertain input's value in every trial.
+    pub inputs: bool,
     /// This process's share of the trials.
     pub shard: Shard,
     /// Stop when every depletion probability's 95 % interval is narrower than this.
@@ -183,6 +185,7 @@ impl Default for RunRequest {
             period: None,
             csv: CsvFormat::default(),
             xlsx: false,
+            inputs: false,
             shard: Shard::ALL,
             until_ci: None,
             target: None,
@@ -249,7 +252,8 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
         )));
     }
     req.csv.validate().map_err(Error::Usage)?;
-    let model = Model::with_period(loaded.scenario.clone(), req.report_period());
+    let mut model = Model::with_period(loaded.scenario.clone(), req.report_period());
+    model.record_inputs = req.inputs;
     let precision = precision(&model, req)?;
     let shard_trials = {
         let r = req.shard.trial_range(req.trials);
@@ -271,9 +275,22 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
         .unwrap_or_else(|| default_out(&loaded.scenario.name, req.shard));
     let dir = OutputDir::create(&target, &placement(loaded, &[], req.force))?;
     let mut writer = TrialsWriter::create_as(&dir.file("trials.csv"), &model, &req.csv)?;
-    let result = runner::run(&model, &opts, observer, &mut writer)?;
-    let trials_record = writer.finish()?;
+    let (result, trials_record, inputs_record) = if req.inputs {
+        let path = dir.file(export::inputs::FILE);
+        let inputs = export::inputs::InputsWriter::create(&path, &model, &req.csv)?;
+        let mut both = (writer, inputs);
+        let result = runner::run(&model, &opts, observer, &mut both)?;
+        (result, both.0.finish()?, Some(both.1.finish()?))
+    } else {
+        let result = runner::run(&model, &opts, observer, &mut writer)?;
+        (result, writer.finish()?, None)
+    };
     let mut manifest = manifest(loaded, req, &opts, &result, started);
+    if let Some(record) = inputs_record {
+        manifest
+            .files
+            .insert(export::inputs::FILE.to_string(), record);
+    }
     let report = Report {
         model: &model,
         aggregate: &result.aggregate,
@@ -446,7 +463,7 @@ fn write_tables(
     trials: export::manifest::FileRecord,
 ) -> Result<()> {
     let trial_rows = trials.rows;
-    manifest.files = std::collections::BTreeMap::from([("trials.csv".to_string(), trials)]);
+    manifest.files.insert("trials.csv".to_string(), trials);
     let format = manifest.csv_format();
     let tables = tables::all(report);
     for (name, table) in &tables {

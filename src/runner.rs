@@ -143,6 +143,18 @@ impl UnitRows {
     }
 }
 
+/// Two sinks fed the same rows (e.g. `trials.csv` and `inputs.csv`).
+impl<A: RowSink, B: RowSink> RowSink for (A, B) {
+    type Rendered = (A::Rendered, B::Rendered);
+    fn render(&self, rows: &UnitRows) -> Self::Rendered {
+        (self.0.render(rows), self.1.render(rows))
+    }
+    fn write(&mut self, rendered: Self::Rendered) -> Result<()> {
+        self.0.write(rendered.0)?;
+        self.1.write(rendered.1)
+    }
+}
+
 /// Where the per-trial rows go. A unit of trials is rendered on the worker thread that
 /// ran it ([`RowSink::render`], in parallel), then the rendered units are written in
 /// trial order on the calling thread ([`RowSink::write`]).

@@ -18,8 +18,6 @@ pub(super) fn rank_or_tornado(args: SensitivityArgs, tornado: bool) -> Result<()
     let req = SensitivityRequest {
         vary: args.vary.clone(),
         trials: args.trials,
-        series: args.series.clone(),
-        metric: args.metric.clone(),
         top: args.top,
         ..request(&args.common)
     };
@@ -43,8 +41,6 @@ pub(super) fn sobol(args: SobolArgs) -> Result<()> {
         vary: args.vary.clone(),
         trials: args.replicates,
         base_rows: args.base_rows as usize,
-        series: args.series.clone(),
-        metric: args.metric.clone(),
         top: args.top,
         ..request(&args.common)
     };
@@ -58,6 +54,8 @@ pub(super) fn sobol(args: SobolArgs) -> Result<()> {
 
 fn request(c: &DesignArgs) -> SensitivityRequest {
     SensitivityRequest {
+        series: c.series.clone(),
+        metric: c.metric.clone(),
         seed: c.seed,
         threads: c.threads.map(|t| t as usize),
         out: c.out.clone(),

@@ -43,6 +43,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
     manifest.trials = aggregate.trials;
     manifest.trial_range = [0, aggregate.trials];
     manifest.shard = "1/1".into();
+    // The merged folder lists only the files it holds.
+    manifest.files = Default::default();
     manifest.threads = parts
         .iter()
         .map(|(_, p)| p.manifest.threads)

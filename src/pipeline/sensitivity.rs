@@ -372,11 +372,7 @@ fn tornado_factors(loaded: &Loaded, inputs: &InputTable, vary: &[String]) -> Res
             return Err(Error::Usage(select::no_input(inputs, &spec.path, "--vary")));
         }
         // Each end must be a valid scenario, as in a sweep.
-        let plan = super::sweep::plan(loaded, std::slice::from_ref(text), false, &[])?;
-        for p in &plan.points {
-            let label = format!("--vary '{text}' value {}", p.labels.join(", "));
-            super::sweep::point_scenario(loaded, &plan, &p.assignments, &label)?;
-        }
+        validate_values(loaded, text)?;
         let mut ends = Vec::new();
         for (i, v) in spec.values.iter().enumerate() {
             let x = parse_number(v, text)?;
@@ -415,6 +411,32 @@ fn quantile_factors(inputs: &InputTable) -> Vec<Factor> {
             }
         })
         .collect()
+}
+
+/// Runs every row of `design` in one parallel run, into `results/<name>-<command>`.
+fn run_design(
+    loaded: &Loaded,
+    req: &SensitivityRequest,
+    design: Design,
+    command: &str,
+    observer: &dyn Observer,
+) -> Result<(Setup, OutputDir, Collect, u64)> {
+    let total = design.trials();
+    let mut setup = setup(loaded, req, total)?;
+    setup.model.design = Some(Arc::new(design));
+    let dir = out_dir(loaded, req, command)?;
+    let got = collect(&setup, total, Vec::new(), observer)?;
+    Ok((setup, dir, got, total))
+}
+
+/// Checks that setting `text`'s values gives valid scenarios, as a sweep would.
+fn validate_values(loaded: &Loaded, text: &str) -> Result<()> {
+    let plan = super::sweep::plan(loaded, &[text.to_string()], false, &[])?;
+    for p in &plan.points {
+        let label = format!("--vary '{text}' value {}", p.labels.join(", "));
+        super::sweep::point_scenario(loaded, &plan, &p.assignments, &label)?;
+    }
+    Ok(())
 }
 
 /// Splits a design's collected values into its rows (`block` trials each, width 1).
@@ -461,11 +483,7 @@ pub fn tornado(
         common: true,
         rows,
     };
-    let total = design.trials();
-    let mut setup = setup(loaded, req, total)?;
-    setup.model.design = Some(Arc::new(design));
-    let dir = out_dir(loaded, req, "tornado")?;
-    let got = collect(&setup, total, Vec::new(), observer)?;
+    let (setup, dir, got, total) = run_design(loaded, req, design, "tornado", observer)?;
     let rows = rows_of(got.values, req.trials as usize);
     let s = &setup.model.scenario;
     let flags = (
@@ -615,11 +633,7 @@ fn sobol_factors(loaded: &Loaded, inputs: &InputTable, vary: &[String]) -> Resul
                         "--vary '{text}': lo must be below hi"
                     )));
                 }
-                let plan = super::sweep::plan(loaded, std::slice::from_ref(text), false, &[])?;
-                for p in &plan.points {
-                    let label = format!("--vary '{text}' value {}", p.labels.join(", "));
-                    super::sweep::point_scenario(loaded, &plan, &p.assignments, &label)?;
-                }
+                validate_values(loaded, text)?;
                 (spec.path, Some((lo, hi)))
             }
         };
@@ -700,11 +714,7 @@ pub fn sobol(
         common: false,
         rows,
     };
-    let total = design.trials();
-    let mut setup = setup(loaded, req, total)?;
-    setup.model.design = Some(Arc::new(design));
-    let dir = out_dir(loaded, req, "sobol")?;
-    let got = collect(&setup, total, Vec::new(), observer)?;
+    let (setup, dir, got, total) = run_design(loaded, req, design, "sobol", observer)?;
     let stats: Vec<sobol::RowStats> = got
         .values
         .chunks(req.trials as usize)

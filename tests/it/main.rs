@@ -21,6 +21,7 @@ mod model;
 mod periods;
 mod precision;
 mod props;
+mod sensitivity;
 mod shortage;
 mod sides;
 mod signals;
