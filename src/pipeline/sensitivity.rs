@@ -401,7 +401,8 @@ fn quantile_factors(inputs: &InputTable) -> Vec<Factor> {
             let q = Quantiles::of(&inputs.defs[id].dist);
             let end = |p: f64, name: &str| {
                 let v = q.at(p);
-                (Pin::Set(v), format!("{name}={}", format::decimal(v, 3)))
+                let decimals = if v.abs() >= 1000.0 { 0 } else { 3 };
+                (Pin::Set(v), format!("{name}={}", format::decimal(v, decimals)))
             };
             Factor {
                 name: inputs.defs[id].path.clone(),
