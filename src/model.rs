@@ -47,7 +47,7 @@ pub mod trace;
 mod trial;
 
 pub use curve::DAYS_PER_MONTH;
-pub use demand::{DemandGamma, demand_gamma, draw_demand};
+pub use demand::{DemandGamma, demand_gamma, draw_compound, draw_demand};
 pub use outcome::{SeriesOutcome, TrialOutcome};
 pub use period::Period;
 pub use trace::{NoTrace, TraceKind, TraceLog, TraceRecord, Tracer};

@@ -276,6 +276,9 @@ pub struct Demand {
     pub series: usize,
     /// Negative-binomial dispersion k; `None` means Poisson.
     pub dispersion: Option<f64>,
+    /// Compound demand: rounds one raid needs, drawn per raid (0 to
+    /// [`limits::MAX_PER_RAID`]); the periods' rates are then raids per day.
+    pub per_raid: Option<Dist>,
     /// Mean-rate periods in start order.
     pub periods: Vec<Period>,
     /// Markov regimes (empty: a constant multiplier of 1).
