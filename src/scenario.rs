@@ -17,6 +17,7 @@
 pub mod date;
 pub mod describe;
 pub mod inherit;
+pub mod library;
 pub mod limits;
 pub mod locate;
 pub mod overrides;
