@@ -98,8 +98,14 @@ mod tests {
     fn fixed_raid_size_scales_a_poisson_count() {
         let n = 100_000;
         let (mean, var) = moments(2.0, None, &DistSpec::fixed(5.0), n);
-        assert!((mean - 10.0).abs() < 4.0 * (50.0 / n as f64).sqrt(), "mean {mean}");
-        assert!((var - 50.0).abs() < 4.0 * (10.0 * 2500.0 / n as f64).sqrt(), "var {var}");
+        assert!(
+            (mean - 10.0).abs() < 4.0 * (50.0 / n as f64).sqrt(),
+            "mean {mean}"
+        );
+        assert!(
+            (var - 50.0).abs() < 4.0 * (10.0 * 2500.0 / n as f64).sqrt(),
+            "var {var}"
+        );
         let x = Dist::fixed(5.0);
         let mut rng = stream_rng(1, 0, StreamId(0));
         assert!((0..1000).all(|_| draw_compound(2.0, None, &x, &mut rng) % 5 == 0));

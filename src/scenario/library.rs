@@ -47,7 +47,11 @@ pub fn find(name: &str) -> Option<&'static Shipped> {
 
 /// The names of the shipped scenarios, comma-separated (for messages).
 pub fn names() -> String {
-    SHIPPED.iter().map(|s| s.name).collect::<Vec<_>>().join(", ")
+    SHIPPED
+        .iter()
+        .map(|s| s.name)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The question a scenario's header states (see the module docs); empty when none.
@@ -146,13 +150,18 @@ mod tests {
             let sc = s.scenario().unwrap_or_else(|e| panic!("{}: {e}", s.name));
             assert_eq!(sc.name, s.name, "the file's name field matches");
             let q = question(s.text);
-            assert!(q.ends_with('?') && q.len() > 20, "{}: question {q:?}", s.name);
+            assert!(
+                q.ends_with('?') && q.len() > 20,
+                "{}: question {q:?}",
+                s.name
+            );
         }
     }
 
     #[test]
     fn the_question_runs_to_the_last_question_mark_of_its_paragraph() {
-        let text = "# title\n#\n# Question: does it? and\n# this? Not this.\n#\n# other?\n[scenario]\n";
+        let text =
+            "# title\n#\n# Question: does it? and\n# this? Not this.\n#\n# other?\n[scenario]\n";
         assert_eq!(question(text), "Does it? and this?");
         assert_eq!(question("[scenario]\n"), "");
     }

@@ -60,7 +60,11 @@ impl Domain {
             Domain::Share => (0.0, 1.0, "a share between 0 and 1"),
             Domain::Money => (0.0, limits::MAX_BUDGET, "money between 0 and 1e13"),
             Domain::Price => (0.0, limits::MAX_UNIT_PRICE, "a price between 0 and 1e9"),
-            Domain::PerRaid => (0.0, limits::MAX_PER_RAID, "between 0 and 1e6 rounds per raid"),
+            Domain::PerRaid => (
+                0.0,
+                limits::MAX_PER_RAID,
+                "between 0 and 1e6 rounds per raid",
+            ),
         }
     }
 }

@@ -24,7 +24,9 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn config(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("configs").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("configs")
+        .join(name)
 }
 
 #[test]
@@ -77,8 +79,15 @@ fn run_name_runs_a_shipped_scenario_and_an_unknown_name_lists_them() {
     );
     // A file of that name wins over the shipped scenario.
     fs::write(tmp.path().join("gmlrs"), "not toml [").unwrap();
-    let out = drawdown(tmp.path()).args(["check", "gmlrs"]).output().unwrap();
-    assert_eq!(out.status.code(), Some(2), "the file is read, and is invalid");
+    let out = drawdown(tmp.path())
+        .args(["check", "gmlrs"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the file is read, and is invalid"
+    );
 }
 
 #[test]
@@ -107,7 +116,10 @@ fn init_from_copies_a_shipped_scenario_and_never_overwrites() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
-    assert!(err.contains("--from: no shipped scenario is called 'nope'"), "{err}");
+    assert!(
+        err.contains("--from: no shipped scenario is called 'nope'"),
+        "{err}"
+    );
     assert!(err.contains("patriot"), "{err}");
     assert!(!tmp.path().join("other.toml").exists());
 }
@@ -218,7 +230,10 @@ fn a_bad_raid_size_is_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
     let bad = COMPOUND.replace("per_raid = 5", "per_raid = -2");
     fs::write(tmp.path().join("c.toml"), bad).unwrap();
-    let out = drawdown(tmp.path()).args(["check", "c.toml"]).output().unwrap();
+    let out = drawdown(tmp.path())
+        .args(["check", "c.toml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = text(&out.stderr);
     assert!(
@@ -227,7 +242,10 @@ fn a_bad_raid_size_is_a_clear_error() {
     );
     let big = COMPOUND.replace("per_raid = 5", "per_raid = 2e6");
     fs::write(tmp.path().join("c.toml"), big).unwrap();
-    let out = drawdown(tmp.path()).args(["check", "c.toml"]).output().unwrap();
+    let out = drawdown(tmp.path())
+        .args(["check", "c.toml"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("between 0 and 1e6 rounds per raid"),

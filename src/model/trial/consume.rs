@@ -93,7 +93,11 @@ impl<T: Tracer> Day<'_, T> {
             None => crate::model::draw_demand(st.mean_today, st.gamma.as_ref(), &mut st.rng),
             Some(x) => {
                 let size = raid_mean(def);
-                let raids = if size > 0.0 { st.mean_today / size } else { 0.0 };
+                let raids = if size > 0.0 {
+                    st.mean_today / size
+                } else {
+                    0.0
+                };
                 crate::model::draw_compound(raids, st.gamma.as_ref(), x, &mut st.rng)
             }
         }
