@@ -253,3 +253,25 @@ fn a_bad_raid_size_is_a_clear_error() {
         text(&out.stderr)
     );
 }
+
+/// configs/README.md quotes each missile report's count of consistent figures; the
+/// quote must match the report.
+#[test]
+fn the_readme_quotes_each_backtest_count_as_reported() {
+    let readme = fs::read_to_string(config("README.md")).unwrap();
+    for name in NEW {
+        let report = fs::read_to_string(config(&format!("{name}.BACKTEST.md"))).unwrap();
+        let end = report.find(" milestones are consistent").unwrap();
+        let words: Vec<&str> = report[..end].split_whitespace().collect();
+        let (k, n) = (words[words.len() - 3], words[words.len() - 1]);
+        let para = readme
+            .split(&format!("**`{name}`**"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("README has no paragraph for {name}"));
+        let para = para.split("\n\n").next().unwrap();
+        assert!(
+            para.contains(&format!("{k} of {n}")),
+            "{name}: README should say {k} of {n}"
+        );
+    }
+}
