@@ -108,7 +108,7 @@ mod tests {
         );
         let x = Dist::fixed(5.0);
         let mut rng = stream_rng(1, 0, StreamId(0));
-        assert!((0..1000).all(|_| draw_compound(2.0, None, &x, &mut rng) % 5 == 0));
+        assert!((0..1000).all(|_| draw_compound(2.0, None, &x, &mut rng).is_multiple_of(5)));
     }
 
     /// No raids, no need; zero-size raids, no need.

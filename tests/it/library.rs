@@ -219,7 +219,10 @@ fn compound_demand_needs_raids_times_the_raid_size() {
         .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
         .collect();
     assert_eq!(needs.len(), 400);
-    assert!(needs.iter().all(|n| *n as u64 % 5 == 0), "whole raids of 5");
+    assert!(
+        needs.iter().all(|n| (*n as u64).is_multiple_of(5)),
+        "whole raids of 5"
+    );
     let mean = needs.iter().sum::<f64>() / 400.0;
     let se = (366.0f64 * 3.0 * 25.0).sqrt() / 20.0;
     assert!((mean - 5490.0).abs() < 4.0 * se, "mean need {mean}");
