@@ -268,7 +268,7 @@ fn the_readme_quotes_each_backtest_count_as_reported() {
         let words: Vec<&str> = report[..end].split_whitespace().collect();
         let (k, n) = (words[words.len() - 3], words[words.len() - 1]);
         let para = readme
-            .split(&format!("**`{name}`**"))
+            .split(&format!("**`{name}`** ([{name}.BACKTEST.md]"))
             .nth(1)
             .unwrap_or_else(|| panic!("README has no paragraph for {name}"));
         let para = para.split("\n\n").next().unwrap();
