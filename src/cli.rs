@@ -26,6 +26,9 @@ Examples:
   drawdown sweep --vary 'factories.us_scranton.capacity.ramp.*.slip_days+=0,365' -n 1000
   drawdown check --vary 'factories.*.capacity.initial*=0.5,1,1.5'
   drawdown init my-scenario.toml
+  drawdown scenarios                             # the shipped scenarios and their questions
+  drawdown run patriot -n 2000                   # a shipped scenario by name
+  drawdown init my-patriot.toml --from patriot   # start your own from a shipped one
   drawdown backtest configs/default.toml -m configs/default.backtest.toml -o configs/BACKTEST.md
   drawdown run -n 100000 --shard 3/16 && drawdown merge results/default.shard-*-of-16 -o results/default";
 
@@ -38,8 +41,10 @@ pub(crate) enum Command {
     Check(CheckArgs),
     /// Run a grid of scenario variants with common random numbers; paired differences.
     Sweep(SweepArgs),
-    /// Write a commented starter scenario.
+    /// Write a commented starter scenario (or, with --from, a copy of a shipped one).
     Init(InitArgs),
+    /// List the shipped scenarios with the question each answers and its horizon.
+    Scenarios,
     /// Combine shard folders (written with run --shard) into one result folder.
     Merge(MergeArgs),
     /// Compare a scenario with dated public figures and write a Markdown report.
@@ -63,7 +68,8 @@ pub(crate) struct ScenarioArgs {
 /// `drawdown run`.
 #[derive(Debug, Args)]
 pub(crate) struct RunArgs {
-    /// Scenario file (TOML); the embedded default scenario when omitted.
+    /// Scenario file (TOML), or the name of a shipped scenario (`drawdown scenarios`);
+    /// the embedded default scenario when omitted.
     pub(crate) scenario: Option<PathBuf>,
     /// Number of trials, 1 to 1,000,000,000 (the maximum with --until-ci).
     #[arg(short = 'n', long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
@@ -145,7 +151,7 @@ pub(crate) struct RunArgs {
 /// `drawdown check`.
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
-    /// Scenario file (TOML); the embedded default when omitted.
+    /// Scenario file (TOML) or shipped scenario name; the embedded default when omitted.
     pub(crate) scenario: Option<PathBuf>,
     /// Scenario overrides.
     #[command(flatten)]
@@ -293,6 +299,10 @@ pub(crate) struct InitArgs {
     /// Where to write the starter scenario.
     #[arg(default_value = "scenario.toml")]
     pub(crate) file: PathBuf,
+    /// Start from this shipped scenario (see `drawdown scenarios`) instead of the
+    /// commented starter.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) from: Option<String>,
     /// Overwrite the file if it exists (atomically: a failure leaves it as it was).
     #[arg(short, long)]
     pub(crate) force: bool,
@@ -318,7 +328,7 @@ pub(crate) struct MergeArgs {
 /// `drawdown backtest`.
 #[derive(Debug, Args)]
 pub(crate) struct BacktestArgs {
-    /// Scenario file (TOML); the embedded default scenario when omitted.
+    /// Scenario file (TOML) or shipped scenario name; the default scenario when omitted.
     pub(crate) scenario: Option<PathBuf>,
     /// The milestones file: dated reported figures and the model measure of each.
     #[arg(short, long, value_name = "FILE")]

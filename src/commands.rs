@@ -5,9 +5,10 @@ use anyhow::{Context, Result};
 use drawdown::export::guard::{self, Guard, Protected};
 use drawdown::pipeline::{self, RunRequest, TraceRequest};
 use drawdown::runner::{Observer, Shard};
-use drawdown::scenario::{STARTER_SCENARIO, describe::describe};
+use drawdown::scenario::{STARTER_SCENARIO, describe::describe, library};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -31,6 +32,7 @@ pub(crate) fn dispatch(command: Command) -> Result<()> {
         Command::Run(args) => run(args),
         Command::Check(args) => check(args),
         Command::Init(args) => init(args),
+        Command::Scenarios => say(&drawdown::scenario::library::listing()),
         Command::Merge(args) => merge(args),
         Command::Backtest(args) => backtest(args),
         Command::Sweep(args) => sweep::sweep(args),
@@ -40,8 +42,28 @@ pub(crate) fn dispatch(command: Command) -> Result<()> {
     }
 }
 
+/// Loads the scenario a command names: a file, or when no file has that name, the
+/// shipped scenario of that name (`drawdown run patriot`); the default when `None`.
+pub(super) fn load(path: Option<&Path>, overrides: &[String]) -> Result<pipeline::Loaded> {
+    let Some(p) = path else {
+        return Ok(pipeline::load(None, overrides)?);
+    };
+    if std::fs::symlink_metadata(p).is_ok() {
+        return Ok(pipeline::load(Some(p), overrides)?);
+    }
+    let name = p.to_string_lossy();
+    match library::find(&name) {
+        Some(s) => Ok(pipeline::Loaded::from_text(&s.origin(), s.text, overrides)?),
+        None => Err(drawdown::Error::Usage(format!(
+            "scenario '{name}': no such file, and no shipped scenario is called that (shipped: {}; `drawdown scenarios` lists them)",
+            library::names()
+        ))
+        .into()),
+    }
+}
+
 fn backtest(args: BacktestArgs) -> Result<()> {
-    let loaded = pipeline::load(args.scenario.as_deref(), &args.scenario_args.overrides)?;
+    let loaded = load(args.scenario.as_deref(), &args.scenario_args.overrides)?;
     let observer = Terminal::new(std::io::stderr().is_terminal())?;
     let mut command = String::from("drawdown backtest");
     if let Some(p) = &args.scenario {
@@ -91,7 +113,7 @@ fn backtest(args: BacktestArgs) -> Result<()> {
 }
 
 fn run(args: RunArgs) -> Result<()> {
-    let loaded = pipeline::load(args.scenario.as_deref(), &args.scenario_args.overrides)?;
+    let loaded = load(args.scenario.as_deref(), &args.scenario_args.overrides)?;
     let show_bar = !args.quiet && std::io::stderr().is_terminal();
     let observer = Terminal::new(show_bar && args.trace.is_none())?;
     if let Some(path) = &args.trace {
@@ -181,7 +203,7 @@ fn csv_format(args: &RunArgs) -> drawdown::export::CsvFormat {
 }
 
 fn check(args: CheckArgs) -> Result<()> {
-    let loaded = pipeline::load(args.scenario.as_deref(), &args.scenario_args.overrides)?;
+    let loaded = load(args.scenario.as_deref(), &args.scenario_args.overrides)?;
     if args.inputs {
         return sensitivity::list_inputs(&loaded);
     }
@@ -193,6 +215,19 @@ fn check(args: CheckArgs) -> Result<()> {
 }
 
 fn init(args: InitArgs) -> Result<()> {
+    let text = match &args.from {
+        None => STARTER_SCENARIO,
+        Some(name) => match library::find(name) {
+            Some(s) => s.text,
+            None => {
+                return Err(drawdown::Error::Usage(format!(
+                    "--from: no shipped scenario is called '{name}' (shipped: {}; `drawdown scenarios` lists them)",
+                    library::names()
+                ))
+                .into());
+            }
+        },
+    };
     let exists = std::fs::symlink_metadata(&args.file).is_ok();
     if exists && !args.force {
         return Err(drawdown::Error::Usage(format!(
@@ -207,7 +242,7 @@ fn init(args: InitArgs) -> Result<()> {
     }
     protected.check(&args.file, "init")?;
     guard::check_file(&args.file, None, true, "init")?;
-    drawdown::export::atomic::write(&args.file, STARTER_SCENARIO.as_bytes())
+    drawdown::export::atomic::write(&args.file, text.as_bytes())
         .with_context(|| format!("writing '{}'", args.file.display()))?;
     eprintln!(
         "wrote {}: edit it, then `drawdown check {0}` and `drawdown run {0}`",

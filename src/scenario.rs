@@ -17,6 +17,7 @@
 pub mod date;
 pub mod describe;
 pub mod inherit;
+pub mod library;
 pub mod limits;
 pub mod locate;
 pub mod overrides;
@@ -283,6 +284,9 @@ pub struct Demand {
     pub series: usize,
     /// Negative-binomial dispersion k; `None` means Poisson.
     pub dispersion: Option<f64>,
+    /// Compound demand: rounds one raid needs, drawn per raid (0 to
+    /// [`limits::MAX_PER_RAID`]); the periods' rates are then raids per day.
+    pub per_raid: Option<Dist>,
     /// Mean-rate periods in start order.
     pub periods: Vec<Period>,
     /// Markov regimes (empty: a constant multiplier of 1).

@@ -70,7 +70,7 @@ fn analyse(
     req: &SensitivityRequest,
     f: Analysis,
 ) -> Result<()> {
-    let loaded = pipeline::load(scenario, &common.scenario_args.overrides)?;
+    let loaded = super::load(scenario, &common.scenario_args.overrides)?;
     let observer = Terminal::new(!common.quiet && std::io::stderr().is_terminal())?;
     if let Some(bar) = &observer.bar {
         let style = ProgressStyle::with_template(

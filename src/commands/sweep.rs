@@ -10,7 +10,7 @@ use std::io::IsTerminal;
 
 /// Runs a sweep: progress bar on a terminal, the fill-rate table on stdout.
 pub(super) fn sweep(args: SweepArgs) -> Result<()> {
-    let loaded = pipeline::load(args.scenario.as_deref(), &args.scenario_args.overrides)?;
+    let loaded = super::load(args.scenario.as_deref(), &args.scenario_args.overrides)?;
     let observer = Terminal::new(!args.quiet && std::io::stderr().is_terminal())?;
     if let Some(bar) = &observer.bar {
         let style = ProgressStyle::with_template(

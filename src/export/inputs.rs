@@ -51,7 +51,7 @@ impl InputsWriter {
             out,
             path: path.to_path_buf(),
             paths,
-            format: format.clone(),
+            format: *format,
         })
     }
 

@@ -11,7 +11,10 @@
 //!   day (over 4 times what a factory at [`MAX_QUANTITY`] per month makes at full
 //!   output, 3.3·10^10 a day);
 //! - [`MAX_DAY_NEED`] `= 2^41 ≈ 2.2·10^12` rounds for one front's new need of one day
-//!   (over twice [`MAX_QUANTITY`]).
+//!   (over twice [`MAX_QUANTITY`]);
+//! - [`MAX_DAY_RAIDS`] `= 10^6` raids in one day of a compound demand (each needing at
+//!   most 10^6 rounds, `per_raid`'s range), so a day's compound need stays below
+//!   10^12 and its draw takes at most 10^6 steps.
 //!
 //! Validation keeps quantities within 10^12, so the first cut never changes a draw of a
 //! bounded distribution; the daily cuts only bind at output factors or regime
@@ -56,6 +59,8 @@ pub const MAX_QUANTITY: u64 = 1_000_000_000_000;
 pub const MAX_DAY_OUTPUT: u64 = 1 << 37;
 /// Most rounds one front needs in one day.
 pub const MAX_DAY_NEED: u64 = 1 << 41;
+/// Most raids of one compound demand in one day.
+pub const MAX_DAY_RAIDS: u64 = 1_000_000;
 /// The bound [`check`] keeps the rounds a trial can create under: `2^63`.
 pub const MAX_ROUNDS: u128 = 1 << 63;
 /// Most transfers a scenario may have, for the aid totals' bound (`2^14 = 16 384`).

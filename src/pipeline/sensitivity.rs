@@ -402,7 +402,10 @@ fn quantile_factors(inputs: &InputTable) -> Vec<Factor> {
             let end = |p: f64, name: &str| {
                 let v = q.at(p);
                 let decimals = if v.abs() >= 1000.0 { 0 } else { 3 };
-                (Pin::Set(v), format!("{name}={}", format::decimal(v, decimals)))
+                (
+                    Pin::Set(v),
+                    format!("{name}={}", format::decimal(v, decimals)),
+                )
             };
             Factor {
                 name: inputs.defs[id].path.clone(),

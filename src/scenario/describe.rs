@@ -124,8 +124,15 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
             .dispersion
             .map_or("Poisson".into(), |k| format!("negative binomial k = {k}"));
         let _ = writeln!(o, "  {id}: {} fires {} ({disp})", d.nation, d.item);
+        let unit = match &d.per_raid {
+            Some(x) => {
+                let _ = writeln!(o, "    compound: each raid needs {x}");
+                "raids/day"
+            }
+            None => "/day",
+        };
         for (pid, p) in &d.schedule {
-            let _ = writeln!(o, "    {pid}: from {}: {} /day", p.from, p.per_day);
+            let _ = writeln!(o, "    {pid}: from {}: {} {unit}", p.from, p.per_day);
         }
         for (rid, r) in &d.regimes {
             let _ = writeln!(

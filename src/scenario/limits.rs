@@ -28,6 +28,9 @@ pub const MAX_FACTOR: f64 = 1_000.0;
 /// Largest negative-binomial dispersion (beyond it the demand is Poisson in all but
 /// name).
 pub const MAX_DISPERSION: f64 = 1e9;
+/// Most rounds (interceptors) one raid of a compound demand may need: with at most
+/// [`crate::model::limits::MAX_DAY_RAIDS`] raids a day, a day's need stays below 10^12.
+pub const MAX_PER_RAID: f64 = 1e6;
 /// Longest id (items, nations, factories, contracts, demand, transfers, milestones,
 /// periods, regimes) and scenario name [characters].
 pub const MAX_ID_CHARS: usize = 64;

@@ -272,9 +272,14 @@ pub struct RawDemand {
     /// Item consumed.
     pub item: String,
     /// Negative-binomial dispersion k of the daily count (variance = m + m²/k);
-    /// Poisson when absent.
+    /// Poisson when absent. With `per_raid`, the count is the day's number of raids.
     #[serde(default)]
     pub dispersion: Option<f64>,
+    /// Compound demand: rounds (interceptors) one raid needs, drawn per raid. The
+    /// schedule's `per_day` is then the mean number of raids per day, and a day's need
+    /// is the sum of its raids' draws.
+    #[serde(default)]
+    pub per_raid: Option<DistSpec>,
     /// Mean daily rate by period, keyed by id; each period lasts until the next one starts.
     pub schedule: BTreeMap<String, RawPeriod>,
     /// Markov regimes multiplying the rate, keyed by id.

@@ -44,6 +44,8 @@ enum Domain {
     Money,
     /// A price per round: 0 to [`limits::MAX_UNIT_PRICE`] (above 0: checked apart).
     Price,
+    /// Rounds one raid needs: 0 to [`limits::MAX_PER_RAID`].
+    PerRaid,
 }
 
 impl Domain {
@@ -58,6 +60,11 @@ impl Domain {
             Domain::Share => (0.0, 1.0, "a share between 0 and 1"),
             Domain::Money => (0.0, limits::MAX_BUDGET, "money between 0 and 1e13"),
             Domain::Price => (0.0, limits::MAX_UNIT_PRICE, "a price between 0 and 1e9"),
+            Domain::PerRaid => (
+                0.0,
+                limits::MAX_PER_RAID,
+                "between 0 and 1e6 rounds per raid",
+            ),
         }
     }
 }
@@ -678,6 +685,10 @@ impl<'a> Validator<'a> {
                 .collect();
             periods.sort_by(|a, b| a.from_day.cmp(&b.from_day).then_with(|| a.id.cmp(&b.id)));
             let (regimes, start_regime) = self.regimes(&p, d);
+            let per_raid = d
+                .per_raid
+                .as_ref()
+                .map(|r| self.dist(&format!("{p}.per_raid"), r, Domain::PerRaid));
             let rationing = d
                 .rationing
                 .as_ref()
@@ -693,6 +704,7 @@ impl<'a> Validator<'a> {
                     id: id.clone(),
                     series,
                     dispersion: d.dispersion,
+                    per_raid,
                     periods,
                     regimes,
                     start_regime,

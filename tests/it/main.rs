@@ -14,6 +14,7 @@ mod dist;
 mod fuzz_regressions;
 mod groups;
 mod hostile;
+mod library;
 mod limits;
 mod locales;
 mod mm1;

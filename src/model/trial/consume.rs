@@ -69,7 +69,8 @@ impl<T: Tracer> Day<'_, T> {
     }
 
     /// Sets front `i`'s mean need of day `d`: its period's mean times its regime's
-    /// multiplier (0 before its first period).
+    /// multiplier (0 before its first period), times the mean raid size for a compound
+    /// demand (whose period means are raids per day).
     fn advance_mean(&mut self, i: usize, d: u32) {
         let (def, st) = (&self.model.scenario.demand[i], &mut self.ws.demand[i]);
         let day = i64::from(d);
@@ -80,14 +81,26 @@ impl<T: Tracer> Day<'_, T> {
         st.mean_today = if before_first {
             0.0
         } else {
-            st.means[st.period] * st.multiplier
+            st.means[st.period] * st.multiplier * raid_mean(def)
         };
     }
 
-    /// Front `i`'s new need of the day: a draw around its mean of the day.
+    /// Front `i`'s new need of the day: a draw around its mean of the day, or for a
+    /// compound demand the sum of the sizes of a draw of raids.
     fn new_need(&mut self, i: usize) -> u64 {
-        let st = &mut self.ws.demand[i];
-        crate::model::draw_demand(st.mean_today, st.gamma.as_ref(), &mut st.rng)
+        let (def, st) = (&self.model.scenario.demand[i], &mut self.ws.demand[i]);
+        match &def.per_raid {
+            None => crate::model::draw_demand(st.mean_today, st.gamma.as_ref(), &mut st.rng),
+            Some(x) => {
+                let size = raid_mean(def);
+                let raids = if size > 0.0 {
+                    st.mean_today / size
+                } else {
+                    0.0
+                };
+                crate::model::draw_compound(raids, st.gamma.as_ref(), x, &mut st.rng)
+            }
+        }
     }
 
     /// Fires what stock allows of every front's waiting backlog (late service).
@@ -116,6 +129,13 @@ impl<T: Tracer> Day<'_, T> {
         let report = self.model.report_of_day[d as usize] as usize;
         move |series| series * reports + report
     }
+}
+
+/// Mean rounds per raid of a compound demand; 1 for a plain one.
+fn raid_mean(def: &crate::scenario::Demand) -> f64 {
+    def.per_raid
+        .as_ref()
+        .map_or(1.0, |x| x.mean().unwrap_or(0.0).max(0.0))
 }
 
 /// What a front with state `st` fires of `need` from `stock` (see the module docs).

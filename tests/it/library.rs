@@ -1,0 +1,280 @@
+//! The shipped scenario library: `drawdown scenarios`, `run NAME`, `init --from NAME`;
+//! each shipped scenario's back-test report is what its regeneration command writes;
+//! each runs a few hundred trials and meets the output contract; compound demand is
+//! validated and simulated as documented.
+
+use drawdown::pipeline::{self, BacktestRequest};
+use drawdown::runner::Silent;
+use drawdown::scenario::library::{SHIPPED, question};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The scenarios of the library beside the default (which has its own tests).
+const NEW: [&str; 4] = ["gmlrs", "javelin", "patriot", "stinger"];
+
+fn drawdown(dir: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_drawdown"));
+    cmd.current_dir(dir);
+    cmd
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn config(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("configs")
+        .join(name)
+}
+
+#[test]
+fn the_embedded_scenarios_are_the_files_in_configs() {
+    for s in SHIPPED {
+        let file = fs::read_to_string(config(&format!("{}.toml", s.name))).unwrap();
+        assert_eq!(s.text, file, "{} is embedded as written", s.name);
+    }
+    for name in NEW {
+        assert!(SHIPPED.iter().any(|s| s.name == name), "{name} is shipped");
+    }
+}
+
+#[test]
+fn scenarios_lists_every_shipped_scenario_with_its_question_and_horizon() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = drawdown(tmp.path()).arg("scenarios").output().unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let listing = text(&out.stdout);
+    let flat = listing.split_whitespace().collect::<Vec<_>>().join(" ");
+    for s in SHIPPED {
+        assert!(
+            listing.contains(&format!("{:<8} 2022-02-24 to 2026-12-31", s.name)),
+            "{listing}"
+        );
+        let q = question(s.text);
+        assert!(flat.contains(&q), "{} question missing: {q}", s.name);
+    }
+}
+
+#[test]
+fn run_name_runs_a_shipped_scenario_and_an_unknown_name_lists_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = drawdown(tmp.path())
+        .args(["run", "javelin", "-n", "40", "-o", "jav", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(tmp.path().join("jav/summary.csv").exists());
+    let out = drawdown(tmp.path())
+        .args(["run", "hellfire", "-n", "10"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("'hellfire': no such file, and no shipped scenario is called that")
+            && err.contains("default, gmlrs, javelin, patriot, stinger"),
+        "{err}"
+    );
+    // A file of that name wins over the shipped scenario.
+    fs::write(tmp.path().join("gmlrs"), "not toml [").unwrap();
+    let out = drawdown(tmp.path())
+        .args(["check", "gmlrs"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "the file is read, and is invalid"
+    );
+}
+
+#[test]
+fn init_from_copies_a_shipped_scenario_and_never_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = drawdown(tmp.path())
+        .args(["init", "mine.toml", "--from", "patriot"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written = fs::read_to_string(tmp.path().join("mine.toml")).unwrap();
+    assert_eq!(written, fs::read_to_string(config("patriot.toml")).unwrap());
+    let out = drawdown(tmp.path())
+        .args(["init", "mine.toml", "--from", "gmlrs"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("already exists"));
+    assert_eq!(
+        fs::read_to_string(tmp.path().join("mine.toml")).unwrap(),
+        written
+    );
+    let out = drawdown(tmp.path())
+        .args(["init", "other.toml", "--from", "nope"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("--from: no shipped scenario is called 'nope'"),
+        "{err}"
+    );
+    assert!(err.contains("patriot"), "{err}");
+    assert!(!tmp.path().join("other.toml").exists());
+}
+
+/// Each configs/<name>.BACKTEST.md is exactly what its regeneration command writes.
+#[test]
+fn the_committed_library_backtests_are_what_the_command_writes() {
+    for name in NEW {
+        let command = format!(
+            "drawdown backtest configs/{name}.toml -m configs/{name}.backtest.toml -o configs/{name}.BACKTEST.md -n 500"
+        );
+        let loaded = pipeline::load(Some(&config(&format!("{name}.toml"))), &[]).unwrap();
+        let req = BacktestRequest {
+            milestones: config(&format!("{name}.backtest.toml")),
+            trials: 500,
+            seed: None,
+            threads: Some(2),
+            out: None,
+            force: false,
+            command: command.clone(),
+        };
+        let (result, md) = pipeline::backtest(&loaded, &req, &Silent).unwrap();
+        assert!(result.rows.len() >= 5, "{name}: at least five milestones");
+        let committed = fs::read_to_string(config(&format!("{name}.BACKTEST.md"))).unwrap();
+        assert!(
+            md == committed,
+            "configs/{name}.BACKTEST.md is stale: run `{command}`"
+        );
+    }
+}
+
+/// Every shipped scenario runs 300 trials and its folder meets the output contract.
+#[test]
+fn every_shipped_scenario_meets_the_output_contract() {
+    let tmp = tempfile::tempdir().unwrap();
+    let python = Command::new("python3").arg("--version").output().is_ok();
+    for name in NEW {
+        let out = drawdown(tmp.path())
+            .args(["run", name, "-n", "300", "-o", name, "-q"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+        let dir = tmp.path().join(name);
+        for f in ["summary.csv", "depletion.csv", "stock.csv", "trials.csv"] {
+            assert!(dir.join(f).exists(), "{name}: {f}");
+        }
+        if !python {
+            continue; // CI installs python3; the files are checked above
+        }
+        let checker = Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/check-outputs.py");
+        let out = Command::new("python3")
+            .arg(&checker)
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: {}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        );
+    }
+}
+
+/// A compound demand with fixed raids: need = 3 raids/day (Poisson) × 5 rounds each
+/// over 366 days: the mean total need is 5490, with sd sqrt(366 · 3 · 25) = 165.7 per
+/// trial; over 400 trials the mean is within 4 standard errors (33.1).
+const COMPOUND: &str = r#"
+[scenario]
+name = "compound"
+start = "2024-01-01"
+end = "2024-12-31"
+[items.x]
+[nations.ua.stock.x]
+initial = 100000000
+[demand.raids]
+nation = "ua"
+item = "x"
+per_raid = 5
+schedule.all = { from = "2024-01-01", per_day = 3 }
+"#;
+
+#[test]
+fn compound_demand_needs_raids_times_the_raid_size() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("c.toml"), COMPOUND).unwrap();
+    let out = drawdown(tmp.path())
+        .args(["run", "c.toml", "-n", "400", "-o", "out", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let trials = fs::read_to_string(tmp.path().join("out/trials.csv")).unwrap();
+    let mut lines = trials.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let col = header.iter().position(|h| *h == "demanded").unwrap();
+    let needs: Vec<f64> = lines
+        .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(needs.len(), 400);
+    assert!(
+        needs.iter().all(|n| (*n as u64).is_multiple_of(5)),
+        "whole raids of 5"
+    );
+    let mean = needs.iter().sum::<f64>() / 400.0;
+    let se = (366.0f64 * 3.0 * 25.0).sqrt() / 20.0;
+    assert!((mean - 5490.0).abs() < 4.0 * se, "mean need {mean}");
+}
+
+#[test]
+fn a_bad_raid_size_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = COMPOUND.replace("per_raid = 5", "per_raid = -2");
+    fs::write(tmp.path().join("c.toml"), bad).unwrap();
+    let out = drawdown(tmp.path())
+        .args(["check", "c.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("demand.raids.per_raid: must not be negative, got -2") && err.contains("line"),
+        "{err}"
+    );
+    let big = COMPOUND.replace("per_raid = 5", "per_raid = 2e6");
+    fs::write(tmp.path().join("c.toml"), big).unwrap();
+    let out = drawdown(tmp.path())
+        .args(["check", "c.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("between 0 and 1e6 rounds per raid"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// configs/README.md quotes each missile report's count of consistent figures; the
+/// quote must match the report.
+#[test]
+fn the_readme_quotes_each_backtest_count_as_reported() {
+    let readme = fs::read_to_string(config("README.md")).unwrap();
+    for name in NEW {
+        let report = fs::read_to_string(config(&format!("{name}.BACKTEST.md"))).unwrap();
+        let end = report.find(" milestones are consistent").unwrap();
+        let words: Vec<&str> = report[..end].split_whitespace().collect();
+        let (k, n) = (words[words.len() - 3], words[words.len() - 1]);
+        let para = readme
+            .split(&format!("**`{name}`** ([{name}.BACKTEST.md]"))
+            .nth(1)
+            .unwrap_or_else(|| panic!("README has no paragraph for {name}"));
+        let para = para.split("\n\n").next().unwrap();
+        assert!(
+            para.contains(&format!("{k} of {n}")),
+            "{name}: README should say {k} of {n}"
+        );
+    }
+}
