@@ -20,6 +20,7 @@ Examples:
   drawdown run --period quarter                  # report by calendar quarter (2024-Q1, …)
   drawdown run --csv-locale fr --excel-bom        # ';' and ',' for a French Excel
   drawdown run --xlsx --period month             # plus results.xlsx with charts, by month
+  drawdown run --plots                           # plus SVG charts in results/default/plots/
   drawdown run --until-ci 0.02 --target ukraine.shell_155
   drawdown run --trials 1 --trace trace.csv       # one trial's full event log
   drawdown check configs/default.toml
@@ -109,6 +110,11 @@ pub(crate) struct RunArgs {
     /// trials when they fit in a sheet.
     #[arg(long)]
     pub(crate) xlsx: bool,
+    /// Also write SVG charts into plots/ (slide-sized): a stock fan chart per nation and
+    /// item, the depletion curves of every nation per item, need and fire with the fill
+    /// rate per consuming nation.
+    #[arg(long)]
+    pub(crate) plots: bool,
     /// Run only shard K of N (1-based), writing a mergeable partial result (1/1 too).
     #[arg(long, value_name = "K/N", conflicts_with = "trace")]
     pub(crate) shard: Option<String>,

@@ -123,6 +123,7 @@ fn run(args: RunArgs) -> Result<()> {
         period: args.period.filter(|p| p.is_calendar()),
         csv: csv_format(&args),
         xlsx: args.xlsx,
+        plots: args.plots,
         shard,
         until_ci: args.until_ci,
         target: args.target.clone(),

@@ -155,6 +155,8 @@ pub struct RunRequest {
     pub csv: CsvFormat,
     /// Also write the workbook `results.xlsx`.
     pub xlsx: bool,
+    /// Also write the SVG charts `plots/*.svg`.
+    pub plots: bool,
     /// This process's share of the trials.
     pub shard: Shard,
     /// Stop when every depletion probability's 95 % interval is narrower than this.
@@ -183,6 +185,7 @@ impl Default for RunRequest {
             period: None,
             csv: CsvFormat::default(),
             xlsx: false,
+            plots: false,
             shard: Shard::ALL,
             until_ci: None,
             target: None,
@@ -278,7 +281,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
         model: &model,
         aggregate: &result.aggregate,
     };
-    write_tables(&dir, &report, &mut manifest, trials_record)?;
+    write_outputs(&dir, &report, &mut manifest, trials_record, req.plots)?;
     if req.shard != Shard::ALL || req.mergeable {
         write_partial(&dir, loaded, &manifest, &result.aggregate)?;
     }
@@ -435,15 +438,31 @@ fn manifest(
     }
 }
 
-/// Writes every table (and the workbook when the manifest asks for it), then the
-/// manifest listing every file written (`trials.csv`, written before, with `trials`)
-/// with its SHA-256 and row count, so that `merge` can verify a shard and a later run
-/// can recognise the folder as drawdown's own.
+/// [`write_outputs`] for a folder rebuilt from `manifest` (a merge): the charts are
+/// drawn when the manifest lists some (`plots/…`).
 fn write_tables(
     dir: &OutputDir,
     report: &Report,
     manifest: &mut Manifest,
     trials: export::manifest::FileRecord,
+) -> Result<()> {
+    let plots = manifest
+        .files
+        .keys()
+        .any(|k| k.starts_with(&format!("{}/", export::plots::DIR)));
+    write_outputs(dir, report, manifest, trials, plots)
+}
+
+/// Writes every table (and the workbook when the manifest asks for it, the charts when
+/// `plots`), then the manifest listing every file written (`trials.csv`, written
+/// before, with `trials`) with its SHA-256 and row count, so that `merge` can verify a
+/// shard and a later run can recognise the folder as drawdown's own.
+fn write_outputs(
+    dir: &OutputDir,
+    report: &Report,
+    manifest: &mut Manifest,
+    trials: export::manifest::FileRecord,
+    plots: bool,
 ) -> Result<()> {
     let trial_rows = trials.rows;
     manifest.files = std::collections::BTreeMap::from([("trials.csv".to_string(), trials)]);
@@ -466,6 +485,11 @@ fn write_tables(
         manifest
             .files
             .insert(export::xlsx::FILE.to_string(), record);
+    }
+    if plots {
+        manifest
+            .files
+            .extend(export::plots::write_into(dir, report, &tables)?);
     }
     manifest.write(&dir.file("manifest.json"))
 }

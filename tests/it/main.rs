@@ -19,6 +19,7 @@ mod locales;
 mod mm1;
 mod model;
 mod periods;
+mod plots;
 mod precision;
 mod props;
 mod shortage;

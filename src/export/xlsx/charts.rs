@@ -1,17 +1,21 @@
 //! The `charts` sheet: native Excel charts over the data sheets, one row of charts per
-//! nation and item: the stock fan chart (from `stock`), the depletion curve (from
-//! `depletion`) and, for a series with need, the fill rate per reporting period (from
-//! `shortfall`). Every chart reads its sheet's cells, so a user can restyle or extend it.
+//! nation and item: the stock fan chart (from `stock` and [`fan_data`](super::fan_data)),
+//! the depletion curve (from `depletion`) and, for a series with need, need and fire
+//! per reporting period with the fill rate (from `shortfall`). Every chart reads cells
+//! of the workbook, so a user can restyle or extend it.
 //!
-//! The fan is drawn as five lines (p05, p25, p50, p75, p95; outer pair thin and dashed,
-//! inner pair thin, median thick) rather than shaded bands: bands would need stacked
-//! areas over helper columns of differences, which a reader could not trace back to the
-//! `stock` sheet's cells.
+//! The fan is a stacked area chart of the band widths in `fan_data` (formulas over the
+//! `stock` cells): p05–p95 shaded light, p25–p75 darker, combined with the median
+//! (`stock`'s p50) as a thick line and the reserve floor (`fan_data`) as a dashed red
+//! line when the nation keeps one.
 
+use super::fan_data::{self, FIRST_BAND, FLOOR};
 use super::{sheet_name, xlsx_err};
 use crate::error::Result;
 use crate::export::tables::Table;
-use rust_xlsxwriter::{Chart, ChartLine, ChartLineDashType, ChartType, Worksheet};
+use rust_xlsxwriter::{
+    Chart, ChartFormat, ChartLine, ChartLineDashType, ChartSolidFill, ChartType, Worksheet,
+};
 
 /// Chart size [pixels] and the rows each row of charts takes.
 const WIDTH: u32 = 520;
@@ -44,8 +48,12 @@ fn find<'a>(tables: &'a [(&str, Table)], file: &str) -> Option<&'a Table> {
     tables.iter().find(|(n, _)| *n == file).map(|(_, t)| t)
 }
 
-/// Writes the charts sheet.
-pub(super) fn sheet(sheet: &mut Worksheet, tables: &[(&str, Table)]) -> Result<()> {
+/// Writes the charts sheet; `floors` says which `(nation, item)` keep a reserve floor.
+pub(super) fn sheet(
+    sheet: &mut Worksheet,
+    tables: &[(&str, Table)],
+    has_floor: &dyn Fn(&str, &str) -> bool,
+) -> Result<()> {
     sheet.set_name("charts").map_err(xlsx_err)?;
     let Some(stock) = find(tables, "stock.csv") else {
         return Ok(());
@@ -55,7 +63,8 @@ pub(super) fn sheet(sheet: &mut Worksheet, tables: &[(&str, Table)]) -> Result<(
     let mut charts = Vec::new();
     for (k, (id, first, last)) in series_rows(stock, "nation").into_iter().enumerate() {
         let row = k as u32 * ROWS_PER_CHART;
-        charts.push((row, 0, fan(stock, &id, first, last)));
+        let floor = has_floor(&id.0, &id.1);
+        charts.push((row, 0, fan(stock, &id, (first, last), floor)));
         let lookup = |rows: &Option<Vec<SeriesRows>>| {
             rows.as_ref()
                 .and_then(|v| v.iter().find(|(x, _, _)| *x == id).map(|&(_, a, b)| (a, b)))
@@ -69,12 +78,8 @@ pub(super) fn sheet(sheet: &mut Worksheet, tables: &[(&str, Table)]) -> Result<(
             ));
         }
         if let (Some((a, b)), Some(t)) = (lookup(&shortfall), find(tables, "shortfall.csv")) {
-            let title = format!("{} {}: fill rate per period", id.0, id.1);
-            charts.push((
-                row,
-                2 * COLS_PER_CHART,
-                curve(t, "shortfall", "fill_rate", &title, a, b),
-            ));
+            let title = format!("{} {}: need, fire and fill rate", id.0, id.1);
+            charts.push((row, 2 * COLS_PER_CHART, need(t, &title, a, b)));
         }
     }
     for (row, col, chart) in &charts {
@@ -96,31 +101,114 @@ fn base(title: &str, y_name: &str) -> Chart {
     chart
 }
 
-/// The stock fan chart of one series: p05–p95 over the reporting dates.
-fn fan(stock: &Table, id: &(String, String), first: u32, last: u32) -> Chart {
+/// The stock fan chart of one series (sheet rows `first..=last`): p05–p95 and p25–p75
+/// as shaded bands, the median, and the floor when `floor`.
+fn fan(stock: &Table, id: &(String, String), (first, last): (u32, u32), floor: bool) -> Chart {
     let sheet = sheet_name("stock.csv");
-    let mut chart = base(&format!("{} {}: end-of-day stock", id.0, id.1), "rounds");
+    let data = fan_data::SHEET;
+    let mut chart = Chart::new(ChartType::AreaStacked);
+    chart
+        .title()
+        .set_name(&format!("{} {}: end-of-day stock", id.0, id.1));
+    chart.x_axis().set_date_axis(true).set_num_format("yyyy-mm");
+    chart.y_axis().set_name("rounds").set_num_format("#,##0");
+    chart.set_width(WIDTH).set_height(HEIGHT);
     let date = column(stock, "date");
-    for (name, width, dash) in [
-        ("p05", 0.75, true),
-        ("p25", 1.25, false),
-        ("p50", 2.5, false),
-        ("p75", 1.25, false),
-        ("p95", 0.75, true),
-    ] {
-        let col = column(stock, name);
-        let mut line = ChartLine::new();
-        line.set_width(width).set_color("#1F4E79");
-        if dash {
-            line.set_dash_type(ChartLineDashType::Dash);
-        }
+    let outer = || fill(38);
+    for (k, (name, mut format)) in [
+        (
+            "p05",
+            ChartFormat::new().set_no_fill().set_no_line().clone(),
+        ),
+        ("90% of trials (p05-p95)", outer()),
+        ("50% of trials (p25-p75)", fill(0)),
+        ("p75-p95", outer()),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let col = FIRST_BAND + k as u16;
         chart
             .add_series()
             .set_name(name)
             .set_categories((sheet, first, date, last, date))
-            .set_values((sheet, first, col, last, col))
-            .set_format(&mut line);
+            .set_values((data, first, col, last, col))
+            .set_format(&mut format);
     }
+    let mut lines = Chart::new(ChartType::Line);
+    let p50 = column(stock, "p50");
+    lines
+        .add_series()
+        .set_name("median (p50)")
+        .set_categories((sheet, first, date, last, date))
+        .set_values((sheet, first, p50, last, p50))
+        .set_format(ChartLine::new().set_width(2.5).set_color("#1F4E79"));
+    if floor {
+        lines
+            .add_series()
+            .set_name("reserve floor")
+            .set_categories((sheet, first, date, last, date))
+            .set_values((data, first, FLOOR, last, FLOOR))
+            .set_format(
+                ChartLine::new()
+                    .set_width(2.0)
+                    .set_color("#D55E00")
+                    .set_dash_type(ChartLineDashType::Dash),
+            );
+    }
+    chart.combine(&lines);
+    // The unfilled base and the second half of the outer band need no legend entry.
+    chart.legend().delete_entries(&[0, 3]);
+    chart
+}
+
+/// A band's fill: the fan's blue, `transparency` % see-through.
+fn fill(transparency: u8) -> ChartFormat {
+    let mut solid = ChartSolidFill::new();
+    solid.set_color("#9DC3E6").set_transparency(transparency);
+    ChartFormat::new()
+        .set_solid_fill(&solid)
+        .set_no_line()
+        .clone()
+}
+
+/// Need and fire per reporting period [rounds] with the fill rate on a second axis.
+fn need(table: &Table, title: &str, first: u32, last: u32) -> Chart {
+    let sheet = "shortfall";
+    let mut chart = base(title, "rounds per period");
+    chart.y_axis().set_num_format("#,##0");
+    let date = column(table, "date");
+    for (name, color, width) in [
+        ("demanded_mean", "#000000", 1.5),
+        ("consumed_mean", "#0072B2", 2.25),
+    ] {
+        let col = column(table, name);
+        chart
+            .add_series()
+            .set_name(if name == "demanded_mean" {
+                "need (mean)"
+            } else {
+                "fire (mean)"
+            })
+            .set_categories((sheet, first, date, last, date))
+            .set_values((sheet, first, col, last, col))
+            .set_format(ChartLine::new().set_width(width).set_color(color));
+    }
+    let mut rate = Chart::new(ChartType::Line);
+    let col = column(table, "fill_rate");
+    rate.add_series()
+        .set_name("fill rate (right axis)")
+        .set_categories((sheet, first, date, last, date))
+        .set_values((sheet, first, col, last, col))
+        .set_secondary_axis(true)
+        .set_format(ChartLine::new().set_width(2.0).set_color("#009E73"));
+    chart.combine(&rate);
+    chart
+        .y2_axis()
+        .set_name("fill rate")
+        .set_min(0)
+        .set_max(1)
+        .set_num_format("0%");
     chart
 }
 

@@ -1,0 +1,88 @@
+//! The stock fan chart of one nation and item: the end-of-day stock across trials on
+//! each reporting day, as a p05–p95 band (90 % of trials), a darker p25–p75 band (50 %),
+//! the median line, and the reserve floor as a dashed line (depletion is the stock at
+//! or below it).
+
+use super::axis;
+use super::data::Fan;
+use super::draw::{self, Context, DrawError, FAN, SIZE, fail};
+use plotters::prelude::*;
+
+/// The fan chart of `fan` as an SVG document.
+pub(super) fn svg(fan: &Fan, ctx: &Context) -> Result<String, DrawError> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
+        let area = draw::canvas(&root, ctx)?;
+        let highest = fan
+            .p95
+            .iter()
+            .chain(fan.floor.as_ref().map(|f| &f.rounds))
+            .copied()
+            .filter(|v| v.is_finite())
+            .fold(0.0, f64::max);
+        let title = format!(
+            "{}: {} in stock (end of day)",
+            ctx.nation(&fan.id.0),
+            ctx.item(&fan.id.1)
+        );
+        let y_label = |v: &f64| axis::rounds(*v);
+        let mut chart = draw::frame(
+            &area,
+            ctx,
+            &title,
+            (axis::nice_top(highest), "stock [rounds]"),
+            &y_label,
+        )?;
+        let day = fan.day.as_slice();
+        draw::band(
+            &mut chart,
+            (day, &fan.p05, &fan.p95),
+            FAN.mix(0.18),
+            Some("90 % of trials (p05–p95)"),
+        )?;
+        draw::band(
+            &mut chart,
+            (day, &fan.p25, &fan.p75),
+            FAN.mix(0.38),
+            Some("50 % of trials (p25–p75)"),
+        )?;
+        draw::line(
+            &mut chart,
+            (day, &fan.p50),
+            FAN.stroke_width(4),
+            "median (p50)",
+        )?;
+        if let Some(floor) = fan.floor {
+            floor_line(&mut chart, floor)?;
+        }
+        draw::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        root.present().map_err(fail)?;
+    }
+    Ok(out)
+}
+
+/// The reserve floor across the horizon, dashed.
+fn floor_line<'a, DB: DrawingBackend + 'a>(
+    chart: &mut ChartContext<'a, DB, draw::Coords>,
+    floor: super::data::Floor,
+) -> Result<(), DrawError> {
+    let style = draw::ALERT.stroke_width(3);
+    let x_end = chart.x_range().end;
+    let label = format!(
+        "reserve floor {}{}",
+        axis::thousands(floor.rounds),
+        if floor.mean_of_draws { " (mean)" } else { "" }
+    );
+    chart
+        .draw_series(DashedLineSeries::new(
+            [(0.0, floor.rounds), (x_end, floor.rounds)],
+            14,
+            10,
+            style,
+        ))
+        .map_err(fail)?
+        .label(label)
+        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], style));
+    Ok(())
+}
