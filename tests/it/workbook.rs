@@ -127,7 +127,8 @@ fn the_workbook_holds_the_csv_numbers_and_date_cells() {
             "shortfall",
             "charts",
             "trials",
-            "fan_data"
+            "fan_data",
+            "need_data"
         ]
     );
     for name in ["summary", "depletion", "stock", "shortfall", "trials"] {
@@ -222,6 +223,12 @@ fn the_charts_read_the_stock_depletion_and_shortfall_cells() {
         "{}",
         charts[4]
     );
+    for col in ["C", "D"] {
+        assert!(
+            charts[4].contains(&format!("<c:f>need_data!${col}$2:${col}$7</c:f>")),
+            "need and fire per day"
+        );
+    }
 }
 
 #[test]
@@ -251,7 +258,7 @@ fn fan_data_holds_the_band_widths_of_the_stock_sheet_and_the_floor() {
             num(&data, row, 5),
             num(&stock, row, 10) - num(&stock, row, 9)
         );
-        let donor = stock.get((row, 0)).unwrap().to_string() == "donor";
+        let donor = stock.get((row, 0)) == Some(&Data::String("donor".into()));
         assert_eq!(num(&data, row, 6), if donor { 5000.0 } else { 0.0 });
     }
     let first = formulas.get_value((1, 3)).cloned().unwrap_or_default();
@@ -259,6 +266,17 @@ fn fan_data_holds_the_band_widths_of_the_stock_sheet_and_the_floor() {
         first.contains("stock!H2-stock!G2"),
         "a formula over the stock cells: {first}"
     );
+    // need_data: shortfall's demanded_mean (H) and consumed_mean (I) per day of the
+    // period from_day (F) to day (C).
+    let shortfall = book.worksheet_range("shortfall").unwrap();
+    let need = book.worksheet_range("need_data").unwrap();
+    assert_eq!(need.height(), shortfall.height());
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    for row in 1..shortfall.height() {
+        let days = num(&shortfall, row, 2) - num(&shortfall, row, 5) + 1.0;
+        assert!(close(num(&need, row, 2), num(&shortfall, row, 7) / days));
+        assert!(close(num(&need, row, 3), num(&shortfall, row, 8) / days));
+    }
 }
 
 #[test]

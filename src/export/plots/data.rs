@@ -64,6 +64,9 @@ pub(super) struct Need {
     pub(super) fill_high: Vec<f64>,
 }
 
+/// The rows of one `(nation, item)`.
+type Rows<'a> = (Id, Vec<&'a [String]>);
+
 /// A table's columns by name.
 struct Columns<'a> {
     file: &'a str,
@@ -85,9 +88,9 @@ impl<'a> Columns<'a> {
     }
 
     /// The rows of each `(nation, item)`, in table order.
-    fn groups(&self) -> Result<Vec<(Id, Vec<&'a [String]>)>> {
+    fn groups(&self) -> Result<Vec<Rows<'a>>> {
         let (n, i) = (self.index("nation")?, self.index("item")?);
-        let mut out: Vec<(Id, Vec<&[String]>)> = Vec::new();
+        let mut out: Vec<Rows<'a>> = Vec::new();
         for row in &self.table.rows {
             let id = (row[n].clone(), row[i].clone());
             match out.last_mut() {

@@ -4,7 +4,7 @@
 
 use super::axis;
 use super::data::ItemCurves;
-use super::draw::{self, Context, DrawError, PALETTE, SIZE, fail};
+use super::draw::{self, Context, DrawError, PALETTE, SIZE, ValueAxis, fail};
 use plotters::prelude::*;
 
 /// The depletion chart of `item` as an SVG document.
@@ -15,13 +15,13 @@ pub(super) fn svg(item: &ItemCurves, ctx: &Context) -> Result<String, DrawError>
         let area = draw::canvas(&root, ctx)?;
         let title = format!("{}: probability of depletion by date", ctx.item(&item.item));
         let y_label = |v: &f64| axis::percent(*v);
-        let mut chart = draw::frame(
-            &area,
-            ctx,
-            &title,
-            (1.0, "P(stock at floor or empty)"),
-            &y_label,
-        )?;
+        let y = ValueAxis {
+            top: 1.0,
+            desc: "P(stock at floor or empty)",
+            labels: 6,
+            label: &y_label,
+        };
+        let mut chart = draw::frame(&area, ctx, &title, &y, true)?;
         for (k, curve) in item.curves.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
             let day = curve.day.as_slice();
@@ -38,7 +38,12 @@ pub(super) fn svg(item: &ItemCurves, ctx: &Context) -> Result<String, DrawError>
                 &ctx.nation(&curve.nation),
             )?;
         }
-        draw::legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
+        let drawn: Vec<(f64, f64, f64)> = item
+            .curves
+            .iter()
+            .flat_map(|c| (0..c.day.len()).map(|k| (c.day[k], c.low[k], c.high[k])))
+            .collect();
+        draw::legend(&mut chart, draw::emptiest_corner(ctx, &drawn, y.top))?;
         root.present().map_err(fail)?;
     }
     Ok(out)

@@ -121,43 +121,89 @@ pub(super) fn canvas<DB: DrawingBackend>(
     Ok(root.margin(0, 34, 0, 0))
 }
 
-/// A framed chart on `area`: `title`, days from 0 to the horizon with date ticks,
-/// values from 0 to `top` labelled by `y_label` under the description `y_desc`.
+/// The value axis of a chart: from 0 to `top`, described by `desc` (with its unit),
+/// about `labels` ticks labelled by `label`.
+pub(super) struct ValueAxis<'a> {
+    pub(super) top: f64,
+    pub(super) desc: &'a str,
+    pub(super) labels: usize,
+    pub(super) label: &'a dyn Fn(&f64) -> String,
+}
+
+/// A framed chart on `area`: `title` (none when empty), days from 0 to the horizon
+/// with date ticks (labelled when `dates`, else only gridded), and the value axis.
 pub(super) fn frame<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     ctx: &'a Context,
     title: &str,
-    (top, y_desc): (f64, &str),
-    y_label: &dyn Fn(&f64) -> String,
+    y: &ValueAxis,
+    dates: bool,
 ) -> Result<ChartContext<'a, DB, Coords>, DrawError> {
     let x_axis = axis::DayAxis {
         last: f64::from(ctx.last_day.max(1)),
         ticks: ctx.ticks.iter().map(|(d, _)| *d).collect(),
     };
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, ("sans-serif", TITLE).into_font())
+    let mut builder = ChartBuilder::on(area);
+    if !title.is_empty() {
+        builder.caption(title, ("sans-serif", TITLE).into_font());
+    }
+    let mut chart = builder
         .margin(16)
         .margin_right(40)
-        .x_label_area_size(80)
-        .y_label_area_size(130)
-        .build_cartesian_2d(x_axis, 0f64..top)
+        .x_label_area_size(if dates { 72 } else { 8 })
+        .y_label_area_size(112)
+        .build_cartesian_2d(x_axis, 0f64..y.top)
         .map_err(fail)?;
     let x_label = |x: &f64| axis::label_of(&ctx.ticks, *x);
-    chart
-        .configure_mesh()
-        .x_label_formatter(&x_label)
-        .y_label_formatter(y_label)
-        .y_labels(6)
-        .x_desc("date")
-        .y_desc(y_desc)
+    let no_label = |_: &f64| String::new();
+    let mut mesh = chart.configure_mesh();
+    mesh.x_label_formatter(if dates { &x_label } else { &no_label })
+        .y_label_formatter(y.label)
+        .y_labels(y.labels)
+        .y_desc(y.desc)
         .label_style(("sans-serif", TICKS).into_font())
         .axis_desc_style(("sans-serif", AXIS_DESC).into_font())
         .bold_line_style(BLACK.mix(0.12))
         .light_line_style(TRANSPARENT)
-        .axis_style(BLACK.mix(0.6))
-        .draw()
-        .map_err(fail)?;
+        .axis_style(BLACK.mix(0.6));
+    if dates {
+        mesh.x_desc("date");
+    }
+    mesh.draw().map_err(fail)?;
     Ok(chart)
+}
+
+/// The corner of the plot where the legend hides the least: the one crossed by the
+/// fewest points, each point `(day, lowest, highest)` of what is drawn at that day,
+/// on a value axis from 0 to `top`.
+pub(super) fn emptiest_corner(
+    ctx: &Context,
+    points: &[(f64, f64, f64)],
+    top: f64,
+) -> SeriesLabelPosition {
+    let last_day = f64::from(ctx.last_day.max(1));
+    // The legend covers about 40 % of the width and 35 % of the height.
+    let (w, h) = (0.4 * last_day, 0.35 * top);
+    let corners = [
+        (SeriesLabelPosition::UpperRight, last_day - w, top - h),
+        (SeriesLabelPosition::UpperLeft, 0.0, top - h),
+        (SeriesLabelPosition::LowerRight, last_day - w, 0.0),
+        (SeriesLabelPosition::LowerLeft, 0.0, 0.0),
+    ];
+    let crossing = |x0: f64, y0: f64| {
+        points
+            .iter()
+            .filter(|(d, lo, hi)| *d >= x0 && *d <= x0 + w && *hi >= y0 && *lo <= y0 + h)
+            .count()
+    };
+    let mut best = (usize::MAX, SeriesLabelPosition::UpperRight);
+    for (pos, x0, y0) in corners {
+        let n = crossing(x0, y0);
+        if n < best.0 {
+            best = (n, pos);
+        }
+    }
+    best.1
 }
 
 /// A shaded band between `low` and `high` over `day` (points where either is `NaN`

@@ -5,7 +5,7 @@
 
 use super::axis;
 use super::data::Fan;
-use super::draw::{self, Context, DrawError, FAN, SIZE, fail};
+use super::draw::{self, Context, DrawError, FAN, SIZE, ValueAxis, fail};
 use plotters::prelude::*;
 
 /// The fan chart of `fan` as an SVG document.
@@ -27,13 +27,13 @@ pub(super) fn svg(fan: &Fan, ctx: &Context) -> Result<String, DrawError> {
             ctx.item(&fan.id.1)
         );
         let y_label = |v: &f64| axis::rounds(*v);
-        let mut chart = draw::frame(
-            &area,
-            ctx,
-            &title,
-            (axis::nice_top(highest), "stock [rounds]"),
-            &y_label,
-        )?;
+        let y = ValueAxis {
+            top: axis::nice_top(highest),
+            desc: "stock [rounds]",
+            labels: 6,
+            label: &y_label,
+        };
+        let mut chart = draw::frame(&area, ctx, &title, &y, true)?;
         let day = fan.day.as_slice();
         draw::band(
             &mut chart,
@@ -56,7 +56,11 @@ pub(super) fn svg(fan: &Fan, ctx: &Context) -> Result<String, DrawError> {
         if let Some(floor) = fan.floor {
             floor_line(&mut chart, floor)?;
         }
-        draw::legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        let floor = fan.floor.map_or(f64::NAN, |f| f.rounds);
+        let drawn: Vec<(f64, f64, f64)> = (0..fan.day.len())
+            .map(|k| (fan.day[k], fan.p05[k].min(floor), fan.p95[k].max(floor)))
+            .collect();
+        draw::legend(&mut chart, draw::emptiest_corner(ctx, &drawn, y.top))?;
         root.present().map_err(fail)?;
     }
     Ok(out)

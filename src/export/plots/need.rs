@@ -5,7 +5,7 @@
 
 use super::axis;
 use super::data::Need;
-use super::draw::{self, ALERT, Context, DrawError, PALETTE, SIZE, fail};
+use super::draw::{self, ALERT, Context, DrawError, PALETTE, SIZE, ValueAxis, fail};
 use plotters::prelude::*;
 
 /// Share of the height given to the need/fire panel; the fill rate gets the rest.
@@ -56,13 +56,13 @@ fn need_panel<DB: DrawingBackend>(
         ctx.item(&need.id.1)
     );
     let y_label = |v: &f64| axis::rounds(*v);
-    let mut chart = draw::frame(
-        area,
-        ctx,
-        &title,
-        (axis::nice_top(highest), "rounds per day"),
-        &y_label,
-    )?;
+    let y = ValueAxis {
+        top: axis::nice_top(highest),
+        desc: "rounds per day",
+        labels: 5,
+        label: &y_label,
+    };
+    let mut chart = draw::frame(area, ctx, &title, &y, false)?;
     let (x, need_y) = steps(need, &need.need);
     let (_, fire_y) = steps(need, &need.fire);
     draw::band(
@@ -83,7 +83,10 @@ fn need_panel<DB: DrawingBackend>(
         PALETTE[0].stroke_width(4),
         "fire (mean)",
     )?;
-    draw::legend(&mut chart, SeriesLabelPosition::LowerLeft)
+    let drawn: Vec<(f64, f64, f64)> = (0..x.len())
+        .map(|k| (x[k], fire_y[k].min(need_y[k]), fire_y[k].max(need_y[k])))
+        .collect();
+    draw::legend(&mut chart, draw::emptiest_corner(ctx, &drawn, y.top))
 }
 
 fn fill_panel<DB: DrawingBackend>(
@@ -92,7 +95,13 @@ fn fill_panel<DB: DrawingBackend>(
     ctx: &Context,
 ) -> Result<(), DrawError> {
     let y_label = |v: &f64| axis::percent(*v);
-    let mut chart = draw::frame(area, ctx, "", (1.0, "fill rate"), &y_label)?;
+    let y = ValueAxis {
+        top: 1.0,
+        desc: "fill rate",
+        labels: 3,
+        label: &y_label,
+    };
+    let mut chart = draw::frame(area, ctx, "", &y, true)?;
     let (x, fill) = steps(need, &need.fill);
     let (_, low) = steps(need, &need.fill_low);
     let (_, high) = steps(need, &need.fill_high);
@@ -108,5 +117,6 @@ fn fill_panel<DB: DrawingBackend>(
         PALETTE[2].stroke_width(4),
         "fill rate (fired / needed)",
     )?;
-    draw::legend(&mut chart, SeriesLabelPosition::LowerLeft)
+    let drawn: Vec<(f64, f64, f64)> = (0..x.len()).map(|k| (x[k], low[k], high[k])).collect();
+    draw::legend(&mut chart, draw::emptiest_corner(ctx, &drawn, y.top))
 }
