@@ -175,15 +175,16 @@ pub(super) fn frame<'a, DB: DrawingBackend>(
 
 /// The corner of the plot where the legend hides the least: the one crossed by the
 /// fewest points, each point `(day, lowest, highest)` of what is drawn at that day,
-/// on a value axis from 0 to `top`.
+/// on a value axis from 0 to `top`; `(width, height)` is the share of the plot the
+/// legend covers.
 pub(super) fn emptiest_corner(
     ctx: &Context,
     points: &[(f64, f64, f64)],
     top: f64,
+    (width, height): (f64, f64),
 ) -> SeriesLabelPosition {
     let last_day = f64::from(ctx.last_day.max(1));
-    // The legend covers about 40 % of the width and 35 % of the height.
-    let (w, h) = (0.4 * last_day, 0.35 * top);
+    let (w, h) = (width * last_day, height * top);
     let corners = [
         (SeriesLabelPosition::UpperRight, last_day - w, top - h),
         (SeriesLabelPosition::UpperLeft, 0.0, top - h),
@@ -231,12 +232,13 @@ pub(super) fn band<'a, DB: DrawingBackend + 'a>(
     Ok(())
 }
 
-/// A line through `(day, value)` (points where the value is `NaN` are left out).
+/// A line through `(day, value)` (points where the value is `NaN` are left out), with
+/// a legend entry when `label` is given.
 pub(super) fn line<'a, DB: DrawingBackend + 'a>(
     chart: &mut ChartContext<'a, DB, Coords>,
     (day, value): (&[f64], &[f64]),
     style: ShapeStyle,
-    label: &str,
+    label: Option<&str>,
 ) -> Result<(), DrawError> {
     let points: Vec<(f64, f64)> = day
         .iter()
@@ -244,11 +246,14 @@ pub(super) fn line<'a, DB: DrawingBackend + 'a>(
         .filter(|(_, v)| v.is_finite())
         .map(|(d, v)| (*d, *v))
         .collect();
-    chart
+    let drawn = chart
         .draw_series(LineSeries::new(points, style))
-        .map_err(fail)?
-        .label(label)
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], style));
+        .map_err(fail)?;
+    if let Some(label) = label {
+        drawn
+            .label(label)
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 36, y)], style));
+    }
     Ok(())
 }
 

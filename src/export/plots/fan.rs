@@ -51,7 +51,7 @@ pub(super) fn svg(fan: &Fan, ctx: &Context) -> Result<String, DrawError> {
             &mut chart,
             (day, &fan.p50),
             FAN.stroke_width(4),
-            "median (p50)",
+            Some("median (p50)"),
         )?;
         if let Some(floor) = fan.floor {
             floor_line(&mut chart, floor)?;
@@ -60,7 +60,10 @@ pub(super) fn svg(fan: &Fan, ctx: &Context) -> Result<String, DrawError> {
         let drawn: Vec<(f64, f64, f64)> = (0..fan.day.len())
             .map(|k| (fan.day[k], fan.p05[k].min(floor), fan.p95[k].max(floor)))
             .collect();
-        draw::legend(&mut chart, draw::emptiest_corner(ctx, &drawn, y.top))?;
+        draw::legend(
+            &mut chart,
+            draw::emptiest_corner(ctx, &drawn, y.top, (0.42, 0.35)),
+        )?;
         root.present().map_err(fail)?;
     }
     Ok(out)

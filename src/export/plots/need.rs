@@ -75,18 +75,21 @@ fn need_panel<DB: DrawingBackend>(
         &mut chart,
         (&x, &need_y),
         BLACK.stroke_width(3),
-        "need (mean)",
+        Some("need (mean)"),
     )?;
     draw::line(
         &mut chart,
         (&x, &fire_y),
         PALETTE[0].stroke_width(4),
-        "fire (mean)",
+        Some("fire (mean)"),
     )?;
     let drawn: Vec<(f64, f64, f64)> = (0..x.len())
         .map(|k| (x[k], fire_y[k].min(need_y[k]), fire_y[k].max(need_y[k])))
         .collect();
-    draw::legend(&mut chart, draw::emptiest_corner(ctx, &drawn, y.top))
+    draw::legend(
+        &mut chart,
+        draw::emptiest_corner(ctx, &drawn, y.top, (0.3, 0.45)),
+    )
 }
 
 fn fill_panel<DB: DrawingBackend>(
@@ -115,8 +118,11 @@ fn fill_panel<DB: DrawingBackend>(
         &mut chart,
         (&x, &fill),
         PALETTE[2].stroke_width(4),
-        "fill rate (fired / needed)",
+        Some("fill rate (fired / needed)"),
     )?;
     let drawn: Vec<(f64, f64, f64)> = (0..x.len()).map(|k| (x[k], low[k], high[k])).collect();
-    draw::legend(&mut chart, draw::emptiest_corner(ctx, &drawn, y.top))
+    draw::legend(
+        &mut chart,
+        draw::emptiest_corner(ctx, &drawn, y.top, (0.35, 0.65)),
+    )
 }
