@@ -234,3 +234,31 @@ fn a_rerun_replaces_the_charts_but_not_an_edited_one() {
     assert!(err.contains("plots/mine.txt"), "{err}");
     assert!(other.join("plots/mine.txt").exists());
 }
+
+#[test]
+fn run_plots_on_the_command_line_writes_and_lists_the_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/example.toml");
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_drawdown"))
+        .current_dir(tmp.path())
+        .args(["run", "-n", "50", "--plots", "-o", "res"])
+        .arg(&example)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("plots/ (4 files)"), "{stdout}");
+    assert!(
+        tmp.path()
+            .join("res/plots/fan-donor.shell_155.svg")
+            .is_file()
+    );
+    assert!(
+        !tmp.path().join("res/results.xlsx").exists(),
+        "--plots alone"
+    );
+}
