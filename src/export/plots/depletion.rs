@@ -28,7 +28,7 @@ pub(super) fn svg(item: &ItemCurves, ctx: &Context) -> Result<String, DrawError>
             labels: 6,
             label: &y_label,
         };
-        let mut chart = draw::frame(&area, ctx, &title, &y, true)?;
+        let mut chart = draw::frame(&area, ctx, (&title, draw::TITLE), &y, true)?;
         let (coloured, grey) = split(&item.curves);
         for (k, &c) in grey.iter().enumerate() {
             let curve = &item.curves[c];

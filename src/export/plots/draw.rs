@@ -13,7 +13,9 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 pub(super) const SIZE: (u32, u32) = (1280, 720);
 
 /// Font sizes as plotters takes them (the SVG gets `size / 1.24` px).
-const TITLE: f64 = 40.0;
+pub(super) const TITLE: f64 = 40.0;
+/// A panel's caption.
+pub(super) const CAPTION: f64 = 28.0;
 const AXIS_DESC: f64 = 29.0;
 const TICKS: f64 = 26.0;
 const LEGEND: f64 = 26.0;
@@ -130,12 +132,13 @@ pub(super) struct ValueAxis<'a> {
     pub(super) label: &'a dyn Fn(&f64) -> String,
 }
 
-/// A framed chart on `area`: `title` (none when empty), days from 0 to the horizon
-/// with date ticks (labelled when `dates`, else only gridded), and the value axis.
+/// A framed chart on `area`: `title` in a font of `size` (none when empty), days from
+/// 0 to the horizon with date ticks (labelled when `dates`, else only gridded), and the
+/// value axis.
 pub(super) fn frame<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     ctx: &'a Context,
-    title: &str,
+    (title, size): (&str, f64),
     y: &ValueAxis,
     dates: bool,
 ) -> Result<ChartContext<'a, DB, Coords>, DrawError> {
@@ -145,7 +148,7 @@ pub(super) fn frame<'a, DB: DrawingBackend>(
     };
     let mut builder = ChartBuilder::on(area);
     if !title.is_empty() {
-        builder.caption(title, ("sans-serif", TITLE).into_font());
+        builder.caption(title, ("sans-serif", size).into_font());
     }
     let mut chart = builder
         .margin(16)

@@ -33,7 +33,7 @@ pub(super) fn svg(fan: &Fan, ctx: &Context) -> Result<String, DrawError> {
             labels: 6,
             label: &y_label,
         };
-        let mut chart = draw::frame(&area, ctx, &title, &y, true)?;
+        let mut chart = draw::frame(&area, ctx, (&title, draw::TITLE), &y, true)?;
         let day = fan.day.as_slice();
         draw::band(
             &mut chart,

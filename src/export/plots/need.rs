@@ -9,7 +9,7 @@ use super::draw::{self, ALERT, Context, DrawError, PALETTE, SIZE, ValueAxis, fai
 use plotters::prelude::*;
 
 /// Share of the height given to the need/fire panel; the fill rate gets the rest.
-const TOP_SHARE: f64 = 0.6;
+const TOP_SHARE: f64 = 0.56;
 
 /// The need chart of `need` as an SVG document.
 pub(super) fn svg(need: &Need, ctx: &Context) -> Result<String, DrawError> {
@@ -62,7 +62,7 @@ fn need_panel<DB: DrawingBackend>(
         labels: 5,
         label: &y_label,
     };
-    let mut chart = draw::frame(area, ctx, &title, &y, false)?;
+    let mut chart = draw::frame(area, ctx, (&title, draw::TITLE), &y, false)?;
     let (x, need_y) = steps(need, &need.need);
     let (_, fire_y) = steps(need, &need.fire);
     draw::band(
@@ -104,25 +104,13 @@ fn fill_panel<DB: DrawingBackend>(
         labels: 3,
         label: &y_label,
     };
-    let mut chart = draw::frame(area, ctx, "", &y, true)?;
+    // A caption rather than a legend: the panel is too low for a legend to miss the line.
+    let caption = "fill rate (fired / needed), its 95 % interval shaded";
+    let mut chart = draw::frame(area, ctx, (caption, draw::CAPTION), &y, true)?;
     let (x, fill) = steps(need, &need.fill);
     let (_, low) = steps(need, &need.fill_low);
     let (_, high) = steps(need, &need.fill_high);
-    draw::band(
-        &mut chart,
-        (&x, &low, &high),
-        PALETTE[2].mix(0.25),
-        Some("95 % interval"),
-    )?;
-    draw::line(
-        &mut chart,
-        (&x, &fill),
-        PALETTE[2].stroke_width(4),
-        Some("fill rate (fired / needed)"),
-    )?;
-    let drawn: Vec<(f64, f64, f64)> = (0..x.len()).map(|k| (x[k], low[k], high[k])).collect();
-    draw::legend(
-        &mut chart,
-        draw::emptiest_corner(ctx, &drawn, y.top, (0.35, 0.65)),
-    )
+    draw::band(&mut chart, (&x, &low, &high), PALETTE[2].mix(0.25), None)?;
+    draw::line(&mut chart, (&x, &fill), PALETTE[2].stroke_width(4), None)?;
+    Ok(())
 }
