@@ -42,23 +42,22 @@ trials[tornado]=$((3 * third))
 n_sobol=$((TRIALS / 8))
 cmd[sobol]="sobol --vary $spec --vary transfers.eu_industry_share.share -N $n_sobol -r 2 -q -o $out/sobol"
 trials[sobol]=$((n_sobol * 8))
-for name in run sweep tornado sobol; do best[$name]=1e9; done
+for name in run sweep tornado sobol; do best[$name]=1000000000; done
 for ((r = 1; r <= ROUNDS; r++)); do
     for name in run sweep tornado sobol; do
         start=$(date +%s.%N)
         # shellcheck disable=SC2086
         "$bin" ${cmd[$name]} --force
-        t=$(echo "$(date +%s.%N) - $start" | bc -l)
-        best[$name]=$(echo "if (${best[$name]} < $t) ${best[$name]} else $t" | bc -l)
+        best[$name]=$(awk -v s="$start" -v e="$(date +%s.%N)" -v b="${best[$name]}" 'BEGIN { t = e - s; print (t < b ? t : b) }')
     done
 done
 status=0
-run_rate=$(echo "${trials[run]} / ${best[run]}" | bc -l)
+run_rate=$(awk -v n="${trials[run]}" -v t="${best[run]}" 'BEGIN { print n / t }')
 printf '%-8s %8s %10s %8s\n' command trials trials/s ratio
 for name in run sweep tornado sobol; do
-    rate=$(echo "${trials[$name]} / ${best[$name]}" | bc -l)
-    ratio=$(echo "$rate / $run_rate" | bc -l)
+    rate=$(awk -v n="${trials[$name]}" -v t="${best[$name]}" 'BEGIN { print n / t }')
+    ratio=$(awk -v r="$rate" -v b="$run_rate" 'BEGIN { print r / b }')
     printf '%-8s %8d %10.1f %8.3f\n' "$name" "${trials[$name]}" "$rate" "$ratio"
-    if (($(echo "$ratio < 0.9" | bc -l))); then status=1; fi
+    if awk -v r="$ratio" 'BEGIN { exit !(r < 0.9) }'; then status=1; fi
 done
 exit $status

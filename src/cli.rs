@@ -20,6 +20,7 @@ Examples:
   drawdown run --period quarter                  # report by calendar quarter (2024-Q1, …)
   drawdown run --csv-locale fr --excel-bom        # ';' and ',' for a French Excel
   drawdown run --xlsx --period month             # plus results.xlsx with charts, by month
+  drawdown run --plots                           # plus SVG charts in results/default/plots/
   drawdown run --until-ci 0.02 --target ukraine.shell_155
   drawdown run --trials 1 --trace trace.csv       # one trial's full event log
   drawdown check configs/default.toml
@@ -125,6 +126,11 @@ pub(crate) struct RunArgs {
     /// took in every trial, one row per trial and input.
     #[arg(long)]
     pub(crate) inputs: bool,
+    /// Also write SVG charts into plots/ (slide-sized): a stock fan chart per nation and
+    /// item, the depletion curves of every nation per item, need and fire with the fill
+    /// rate per consuming nation.
+    #[arg(long)]
+    pub(crate) plots: bool,
     /// Run only shard K of N (1-based), writing a mergeable partial result (1/1 too).
     #[arg(long, value_name = "K/N", conflicts_with = "trace")]
     pub(crate) shard: Option<String>,
@@ -282,9 +288,6 @@ pub(crate) struct SweepArgs {
     /// Replace an existing output folder even though drawdown did not write it.
     #[arg(long)]
     pub(crate) force: bool,
-    /// Days between reporting days of each point's run (1 to 36525).
-    #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=36_525))]
-    pub(crate) step: u32,
     /// No progress bar and no result table.
     #[arg(short, long)]
     pub(crate) quiet: bool,

@@ -150,6 +150,7 @@ fn run(args: RunArgs) -> Result<()> {
         csv: csv_format(&args),
         xlsx: args.xlsx,
         inputs: args.inputs,
+        plots: args.plots,
         shard,
         until_ci: args.until_ci,
         target: args.target.clone(),

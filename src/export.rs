@@ -1,5 +1,6 @@
 //! The output contract: a result folder of tidy CSV tables, a manifest, and the trace of
-//! one trial; on request the same tables as an Excel workbook with charts ([`xlsx`]).
+//! one trial; on request the same tables as an Excel workbook with charts ([`xlsx`])
+//! and as SVG charts ([`plots`]).
 //!
 //! Every table is a pure function of the run's [`Aggregate`] and the [`Model`]
 //! (scenario and reporting days), so equal aggregates give equal bytes. Numbers are
@@ -19,6 +20,7 @@ pub mod format;
 pub mod guard;
 pub mod inputs;
 pub mod manifest;
+pub mod plots;
 pub mod tables;
 pub mod terminal;
 pub mod trace;
@@ -52,6 +54,19 @@ impl Report<'_> {
     /// Whether series `i` belongs to a pass-through channel (no depletion reported).
     pub fn is_channel(&self, i: usize) -> bool {
         self.model.scenario.series[i].channel
+    }
+
+    /// The reserve floor of `nation`'s `item` [rounds], with `true` when it is drawn per
+    /// trial (the value is then its mean); `None` when it is zero or there is no such
+    /// series. The charts draw it as a line.
+    pub fn floor(&self, nation: &str, item: &str) -> Option<(f64, bool)> {
+        let s = &self.model.scenario;
+        let series = s
+            .series
+            .iter()
+            .find(|x| s.nations[x.nation].id == nation && s.items[x.item].id == item)?;
+        let rounds = series.floor.mean()?;
+        (rounds > 0.0).then_some((rounds, series.floor.fixed_value().is_none()))
     }
 
     /// ISO date of simulation day `day`.

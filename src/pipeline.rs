@@ -157,6 +157,8 @@ pub struct RunRequest {
     pub xlsx: bool,
     /// Also write `inputs.csv`: every uncertain input's value in every trial.
     pub inputs: bool,
+    /// Also write the SVG charts `plots/*.svg`.
+    pub plots: bool,
     /// This process's share of the trials.
     pub shard: Shard,
     /// Stop when every depletion probability's 95 % interval is narrower than this.
@@ -186,6 +188,7 @@ impl Default for RunRequest {
             csv: CsvFormat::default(),
             xlsx: false,
             inputs: false,
+            plots: false,
             shard: Shard::ALL,
             until_ci: None,
             target: None,
@@ -295,7 +298,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
         model: &model,
         aggregate: &result.aggregate,
     };
-    write_tables(&dir, &report, &mut manifest, trials_record)?;
+    write_outputs(&dir, &report, &mut manifest, trials_record, req.plots)?;
     if req.shard != Shard::ALL || req.mergeable {
         write_partial(&dir, loaded, &manifest, &result.aggregate)?;
     }
@@ -452,15 +455,16 @@ fn manifest(
     }
 }
 
-/// Writes every table (and the workbook when the manifest asks for it), then the
-/// manifest listing every file written (`trials.csv`, written before, with `trials`)
-/// with its SHA-256 and row count, so that `merge` can verify a shard and a later run
-/// can recognise the folder as drawdown's own.
-fn write_tables(
+/// Writes every table (and the workbook when the manifest asks for it, the charts when
+/// `plots`), then the manifest listing every file written (`trials.csv`, written
+/// before, with `trials`) with its SHA-256 and row count, so that `merge` can verify a
+/// shard and a later run can recognise the folder as drawdown's own.
+fn write_outputs(
     dir: &OutputDir,
     report: &Report,
     manifest: &mut Manifest,
     trials: export::manifest::FileRecord,
+    plots: bool,
 ) -> Result<()> {
     let trial_rows = trials.rows;
     manifest.files.insert("trials.csv".to_string(), trials);
@@ -483,6 +487,11 @@ fn write_tables(
         manifest
             .files
             .insert(export::xlsx::FILE.to_string(), record);
+    }
+    if plots {
+        manifest
+            .files
+            .extend(export::plots::write_into(dir, report, &tables)?);
     }
     manifest.write(&dir.file("manifest.json"))
 }

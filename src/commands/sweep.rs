@@ -28,7 +28,6 @@ pub(super) fn sweep(args: SweepArgs) -> Result<()> {
         threads: args.threads.map(|t| t as usize),
         out: args.out.clone(),
         force: args.force,
-        step_days: args.step,
     };
     let summary = pipeline::sweep(&loaded, &req, &observer);
     observer.finish();

@@ -154,7 +154,10 @@ pub fn inspect_folder(target: &Path) -> Result<FolderState> {
                 (!same).then(|| format!("{n} (edited since drawdown wrote it)"))
             }
             Some(None) => None,
-            None => (!RESULT_FILES.contains(&n.as_str())).then_some(n),
+            None => match subfolder_problem(target, &n, &listed) {
+                Some(problem) => problem,
+                None => (!RESULT_FILES.contains(&n.as_str())).then_some(n),
+            },
         })
         .collect();
     if foreign.is_empty() {
@@ -162,6 +165,45 @@ pub fn inspect_folder(target: &Path) -> Result<FolderState> {
     } else {
         Ok(FolderState::Foreign(foreign.into_iter().take(5).collect()))
     }
+}
+
+/// Checks subfolder `name` of a result folder (such as `plots/`) whose files the
+/// manifest lists as `name/…`: `None` when the manifest lists none (the folder is not
+/// drawdown's), `Some(None)` when it holds only those files, unchanged, and
+/// `Some(Some(entry))` naming the first entry drawdown did not write or that was
+/// edited since.
+fn subfolder_problem(
+    target: &Path,
+    name: &str,
+    listed: &BTreeMap<String, Option<FileRecord>>,
+) -> Option<Option<String>> {
+    let prefix = format!("{name}/");
+    if !listed.keys().any(|k| k.starts_with(&prefix)) {
+        return None;
+    }
+    let folder = target.join(name);
+    let is_dir = fs::symlink_metadata(&folder).is_ok_and(|m| m.is_dir());
+    let entries = fs::read_dir(&folder).ok().filter(|_| is_dir);
+    let Some(entries) = entries else {
+        return Some(Some(name.to_string()));
+    };
+    let mut children: Vec<String> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    children.sort();
+    let problem = children.into_iter().find_map(|child| {
+        let key = format!("{prefix}{child}");
+        match listed.get(&key) {
+            Some(Some(record)) => {
+                let same = FileRecord::of(&folder.join(&child)).is_ok_and(|got| got == *record);
+                (!same).then(|| format!("{key} (edited since drawdown wrote it)"))
+            }
+            Some(None) => None,
+            None => Some(key),
+        }
+    });
+    Some(problem)
 }
 
 /// The files listed by a drawdown manifest at `path`, each with its fingerprint when

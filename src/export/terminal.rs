@@ -89,8 +89,17 @@ pub fn files_line(dir: &std::path::Path) -> String {
     };
     let mut names: Vec<String> = entries
         .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with('.'))
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            // A subfolder (plots/) is shown with its number of files.
+            match std::fs::read_dir(e.path()) {
+                Ok(inner) if e.file_type().is_ok_and(|t| t.is_dir()) => {
+                    format!("{name}/ ({} files)", inner.count())
+                }
+                _ => name,
+            }
+        })
         .collect();
     names.sort();
     format!("files in {}: {}\n", dir.display(), names.join(", "))

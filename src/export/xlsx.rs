@@ -5,15 +5,17 @@
 //! headline table and how to read an interval), one sheet per CSV table (`summary`,
 //! `depletion`, `stock`, `shortfall`, and `groups`, `fire_ratio` when present) with real
 //! numbers and date cells, a frozen header row, an autofilter, fitted widths and number
-//! formats (probabilities as %, thousands separators), `charts` (see [`charts`]), and
+//! formats (probabilities as %, thousands separators), `charts` (see [`charts`]),
 //! `trials` when `trials.csv` fits Excel's 1,048,576 rows (otherwise a note on the
-//! overview sheet points to `trials.csv`).
+//! overview sheet points to `trials.csv`), and `fan_data`, `need_data`: columns the
+//! charts derive from `stock` and `shortfall` ([`derived`]).
 //!
 //! The workbook is a pure function of the run: its creation time is fixed
 //! ([`CREATED`]; the run's real times are in `manifest.json`), and rust_xlsxwriter
 //! writes fixed zip timestamps, so equal runs give equal bytes.
 
 mod charts;
+mod derived;
 mod sheets;
 
 use super::Report;
@@ -69,9 +71,20 @@ pub fn to_bytes(
         let sheet = book.add_worksheet();
         sheets::table(sheet, sheet_name(name), table)?;
     }
-    charts::sheet(book.add_worksheet(), tables)?;
+    let has_floor = |nation: &str, item: &str| report.floor(nation, item).is_some();
+    let options = charts::Options {
+        has_floor: &has_floor,
+        months_per_label: charts::months_per_label(report.model.scenario.days),
+    };
+    charts::sheet(book.add_worksheet(), tables, &options)?;
     if fits {
         sheets::trials(book.add_worksheet(), trials)?;
+    }
+    for layout in [derived::FAN, derived::NEED] {
+        let data = format!("{}.csv", layout.1);
+        if let Some((_, table)) = tables.iter().find(|(n, _)| *n == data) {
+            derived::sheet(book.add_worksheet(), layout, table, report)?;
+        }
     }
     book.save_to_buffer().map_err(xlsx_err)
 }

@@ -1,6 +1,6 @@
 //! `drawdown merge`: shard folders → exactly the folder one machine would have written.
 
-use super::{Loaded, PARTIAL_FILE, Partial, RunSummary, placement, write_tables};
+use super::{Loaded, PARTIAL_FILE, Partial, RunSummary, placement, write_outputs};
 use crate::error::{Error, Result};
 use crate::export::manifest::{FileRecord, Fingerprint};
 use crate::export::{self, OutputDir, Report};
@@ -43,7 +43,12 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
     manifest.trials = aggregate.trials;
     manifest.trial_range = [0, aggregate.trials];
     manifest.shard = "1/1".into();
-    // The merged folder lists only the files it holds.
+    // The merged folder redraws the charts when the shards drew them, and lists only
+    // the files it holds.
+    let plots = manifest
+        .files
+        .keys()
+        .any(|k| k.starts_with(&format!("{}/", crate::export::plots::DIR)));
     manifest.files = Default::default();
     manifest.threads = parts
         .iter()
@@ -65,7 +70,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
         model: &model,
         aggregate: &aggregate,
     };
-    write_tables(&dir, &report, &mut manifest, trials_record)?;
+    write_outputs(&dir, &report, &mut manifest, trials_record, plots)?;
     let table = export::terminal::table(&report);
     let dir_notes = dir.swept().to_vec();
     let dir = dir.commit()?;

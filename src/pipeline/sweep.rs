@@ -36,8 +36,6 @@ pub struct SweepRequest {
     pub out: Option<PathBuf>,
     /// Replace an output folder that drawdown did not write.
     pub force: bool,
-    /// Days between reporting days of each point's run.
-    pub step_days: u32,
 }
 
 impl Default for SweepRequest {
@@ -51,7 +49,6 @@ impl Default for SweepRequest {
             threads: None,
             out: None,
             force: false,
-            step_days: 7,
         }
     }
 }
@@ -224,7 +221,10 @@ fn run_one(
     threads: usize,
     observer: &dyn Observer,
 ) -> Result<Outcomes> {
-    let model = Model::new(scenario, req.step_days);
+    // sweep.csv compares per-trial totals: one reporting period spares the per-day
+    // aggregation a run's tables need.
+    let days = scenario.days.max(1);
+    let model = Model::with_period(scenario, crate::model::Period::Days(days));
     let opts = RunOptions {
         trials: req.trials,
         seed,
@@ -243,7 +243,7 @@ fn check_memory(base: &Scenario, req: &SweepRequest, threads: usize) -> Result<(
     let Some(limit) = budget::default_limit() else {
         return Ok(());
     };
-    let model = Model::new(base.clone(), req.step_days);
+    let model = Model::with_period(base.clone(), crate::model::Period::Days(base.days.max(1)));
     let per_trial = (model.series_count() * std::mem::size_of::<TrialValues>()) as u64;
     let need = budget::estimate_bytes(&model, threads)
         .saturating_add(2u64.saturating_mul(req.trials).saturating_mul(per_trial));
@@ -401,7 +401,7 @@ fn manifest(
         req.trials,
         seed,
         threads,
-        req.step_days,
+        loaded.scenario.days,
         started,
     )
 }

@@ -37,21 +37,21 @@ fn request(out: &Path, trials: u64, threads: usize) -> RunRequest {
     }
 }
 
-/// Every file of a result folder but the manifest, by name.
+/// Every file of a result folder but the manifest, by name (`plots/…` for the files of
+/// a subfolder).
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.file_name().unwrap() != "manifest.json" && p.file_name().unwrap() != "partial.json"
-        })
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
-        })
-        .collect()
+    let mut out = BTreeMap::new();
+    for path in std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            for (inner, bytes) in files(&path) {
+                out.insert(format!("{name}/{inner}"), bytes);
+            }
+        } else if name != "manifest.json" && name != "partial.json" {
+            out.insert(name, std::fs::read(&path).unwrap());
+        }
+    }
+    out
 }
 
 fn assert_same(a: &Path, b: &Path) {
@@ -121,10 +121,19 @@ fn regenerates_the_kept_example_result_byte_for_byte() {
     let out = tmp.path().join("example");
     let req = RunRequest {
         xlsx: true,
+        plots: true,
         ..request(&out, EXAMPLE_TRIALS, 2)
     };
     pipeline::run(&load(EXAMPLE, &[]), &req, &Silent).unwrap();
     assert_same(&repo("results/example"), &out);
+    let charts = files(&out)
+        .keys()
+        .filter(|n| n.starts_with("plots/"))
+        .count();
+    assert_eq!(
+        charts, 4,
+        "fan charts of donor and recipient, depletion, need"
+    );
     let kept: serde_json::Value =
         serde_json::from_slice(&std::fs::read(repo("results/example/manifest.json")).unwrap())
             .unwrap();

@@ -979,7 +979,17 @@ fn the_contract_checker_fails_on_a_broken_result() {
     fs::create_dir(&broken).unwrap();
     for e in fs::read_dir(&example).unwrap() {
         let p = e.unwrap().path();
-        fs::copy(&p, broken.join(p.file_name().unwrap())).unwrap();
+        let to = broken.join(p.file_name().unwrap());
+        if p.is_dir() {
+            // plots/: one level of files.
+            fs::create_dir(&to).unwrap();
+            for inner in fs::read_dir(&p).unwrap() {
+                let q = inner.unwrap().path();
+                fs::copy(&q, to.join(q.file_name().unwrap())).unwrap();
+            }
+        } else {
+            fs::copy(&p, &to).unwrap();
+        }
     }
     let ok = std::process::Command::new("python3")
         .arg(&checker)

@@ -20,6 +20,7 @@ mod locales;
 mod mm1;
 mod model;
 mod periods;
+mod plots;
 mod precision;
 mod props;
 mod sensitivity;

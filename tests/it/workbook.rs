@@ -20,6 +20,7 @@ end = "2024-06-30"
 [items.x]
 [nations.donor.stock.x]
 initial = 20000
+floor = 5000
 [nations.r.stock.x]
 initial = 2000
 [transfers.aid]
@@ -125,7 +126,9 @@ fn the_workbook_holds_the_csv_numbers_and_date_cells() {
             "stock",
             "shortfall",
             "charts",
-            "trials"
+            "trials",
+            "fan_data",
+            "need_data"
         ]
     );
     for name in ["summary", "depletion", "stock", "shortfall", "trials"] {
@@ -188,14 +191,22 @@ fn the_charts_read_the_stock_depletion_and_shortfall_cells() {
         5,
         "donor: fan + depletion; recipient: fan + depletion + fill"
     );
+    // The fan: bands stacked from fan_data's base and widths (C..F), the median from
+    // stock's p50 (I), the donor's floor from fan_data's G; dates from stock's D.
     let fan = &charts[0];
+    assert!(fan.contains("<c:areaChart>") && fan.contains("<c:grouping val=\"stacked\"/>"));
     assert!(fan.contains("<c:f>stock!$D$2:$D$7</c:f>"), "{fan}");
-    for col in ["G", "H", "I", "J", "K"] {
+    assert!(fan.contains("<c:f>stock!$I$2:$I$7</c:f>"), "median");
+    for col in ["C", "D", "E", "F", "G"] {
         assert!(
-            fan.contains(&format!("<c:f>stock!${col}$2:${col}$7</c:f>")),
-            "p column {col}"
+            fan.contains(&format!("<c:f>fan_data!${col}$2:${col}$7</c:f>")),
+            "fan_data column {col}"
         );
     }
+    assert!(
+        !charts[2].contains("fan_data!$G$"),
+        "the recipient keeps no floor"
+    );
     assert!(
         charts[1].contains("<c:f>depletion!$F$2:$F$7</c:f>"),
         "{}",
@@ -212,6 +223,60 @@ fn the_charts_read_the_stock_depletion_and_shortfall_cells() {
         "{}",
         charts[4]
     );
+    for col in ["C", "D"] {
+        assert!(
+            charts[4].contains(&format!("<c:f>need_data!${col}$2:${col}$7</c:f>")),
+            "need and fire per day"
+        );
+    }
+}
+
+#[test]
+fn fan_data_holds_the_band_widths_of_the_stock_sheet_and_the_floor() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run(&tmp.path().join("a"), 1, CsvFormat::default());
+    let mut book: Xlsx<_> = open_workbook(dir.join("results.xlsx")).unwrap();
+    let stock = book.worksheet_range("stock").unwrap();
+    let data = book.worksheet_range("fan_data").unwrap();
+    let formulas = book.worksheet_formula("fan_data").unwrap();
+    assert_eq!(data.height(), stock.height(), "row for row");
+    let num = |r: &calamine::Range<Data>, row: usize, col: usize| {
+        r.get((row, col)).and_then(|d| d.as_f64()).unwrap()
+    };
+    // stock: p05..p95 in G..K (6..10); fan_data: p05, widths in C..F (2..5), floor G.
+    for row in 1..stock.height() {
+        assert_eq!(num(&data, row, 2), num(&stock, row, 6));
+        assert_eq!(
+            num(&data, row, 3),
+            num(&stock, row, 7) - num(&stock, row, 6)
+        );
+        assert_eq!(
+            num(&data, row, 4),
+            num(&stock, row, 9) - num(&stock, row, 7)
+        );
+        assert_eq!(
+            num(&data, row, 5),
+            num(&stock, row, 10) - num(&stock, row, 9)
+        );
+        let donor = stock.get((row, 0)) == Some(&Data::String("donor".into()));
+        assert_eq!(num(&data, row, 6), if donor { 5000.0 } else { 0.0 });
+    }
+    let first = formulas.get_value((1, 3)).cloned().unwrap_or_default();
+    assert!(
+        first.contains("stock!H2-stock!G2"),
+        "a formula over the stock cells: {first}"
+    );
+    // need_data: shortfall's demanded_mean (H) and consumed_mean (I) per day of the
+    // period from_day (F) to day (C).
+    let shortfall = book.worksheet_range("shortfall").unwrap();
+    let need = book.worksheet_range("need_data").unwrap();
+    assert_eq!(need.height(), shortfall.height());
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    for row in 1..shortfall.height() {
+        let days = num(&shortfall, row, 2) - num(&shortfall, row, 5) + 1.0;
+        assert!(close(num(&need, row, 2), num(&shortfall, row, 7) / days));
+        assert!(close(num(&need, row, 3), num(&shortfall, row, 8) / days));
+    }
 }
 
 #[test]

@@ -1,23 +1,45 @@
 //! The `charts` sheet: native Excel charts over the data sheets, one row of charts per
-//! nation and item: the stock fan chart (from `stock`), the depletion curve (from
-//! `depletion`) and, for a series with need, the fill rate per reporting period (from
-//! `shortfall`). Every chart reads its sheet's cells, so a user can restyle or extend it.
+//! nation and item: the stock fan chart (from `stock` and `fan_data`), the depletion
+//! curve (from `depletion`) and, for a series with need, need and fire per day (from
+//! `need_data`) with the fill rate (from `shortfall`); see [`derived`](super::derived). Every chart reads cells
+//! of the workbook, so a user can restyle or extend it.
 //!
-//! The fan is drawn as five lines (p05, p25, p50, p75, p95; outer pair thin and dashed,
-//! inner pair thin, median thick) rather than shaded bands: bands would need stacked
-//! areas over helper columns of differences, which a reader could not trace back to the
-//! `stock` sheet's cells.
+//! The fan is a stacked area chart of the band widths in `fan_data` (formulas over the
+//! `stock` cells): p05–p95 shaded light, p25–p75 darker, combined with the median
+//! (`stock`'s p50) as a thick line and the reserve floor (`fan_data`) as a dashed red
+//! line when the nation keeps one.
 
+use super::derived::{self, FIRST};
 use super::{sheet_name, xlsx_err};
 use crate::error::Result;
 use crate::export::tables::Table;
-use rust_xlsxwriter::{Chart, ChartLine, ChartLineDashType, ChartType, Worksheet};
+use rust_xlsxwriter::{
+    Chart, ChartAxisDateUnitType, ChartFormat, ChartLegendPosition, ChartLine, ChartLineDashType,
+    ChartSolidFill, ChartType, Worksheet,
+};
 
 /// Chart size [pixels] and the rows each row of charts takes.
-const WIDTH: u32 = 520;
-const HEIGHT: u32 = 300;
-const ROWS_PER_CHART: u32 = 16;
-const COLS_PER_CHART: u16 = 9;
+const WIDTH: u32 = 600;
+const HEIGHT: u32 = 360;
+const ROWS_PER_CHART: u32 = 19;
+const COLS_PER_CHART: u16 = 10;
+
+/// What the charts need besides the tables.
+pub(super) struct Options<'a> {
+    /// Whether `(nation, item)` keeps a reserve floor.
+    pub(super) has_floor: &'a dyn Fn(&str, &str) -> bool,
+    /// Months between date labels (1, 2, 3, 6, 12 …), so that a label never repeats.
+    pub(super) months_per_label: u16,
+}
+
+/// Months between date labels for a horizon of `days`: at most six labels per chart.
+pub(super) fn months_per_label(days: u32) -> u16 {
+    let months = f64::from(days) / 30.44;
+    [1, 2, 3, 6, 12, 24, 60]
+        .into_iter()
+        .find(|&m| months / f64::from(m) <= 6.0)
+        .unwrap_or(120)
+}
 
 /// A series' `(nation, item)` with its first and last sheet rows.
 type SeriesRows = ((String, String), u32, u32);
@@ -45,7 +67,7 @@ fn find<'a>(tables: &'a [(&str, Table)], file: &str) -> Option<&'a Table> {
 }
 
 /// Writes the charts sheet.
-pub(super) fn sheet(sheet: &mut Worksheet, tables: &[(&str, Table)]) -> Result<()> {
+pub(super) fn sheet(sheet: &mut Worksheet, tables: &[(&str, Table)], opts: &Options) -> Result<()> {
     sheet.set_name("charts").map_err(xlsx_err)?;
     let Some(stock) = find(tables, "stock.csv") else {
         return Ok(());
@@ -55,7 +77,9 @@ pub(super) fn sheet(sheet: &mut Worksheet, tables: &[(&str, Table)]) -> Result<(
     let mut charts = Vec::new();
     for (k, (id, first, last)) in series_rows(stock, "nation").into_iter().enumerate() {
         let row = k as u32 * ROWS_PER_CHART;
-        charts.push((row, 0, fan(stock, &id, first, last)));
+        let floor = (opts.has_floor)(&id.0, &id.1);
+        let months = opts.months_per_label;
+        charts.push((row, 0, fan(stock, &id, (first, last), floor, months)));
         let lookup = |rows: &Option<Vec<SeriesRows>>| {
             rows.as_ref()
                 .and_then(|v| v.iter().find(|(x, _, _)| *x == id).map(|&(_, a, b)| (a, b)))
@@ -65,16 +89,12 @@ pub(super) fn sheet(sheet: &mut Worksheet, tables: &[(&str, Table)]) -> Result<(
             charts.push((
                 row,
                 COLS_PER_CHART,
-                curve(t, "depletion", "p_depleted", &title, a, b),
+                curve(t, ("depletion", "p_depleted"), &title, (a, b), months),
             ));
         }
         if let (Some((a, b)), Some(t)) = (lookup(&shortfall), find(tables, "shortfall.csv")) {
-            let title = format!("{} {}: fill rate per period", id.0, id.1);
-            charts.push((
-                row,
-                2 * COLS_PER_CHART,
-                curve(t, "shortfall", "fill_rate", &title, a, b),
-            ));
+            let title = format!("{} {}: need, fire and fill rate", id.0, id.1);
+            charts.push((row, 2 * COLS_PER_CHART, need(t, &title, (a, b), months)));
         }
     }
     for (row, col, chart) in &charts {
@@ -87,46 +107,144 @@ fn column(table: &Table, name: &str) -> u16 {
     table.header.iter().position(|&c| c == name).unwrap_or(0) as u16
 }
 
-fn base(title: &str, y_name: &str) -> Chart {
-    let mut chart = Chart::new(ChartType::Line);
+/// A chart of `kind` with a title, dates labelled every `months` months along x, the
+/// value axis named, and the legend below the plot.
+fn base(kind: ChartType, title: &str, y_name: &str, months: u16) -> Chart {
+    let mut chart = Chart::new(kind);
     chart.title().set_name(title);
-    chart.x_axis().set_date_axis(true).set_num_format("yyyy-mm");
+    chart
+        .x_axis()
+        .set_date_axis(true)
+        .set_num_format("mmm yyyy")
+        .set_major_unit(months)
+        .set_major_unit_date_type(ChartAxisDateUnitType::Months);
     chart.y_axis().set_name(y_name);
+    chart.legend().set_position(ChartLegendPosition::Bottom);
     chart.set_width(WIDTH).set_height(HEIGHT);
     chart
 }
 
-/// The stock fan chart of one series: p05–p95 over the reporting dates.
-fn fan(stock: &Table, id: &(String, String), first: u32, last: u32) -> Chart {
+/// The stock fan chart of one series (sheet rows `first..=last`): p05–p95 and p25–p75
+/// as shaded bands, the median, and the floor when `floor`.
+fn fan(
+    stock: &Table,
+    id: &(String, String),
+    (first, last): (u32, u32),
+    floor: bool,
+    months: u16,
+) -> Chart {
     let sheet = sheet_name("stock.csv");
-    let mut chart = base(&format!("{} {}: end-of-day stock", id.0, id.1), "rounds");
+    let data = derived::FAN.0;
+    let title = format!("{} {}: end-of-day stock", id.0, id.1);
+    let mut chart = base(ChartType::AreaStacked, &title, "rounds", months);
+    chart.y_axis().set_num_format("#,##0");
     let date = column(stock, "date");
-    for (name, width, dash) in [
-        ("p05", 0.75, true),
-        ("p25", 1.25, false),
-        ("p50", 2.5, false),
-        ("p75", 1.25, false),
-        ("p95", 0.75, true),
-    ] {
-        let col = column(stock, name);
-        let mut line = ChartLine::new();
-        line.set_width(width).set_color("#1F4E79");
-        if dash {
-            line.set_dash_type(ChartLineDashType::Dash);
-        }
+    let outer = || fill(38);
+    for (k, (name, mut format)) in [
+        (
+            "p05",
+            ChartFormat::new().set_no_fill().set_no_line().clone(),
+        ),
+        ("90% of trials (p05-p95)", outer()),
+        ("50% of trials (p25-p75)", fill(0)),
+        ("p75-p95", outer()),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let col = FIRST + k as u16;
         chart
             .add_series()
             .set_name(name)
             .set_categories((sheet, first, date, last, date))
-            .set_values((sheet, first, col, last, col))
-            .set_format(&mut line);
+            .set_values((data, first, col, last, col))
+            .set_format(&mut format);
     }
+    let mut lines = Chart::new(ChartType::Line);
+    let p50 = column(stock, "p50");
+    lines
+        .add_series()
+        .set_name("median (p50)")
+        .set_categories((sheet, first, date, last, date))
+        .set_values((sheet, first, p50, last, p50))
+        .set_format(ChartLine::new().set_width(2.5).set_color("#1F4E79"));
+    if floor {
+        lines
+            .add_series()
+            .set_name("reserve floor")
+            .set_categories((sheet, first, date, last, date))
+            .set_values((data, first, FIRST + 4, last, FIRST + 4))
+            .set_format(
+                ChartLine::new()
+                    .set_width(2.0)
+                    .set_color("#D55E00")
+                    .set_dash_type(ChartLineDashType::Dash),
+            );
+    }
+    chart.combine(&lines);
+    // The unfilled base and the second half of the outer band need no legend entry.
+    chart.legend().delete_entries(&[0, 3]);
+    chart
+}
+
+/// A band's fill: the fan's blue, `transparency` % see-through.
+fn fill(transparency: u8) -> ChartFormat {
+    let mut solid = ChartSolidFill::new();
+    solid.set_color("#9DC3E6").set_transparency(transparency);
+    ChartFormat::new()
+        .set_solid_fill(&solid)
+        .set_no_line()
+        .clone()
+}
+
+/// Need and fire per day of each reporting period (from `need_data`) with the fill rate
+/// on a second axis.
+fn need(table: &Table, title: &str, (first, last): (u32, u32), months: u16) -> Chart {
+    let sheet = "shortfall";
+    let data = derived::NEED.0;
+    let mut chart = base(ChartType::Line, title, "rounds per day", months);
+    chart.y_axis().set_num_format("#,##0");
+    let date = column(table, "date");
+    let lines = [
+        ("need (mean)", "#000000", 1.5),
+        ("fire (mean)", "#0072B2", 2.25),
+    ];
+    for (k, (name, color, width)) in lines.into_iter().enumerate() {
+        let col = FIRST + k as u16;
+        chart
+            .add_series()
+            .set_name(name)
+            .set_categories((sheet, first, date, last, date))
+            .set_values((data, first, col, last, col))
+            .set_format(ChartLine::new().set_width(width).set_color(color));
+    }
+    let mut rate = Chart::new(ChartType::Line);
+    let col = column(table, "fill_rate");
+    rate.add_series()
+        .set_name("fill rate (right axis)")
+        .set_categories((sheet, first, date, last, date))
+        .set_values((sheet, first, col, last, col))
+        .set_secondary_axis(true)
+        .set_format(ChartLine::new().set_width(2.0).set_color("#009E73"));
+    chart.combine(&rate);
+    chart
+        .y2_axis()
+        .set_name("fill rate")
+        .set_min(0)
+        .set_max(1)
+        .set_num_format("0%");
     chart
 }
 
 /// A probability over the reporting dates, 0–100 %.
-fn curve(table: &Table, sheet: &str, value: &str, title: &str, first: u32, last: u32) -> Chart {
-    let mut chart = base(title, "probability");
+fn curve(
+    table: &Table,
+    (sheet, value): (&str, &str),
+    title: &str,
+    (first, last): (u32, u32),
+    months: u16,
+) -> Chart {
+    let mut chart = base(ChartType::Line, title, "probability", months);
     chart.y_axis().set_min(0).set_max(1).set_num_format("0%");
     let (date, col) = (column(table, "date"), column(table, value));
     chart

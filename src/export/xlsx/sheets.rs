@@ -186,22 +186,49 @@ pub(super) fn overview(
             "in manifest.json (this workbook is reproducible: its own date is fixed)".into(),
         ),
     ];
+    sheet.set_row_height(0, 24).map_err(xlsx_err)?;
+    let label_format = bold.clone().set_align(FormatAlign::Top);
     let mut row = 2;
     for (label, value) in facts {
         sheet
-            .write_string_with_format(row, 0, label, &bold)
+            .write_string_with_format(row, 0, label, &label_format)
             .map_err(xlsx_err)?;
-        sheet.write_string(row, 1, value).map_err(xlsx_err)?;
+        wrapped(sheet, row, 1, &value)?;
         row += 1;
     }
     row = headline(sheet, report, row + 1)?;
     let notes = notes(trial_rows, trials_fit);
     for note in notes {
-        sheet.write_string(row, 0, note).map_err(xlsx_err)?;
+        wrapped(sheet, row, 0, &note)?;
         row += 1;
     }
-    sheet.set_column_width(0, 18).map_err(xlsx_err)?;
-    sheet.set_column_width(1, 14).map_err(xlsx_err)?;
+    for (col, width) in OVERVIEW_WIDTHS.iter().enumerate() {
+        sheet
+            .set_column_width(col as u16, *width)
+            .map_err(xlsx_err)?;
+    }
+    Ok(())
+}
+
+/// Column widths of the overview sheet [characters]: the headline table's columns, wide
+/// enough for their headers (wrapped on two lines) and for a date.
+const OVERVIEW_WIDTHS: [f64; 7] = [18.0, 14.0, 14.0, 10.0, 10.0, 14.0, 10.0];
+
+/// Text from column `col` to the headline table's last column, wrapped, its row as high
+/// as the lines it needs (about 115 characters to a line across the table).
+fn wrapped(sheet: &mut Worksheet, row: u32, col: u16, text: &str) -> Result<()> {
+    let last = OVERVIEW_WIDTHS.len() as u16 - 1;
+    let chars: f64 = OVERVIEW_WIDTHS[col as usize..].iter().sum();
+    let lines = (text.chars().count() as f64 / (chars * 1.1))
+        .ceil()
+        .max(1.0);
+    let format = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    sheet
+        .merge_range(row, col, row, last, text, &format)
+        .map_err(xlsx_err)?;
+    if lines > 1.0 {
+        sheet.set_row_height(row, 15.0 * lines).map_err(xlsx_err)?;
+    }
     Ok(())
 }
 
@@ -223,7 +250,11 @@ fn notes(trial_rows: u64, trials_fit: bool) -> Vec<String> {
 
 /// The terminal's headline table, with numbers and dates; returns the next free row.
 fn headline(sheet: &mut Worksheet, report: &Report, first: u32) -> Result<u32> {
-    let bold = Format::new().set_bold().set_align(FormatAlign::Center);
+    let bold = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center);
+    sheet.set_row_height(first, 30).map_err(xlsx_err)?;
     let header = [
         "nation",
         "item",
