@@ -6,6 +6,7 @@
 //! | `fan-<nation>.<item>.svg` | nation × item | end-of-day stock: p05–p95 and p25–p75 bands, the median, the floor |
 //! | `depletion-<item>.svg` | item | P(depleted by date) of every nation holding it, with 95 % bands |
 //! | `need-<nation>.<item>.svg` | consuming nation × item | need and fire [rounds/day] per reporting period, and the fill rate |
+//! | `tornado.svg` (`drawdown tornado`) | analysis | one bar per input, from its low to its high end, as changes from the baseline |
 //!
 //! Like the workbook, the charts read the exported tables (`stock.csv`,
 //! `depletion.csv`, `shortfall.csv` as [`Table`]s), never the runner; the scenario gives
@@ -22,6 +23,7 @@ mod depletion;
 mod draw;
 mod fan;
 mod need;
+pub mod tornado;
 
 use super::manifest::FileRecord;
 use super::tables::Table;

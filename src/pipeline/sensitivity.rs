@@ -6,6 +6,7 @@
 use super::sweep::{manifest_for, write_csvs};
 use super::{DEFAULT_SEED, Loaded, placement};
 use crate::error::{Error, Result};
+use crate::export::plots::tornado::TornadoBar;
 use crate::export::{OutputDir, format};
 use crate::model::{Design, InputTable, Model, Period, Pin};
 use crate::runner::{self, Observer, RowSink, RunOptions, Shard, UnitRows, budget};
@@ -192,6 +193,30 @@ fn finish(
     (trials, started): (u64, (String, Instant)),
     table: String,
 ) -> Result<SensitivitySummary> {
+    finish_with(
+        loaded,
+        req,
+        setup,
+        dir,
+        (files, Vec::new()),
+        (trials, started),
+        table,
+    )
+}
+
+/// CSV files to write: `(name, rows)`.
+type CsvFiles<'a> = Vec<(&'a str, Vec<Vec<String>>)>;
+
+/// [`finish`] with other files too (`(name, bytes)`, e.g. a chart).
+fn finish_with(
+    loaded: &Loaded,
+    req: &SensitivityRequest,
+    setup: &Setup,
+    dir: OutputDir,
+    (files, others): (CsvFiles, Vec<(&str, Vec<u8>)>),
+    (trials, started): (u64, (String, Instant)),
+    table: String,
+) -> Result<SensitivitySummary> {
     let mut manifest = manifest_for(
         loaded,
         options(req, setup),
@@ -201,6 +226,14 @@ fn finish(
         setup.model.scenario.days,
         started,
     );
+    for (name, bytes) in others {
+        let path = dir.file(name);
+        std::fs::write(&path, &bytes).map_err(|e| Error::io("writing", &path, e))?;
+        manifest.files.insert(
+            name.to_string(),
+            crate::export::manifest::FileRecord::of_bytes(name, &bytes),
+        );
+    }
     write_csvs(&dir, files, &mut manifest)?;
     let notes = dir.swept().to_vec();
     let dir = dir.commit()?;
@@ -586,12 +619,42 @@ pub fn tornado(
     if bars.len() > req.top {
         table.push_str(&format!("… {} more in tornado.csv\n", bars.len() - req.top));
     }
-    finish(
+    let chart: Vec<TornadoBar> = bars
+        .iter()
+        .take(req.top.max(1))
+        .filter_map(|b| {
+            Some(TornadoBar {
+                name: b.name.clone(),
+                values: format!("{} → {}", b.labels[0], b.labels[1]),
+                low: b.ends[0].diff?.0,
+                high: b.ends[1].diff?.0,
+            })
+        })
+        .collect();
+    let base_value = baseline
+        .as_ref()
+        .map_or(String::new(), |b| format!(" {:.4}", b.estimate));
+    let svg = crate::export::plots::tornado::svg(
+        &chart,
+        &format!(
+            "What moves {} of {}",
+            setup.target.metric, setup.target.label
+        ),
+        &format!("change from the baseline{base_value}"),
+        &format!(
+            "drawdown tornado · scenario '{}' · {} trials per bar end · common random numbers",
+            loaded.scenario.name, req.trials
+        ),
+    )?;
+    finish_with(
         loaded,
         req,
         &setup,
         dir,
-        vec![("tornado.csv", csv)],
+        (
+            vec![("tornado.csv", csv)],
+            vec![("tornado.svg", svg.into_bytes())],
+        ),
         (total, started),
         table,
     )

@@ -326,3 +326,43 @@ fn check_inputs_lists_every_input_with_its_path() {
     );
     assert!(text.contains("  nations.b.stock.x.floor  0"), "{text}");
 }
+
+#[test]
+fn the_tornado_chart_holds_one_bar_pair_per_input_in_rank_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let req = request(&tmp.path().join("t"), &[], 100);
+    let s = pipeline::sensitivity::tornado(&loaded(EXAMPLE), &req, &Silent).unwrap();
+    let r = rows(&s.dir.join("tornado.csv"));
+    let svg = std::fs::read_to_string(s.dir.join("tornado.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let texts: Vec<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("text"))
+        .map(|n| n.text().unwrap_or("").trim().to_string())
+        .collect();
+    // Every input of tornado.csv is labelled, in the CSV's rank order.
+    let labelled: Vec<&String> = texts.iter().filter(|t| t.contains('.')).collect();
+    let names: Vec<&str> = r.iter().map(|row| row["input"].as_str()).collect();
+    let order: Vec<usize> = names
+        .iter()
+        .map(|n| {
+            labelled
+                .iter()
+                .position(|t| t == n)
+                .unwrap_or_else(|| panic!("{n} not drawn"))
+        })
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
+    // Two bars per input (low and high end) plus the legend's two swatches.
+    let filled_rects = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("rect") && n.attribute("fill").is_some_and(|f| f != "#FFFFFF"))
+        .count();
+    assert!(
+        filled_rects >= 2 * r.len() + 2,
+        "{filled_rects} rects for {} inputs",
+        r.len()
+    );
+    let manifest = std::fs::read_to_string(s.dir.join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"tornado.svg\""));
+}
