@@ -17,6 +17,7 @@ pub mod spec;
 
 use crate::model::{Model, TraceKind, TraceRecord, Tracer, Workspace};
 use crate::runner::Observer;
+use crate::stats::sorted_quantile as quantile;
 use rayon::prelude::*;
 use spec::{Measure, Milestone, Selector};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -232,33 +233,4 @@ pub fn evaluate(
         })
         .collect();
     Some(Backtest { rows, trials, seed })
-}
-
-/// The `q` quantile of sorted `values` (type 7: linear between the nearest ranks);
-/// NaN when empty.
-pub fn quantile(values: &[f64], q: f64) -> f64 {
-    match values.len() {
-        0 => f64::NAN,
-        n => {
-            let h = (n - 1) as f64 * q;
-            let lo = h.floor() as usize;
-            let hi = (lo + 1).min(n - 1);
-            values[lo] + (h - lo as f64) * (values[hi] - values[lo])
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::quantile;
-
-    #[test]
-    fn type7_quantiles() {
-        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
-        assert_eq!(quantile(&v, 0.5), 3.0);
-        assert_eq!(quantile(&v, 0.05), 1.2);
-        assert_eq!(quantile(&v, 0.95), 4.8);
-        assert_eq!(quantile(&[7.0], 0.05), 7.0);
-        assert!(quantile(&[], 0.5).is_nan());
-    }
 }

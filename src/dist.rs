@@ -94,6 +94,14 @@ pub use poisson::{poisson, poisson_stream};
 use sample::{Draw, Window};
 pub use spec::{ALL_KEYS, DistSpec, DistTable, SCALAR_KEYS};
 
+/// A drawn value as a count (of rounds, of days): rounded half up, 0 if negative.
+#[inline]
+pub fn count(v: f64) -> u64 {
+    // `round` is half-away-from-zero, which is half-up on the values kept; the cast
+    // saturates at u64::MAX.
+    v.round().max(0.0) as u64
+}
+
 /// A truncation window must keep at least this much of the probability.
 pub const MIN_MASS: f64 = 1e-6;
 
@@ -170,12 +178,10 @@ impl Dist {
         self
     }
 
-    /// One draw as a count (of rounds, of days): rounded half up, 0 if negative.
+    /// One draw as a count (of rounds, of days): see [`count`].
     #[inline]
     pub fn sample_count<R: Rng + ?Sized>(&self, rng: &mut R) -> u64 {
-        // `round` is half-away-from-zero, which is half-up on the values kept; the cast
-        // saturates at u64::MAX.
-        self.sample(rng).round().max(0.0) as u64
+        count(self.sample(rng))
     }
 
     /// `Some(v)` if every draw is `v`.

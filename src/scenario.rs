@@ -246,7 +246,7 @@ impl ContractSize {
         pick: &mut impl FnMut(u32, f64) -> f64,
     ) -> u64 {
         match self {
-            ContractSize::Quantity(q) => pick(0, q.sample(rng)).round().max(0.0) as u64,
+            ContractSize::Quantity(q) => crate::dist::count(pick(0, q.sample(rng))),
             ContractSize::Budget { budget, unit_price } => {
                 let money = pick(0, budget.sample(rng));
                 // A pinned price stays above 0.

@@ -65,10 +65,12 @@ pub mod ci;
 pub mod histogram;
 pub mod moments;
 pub mod ratio;
+pub mod sorted;
 pub mod wide;
 
 pub use ci::{Interval, Z95, quantile_rank, quantile_rank_interval, wilson};
 pub use histogram::{LogHistogram, SUB_BUCKET_BITS};
 pub use moments::{MAX_OBSERVATION, MAX_OBSERVATIONS, Moments, Proportion};
 pub use ratio::RatioMoments;
+pub use sorted::sorted_quantile;
 pub use wide::U256;

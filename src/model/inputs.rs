@@ -275,9 +275,3 @@ impl InputState {
         v
     }
 }
-
-/// A count from an input's value, as [`Dist::sample_count`] rounds a draw.
-#[inline]
-pub(crate) fn count(v: f64) -> u64 {
-    v.round().max(0.0) as u64
-}

@@ -3,10 +3,11 @@
 
 use super::Model;
 use super::curve::Curve;
-use super::inputs::{InputState, count};
+use super::inputs::InputState;
 use super::limits::{MAX_QUANTITY, quantity};
 use super::outcome::{SeriesOutcome, TrialOutcome};
 use super::trace::{TraceKind, TraceRecord, Tracer};
+use crate::dist::count;
 use crate::engine::{Calendar, SimTime, StreamRng, stream_rng};
 use crate::scenario::TransferSize;
 use std::collections::VecDeque;

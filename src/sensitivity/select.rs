@@ -5,7 +5,8 @@
 use crate::dist::Dist;
 use crate::model::InputTable;
 use crate::scenario::Scenario;
-use crate::sweep::TrialValues;
+use crate::stats::sorted_quantile;
+use crate::sweep::{TrialValues, paths};
 use rand::SeedableRng;
 
 /// The per-trial metrics a sensitivity command can analyse, as named in `sweep.csv` and
@@ -113,17 +114,6 @@ pub fn label(s: &Scenario, i: usize) -> String {
     format!("{}.{}", s.nations[x.nation].id, s.items[x.item].id)
 }
 
-/// Whether one segment of a pattern (`*`, `{a,b}` or a key) matches `key`.
-fn segment_matches(pattern: &str, key: &str) -> bool {
-    if pattern == "*" {
-        return true;
-    }
-    match pattern.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
-        Some(inner) => inner.split(',').any(|k| k.trim() == key),
-        None => pattern == key,
-    }
-}
-
 /// The ids of the inputs whose path matches the dotted `pattern` (`*` for any one
 /// segment, `{a,b}` for either key).
 pub fn matching(inputs: &InputTable, pattern: &str) -> Vec<usize> {
@@ -134,7 +124,11 @@ pub fn matching(inputs: &InputTable, pattern: &str) -> Vec<usize> {
         .enumerate()
         .filter(|(_, d)| {
             let have: Vec<&str> = d.path.split('.').collect();
-            have.len() == want.len() && want.iter().zip(&have).all(|(p, k)| segment_matches(p, k))
+            have.len() == want.len()
+                && want
+                    .iter()
+                    .zip(&have)
+                    .all(|(p, k)| paths::segment_matches(p, k))
         })
         .map(|(i, _)| i)
         .collect()
@@ -145,12 +139,7 @@ pub fn no_input(inputs: &InputTable, pattern: &str, flag: &str) -> String {
     let mut near: Vec<(usize, &str)> = inputs
         .defs
         .iter()
-        .map(|d| {
-            (
-                crate::sweep::paths::distance(pattern, &d.path),
-                d.path.as_str(),
-            )
-        })
+        .map(|d| (paths::distance(pattern, &d.path), d.path.as_str()))
         .collect();
     near.sort();
     let list: Vec<&str> = near.iter().take(3).map(|x| x.1).collect();
@@ -185,11 +174,7 @@ impl Quantiles {
 
     /// The value at probability `q` ∈ [0, 1].
     pub fn at(&self, q: f64) -> f64 {
-        let n = self.sorted.len();
-        let h = q.clamp(0.0, 1.0) * (n - 1) as f64;
-        let lo = h.floor() as usize;
-        let hi = (lo + 1).min(n - 1);
-        self.sorted[lo] + (h - lo as f64) * (self.sorted[hi] - self.sorted[lo])
+        sorted_quantile(&self.sorted, q.clamp(0.0, 1.0))
     }
 }
 
@@ -210,13 +195,5 @@ mod tests {
                 q.at(p)
             );
         }
-    }
-
-    #[test]
-    fn patterns_match_segments() {
-        assert!(segment_matches("*", "x"));
-        assert!(segment_matches("{a, b}", "b"));
-        assert!(!segment_matches("{a,b}", "c"));
-        assert!(segment_matches("a", "a"));
     }
 }

@@ -24,7 +24,7 @@
 //! Intervals: percentile bootstrap over the base rows j (all of a row's design points
 //! move together), with a fixed seed.
 
-use crate::stats::Interval;
+use crate::stats::{Interval, sorted_quantile};
 use rand::{RngExt, SeedableRng};
 use rand_xoshiro::Xoshiro256PlusPlus;
 
@@ -218,18 +218,9 @@ fn estimate(k: usize, per: usize, r: usize, rows: &[RowStats], js: &[usize]) -> 
 /// The 2.5 % and 97.5 % points (type 7) of `x`.
 fn percentile_interval(mut x: Vec<f64>) -> Interval {
     x.sort_by(f64::total_cmp);
-    let at = |q: f64| {
-        if x.is_empty() {
-            return 0.0;
-        }
-        let h = q * (x.len() - 1) as f64;
-        let (lo, frac) = (h.floor() as usize, h - h.floor());
-        let hi = (lo + 1).min(x.len() - 1);
-        x[lo] + frac * (x[hi] - x[lo])
-    };
     Interval {
-        low: at(0.025),
-        high: at(0.975),
+        low: sorted_quantile(&x, 0.025),
+        high: sorted_quantile(&x, 0.975),
     }
 }
 

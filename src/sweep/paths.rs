@@ -168,6 +168,16 @@ fn alternation(segment: &str) -> Option<Vec<&str>> {
     )
 }
 
+/// Whether one segment of a pattern (`*`, `{a,b}` or a key) matches `key`: the rule
+/// [`resolve`] applies to a scenario's tables, for matching other named paths (the
+/// model's inputs).
+pub fn segment_matches(pattern: &str, key: &str) -> bool {
+    match alternation(pattern) {
+        Some(keys) => keys.contains(&key),
+        None => pattern == "*" || pattern == key,
+    }
+}
+
 /// Whether a pattern matches more than one path by construction (`*` or `{a,b}`).
 pub fn is_pattern(pattern: &[String]) -> bool {
     pattern.iter().any(|s| s == "*" || alternation(s).is_some())
@@ -326,6 +336,15 @@ mod tests {
         assert!(e.contains("f.*.cap.ramp.*.slip_days"), "{e}");
         let e = resolve(doc.as_table(), &seg("f.*.capp.ramp")).unwrap_err();
         assert!(e.contains("did you mean f.*.cap.ramp"), "{e}");
+    }
+
+    #[test]
+    fn segments_match_wildcards_alternations_and_keys() {
+        assert!(segment_matches("*", "x"));
+        assert!(segment_matches("{a, b}", "b"));
+        assert!(!segment_matches("{a,b}", "c"));
+        assert!(segment_matches("a", "a"));
+        assert!(!segment_matches("a", "b"));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! configs/BACKTEST.md against what the command writes.
 
 use drawdown::backtest::Verdict;
-use drawdown::backtest::quantile;
+use drawdown::stats::sorted_quantile as quantile;
 use drawdown::pipeline::{self, BacktestRequest, Loaded, RunRequest};
 use drawdown::runner::Silent;
 use std::path::Path;
