@@ -80,6 +80,14 @@ pub enum SimError {
         /// The calendar's horizon: the first tick it does not cover.
         horizon: u64,
     },
+    /// A [`Calendar`] was asked to hold an event of a priority it has no list for.
+    #[error("cannot schedule an event of priority {priority}: the calendar holds priorities 0 to {}", priorities - 1)]
+    Priority {
+        /// The requested priority.
+        priority: u8,
+        /// The calendar's number of priorities.
+        priorities: u8,
+    },
     /// [`Simulation::advance_to`] would have jumped over a pending event.
     #[error("cannot advance the clock to tick {to}: an event is pending at tick {pending}")]
     SkipsPendingEvent {

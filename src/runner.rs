@@ -5,14 +5,18 @@
 //! do not depend on the thread count (the unit of shards), and blocks into units of
 //! [`UNIT`] trials, the unit of parallel work: units run in parallel on a rayon pool, small
 //! enough that the threads finish a wave at nearly the same time. Each worker thread
-//! owns a model [`Workspace`] and an [`Aggregate`], which it feeds unit by unit (the
-//! stock paths staged column by column, see [`Aggregate::add_stock_columns`]). Blocks
+//! owns a model [`Workspace`], an [`Aggregate`] of the per-trial flows and totals (small:
+//! no stock histograms), and a stage of stock paths, which it records column by column
+//! into the run's **one shared aggregate** when the stage is full (under a lock, a few
+//! times per thousand trials; see [`Aggregate::add_stock_columns`]). The stock
+//! histograms, the bulk of a run's memory, are thus held once per run, not once per
+//! thread. Blocks
 //! are grouped in waves of [`WAVE_BLOCKS`]. The per-trial rows of a unit are rendered on
 //! the worker that ran it (for `trials.csv`: CSV text, so the formatting runs in
 //! parallel), and after each wave the rendered units are handed to the caller's
 //! [`RowSink`] in trial order, so memory holds at most one wave of rows and the serial
-//! part of a run is a plain write. At the end the per-thread aggregates are merged (in
-//! parallel, series by series);
+//! part of a run is a plain write. At the end the stages are recorded and the per-thread
+//! flows merged into the shared aggregate;
 //! every accumulator merges exactly, so the result is the same whatever the number of
 //! threads. A shard `k/n` runs a contiguous range of blocks, and merging shard
 //! aggregates gives exactly the single-machine aggregate.
@@ -196,6 +200,8 @@ pub struct RunResult {
 /// One worker thread's state.
 struct Worker {
     workspace: Workspace,
+    /// The flows and totals of the trials this worker ran (no stock histograms: the
+    /// stage records those into the shared aggregate).
     aggregate: Aggregate,
     /// Stock paths not yet aggregated.
     stage: StockStage,
@@ -220,6 +226,7 @@ pub fn run<S: RowSink>(
         .build()
         .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
     let workers: Vec<Mutex<Option<Worker>>> = (0..threads).map(|_| Mutex::new(None)).collect();
+    let shared = Mutex::new(Aggregate::for_model(model));
     let range = opts.shard.trial_range(opts.trials);
     let done = AtomicU64::new(0);
     let total = range.end - range.start;
@@ -245,7 +252,7 @@ pub fn run<S: RowSink>(
                         stage: StockStage::new(model.report_days.len() * model.series_count()),
                     });
                     let last = (first + UNIT).min(wave_end);
-                    let block = run_unit(model, opts.seed, first..last, worker);
+                    let block = run_unit(model, opts.seed, first..last, worker, &shared);
                     drop(guard);
                     let rendered = sink.render(&block);
                     let finished = done.fetch_add(last - first, Ordering::Relaxed) + last - first;
@@ -271,14 +278,15 @@ pub fn run<S: RowSink>(
             .map_err(|_| Error::Other("a worker thread panicked".into()))?;
         parts.extend(worker);
     }
-    let aggregate = pool.install(|| {
-        parts.par_iter_mut().for_each(Worker::flush);
-        let mut aggregate = Aggregate::for_model(model);
-        for part in &parts {
-            aggregate.merge(&part.aggregate);
-        }
-        aggregate
-    });
+    for part in &mut parts {
+        part.stage.flush(&mut &shared);
+    }
+    let mut aggregate = shared
+        .into_inner()
+        .map_err(|_| Error::Other("a worker thread panicked".into()))?;
+    for part in &parts {
+        aggregate.merge(&part.aggregate);
+    }
     let trials = range.start..range.start + aggregate.trials;
     Ok(RunResult {
         aggregate,
@@ -287,20 +295,14 @@ pub fn run<S: RowSink>(
     })
 }
 
-impl Worker {
-    /// Aggregates the pending stock paths.
-    fn flush(&mut self) {
-        self.stage.flush(&mut self.aggregate);
-    }
-}
-
-/// Runs the trials of one unit, adding them to the worker's aggregate (the stock paths
-/// through its stage), and returns their rows.
+/// Runs the trials of one unit, adding their flows to the worker's aggregate and their
+/// stock paths to its stage (recorded into `shared` when full), and returns their rows.
 fn run_unit(
     model: &Model,
     seed: u64,
     trials: std::ops::Range<u64>,
     worker: &mut Worker,
+    shared: &Mutex<Aggregate>,
 ) -> UnitRows {
     let n = (trials.end - trials.start) as usize;
     let width = model.series_count();
@@ -313,7 +315,7 @@ fn run_unit(
     for t in trials {
         let outcome = worker.workspace.run(model, seed, t, &mut NoTrace);
         worker.aggregate.add_flows(outcome);
-        worker.stage.push(&outcome.stock, &mut worker.aggregate);
+        worker.stage.push(&outcome.stock, &mut &*shared);
         rows.outcomes.extend_from_slice(&outcome.series);
         rows.inputs.extend_from_slice(&outcome.inputs);
     }

@@ -62,6 +62,7 @@
 //! ```
 
 pub mod ci;
+mod counts;
 pub mod histogram;
 pub mod moments;
 pub mod ratio;

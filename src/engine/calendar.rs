@@ -1,20 +1,24 @@
-//! A calendar of events on whole ticks within a known horizon: one list per tick.
+//! A calendar of events on whole ticks within a known horizon: one list per tick and
+//! priority.
 //!
 //! Models that step a fixed period at a time (a day) and keep the queue for irregular
 //! events (arrivals, breakdowns, reviews) only ever ask "what is due today, up to this
-//! phase?". A [`Calendar`] answers that in O(1): scheduling links the event into the
-//! list of its tick, and the events of a tick are taken in order from the front of its
-//! list. It keeps the ordering contract of the heap-based [`crate::engine::EventQueue`],
-//! key (time, priority, scheduling order), so a model gets the same run from either; the
-//! test `same_order_as_the_heap` checks that on random schedules.
+//! phase?". A [`Calendar`] answers that in O(1), and schedules in O(1) however many
+//! events are already due that day: each (tick, priority) pair has its own first-in
+//! first-out list, a new event is linked at the tail of its list, and a bit mask per
+//! tick says which priorities hold events, so taking the next event is one mask lookup.
+//! It keeps the ordering contract of the heap-based [`crate::engine::EventQueue`], key
+//! (time, priority, scheduling order), so a model gets the same run from either; the test
+//! `same_order_as_the_heap` checks that on random schedules.
 //!
-//! Storage: one 4-byte list head per tick, and the events themselves in one pool of
-//! nodes (a singly linked list per tick through the pool, taken nodes reused through a
-//! free list). Scheduling writes a recently freed node and one head, so the working
-//! set stays small and hot in cache, and nothing is allocated once the pool has reached
-//! the largest number of events pending at once. Ticks must lie in `[0, horizon)`, and
-//! the calendar is read forward only: taking an event of tick `t` closes every earlier
-//! tick.
+//! Priorities are the few phases of a model's step: a calendar is made for priorities
+//! `0..priorities` (at most [`Calendar::MAX_PRIORITIES`]).
+//!
+//! Storage: a head and a tail (4 bytes each) per tick and priority, a 2-byte mask per
+//! tick, and the events themselves in one pool of nodes (taken nodes reused through a
+//! free list), so nothing is allocated once the pool has reached the largest number of
+//! events pending at once. Ticks must lie in `[0, horizon)`, and the calendar is read
+//! forward only: taking an event of tick `t` closes every earlier tick.
 
 use super::{SimError, SimTime};
 
@@ -24,17 +28,31 @@ const NONE: u32 = u32::MAX;
 /// One pending event (or a free node).
 #[derive(Clone, Debug)]
 struct Node<E> {
-    priority: u8,
-    /// The next node of the same tick (or of the free list).
+    /// The next node of the same list (or of the free list).
     next: u32,
     event: E,
 }
 
-/// Pending events listed by tick, for ticks `0..horizon`.
+/// The events of one tick and priority, in scheduling order.
+#[derive(Clone, Copy, Debug)]
+struct List {
+    head: u32,
+    tail: u32,
+}
+
+const EMPTY: List = List {
+    head: NONE,
+    tail: NONE,
+};
+
+/// Pending events listed by tick and priority, for ticks `0..horizon`.
 #[derive(Clone, Debug)]
 pub struct Calendar<E> {
-    /// First node of each tick's list, in (priority, scheduling order) order.
-    heads: Vec<u32>,
+    /// The list of (tick, priority) at `tick * priorities + priority`.
+    lists: Vec<List>,
+    /// Per tick, bit `p` set when priority `p`'s list holds an event.
+    masks: Vec<u16>,
+    priorities: u8,
     nodes: Vec<Node<E>>,
     /// First free node.
     free: u32,
@@ -44,22 +62,22 @@ pub struct Calendar<E> {
     pending: usize,
 }
 
-impl<E> Default for Calendar<E> {
-    fn default() -> Self {
-        Calendar {
-            heads: Vec::new(),
+impl<E> Calendar<E> {
+    /// The most priorities a calendar holds.
+    pub const MAX_PRIORITIES: u8 = 16;
+
+    /// An empty calendar for ticks `0..horizon` and priorities `0..priorities`
+    /// (`priorities` is clamped to `1..=MAX_PRIORITIES`).
+    pub fn new(horizon: u64, priorities: u8) -> Self {
+        let mut calendar = Calendar {
+            lists: Vec::new(),
+            masks: Vec::new(),
+            priorities: priorities.clamp(1, Self::MAX_PRIORITIES),
             nodes: Vec::new(),
             free: NONE,
             now: 0,
             pending: 0,
-        }
-    }
-}
-
-impl<E> Calendar<E> {
-    /// An empty calendar for ticks `0..horizon`.
-    pub fn new(horizon: u64) -> Self {
-        let mut calendar = Calendar::default();
+        };
         calendar.reset(horizon);
         calendar
     }
@@ -68,8 +86,21 @@ impl<E> Calendar<E> {
     /// memory.
     pub fn reset(&mut self, horizon: u64) {
         let horizon = usize::try_from(horizon).unwrap_or(usize::MAX);
-        self.heads.clear();
-        self.heads.resize(horizon, NONE);
+        let width = usize::from(self.priorities);
+        if horizon == self.masks.len() {
+            // Ticks before `now` are empty already: clear only the lists still holding events.
+            let from = usize::try_from(self.now).unwrap_or(usize::MAX).min(horizon);
+            for tick in from..horizon {
+                if std::mem::take(&mut self.masks[tick]) != 0 {
+                    self.lists[tick * width..(tick + 1) * width].fill(EMPTY);
+                }
+            }
+        } else {
+            self.masks.clear();
+            self.masks.resize(horizon, 0);
+            self.lists.clear();
+            self.lists.resize(horizon.saturating_mul(width), EMPTY);
+        }
         self.nodes.clear();
         self.free = NONE;
         self.now = 0;
@@ -78,7 +109,7 @@ impl<E> Calendar<E> {
 
     /// The number of ticks the calendar covers.
     pub fn horizon(&self) -> u64 {
-        self.heads.len() as u64
+        self.masks.len() as u64
     }
 
     /// Events scheduled and not yet taken.
@@ -91,8 +122,9 @@ impl<E> Calendar<E> {
     /// read, an event whose key sorts before the events already taken comes next.
     ///
     /// # Errors
-    /// [`SimError::PastEvent`] if `time` is before the tick being read, and
-    /// [`SimError::BeyondHorizon`] if it is not below the horizon.
+    /// [`SimError::PastEvent`] if `time` is before the tick being read,
+    /// [`SimError::BeyondHorizon`] if it is not below the horizon, and
+    /// [`SimError::Priority`] if `priority` is not below the calendar's priorities.
     #[inline]
     pub fn schedule_at(&mut self, time: SimTime, priority: u8, event: E) -> Result<(), SimError> {
         if time.0 < self.now {
@@ -102,30 +134,28 @@ impl<E> Calendar<E> {
             });
         }
         let tick = match usize::try_from(time.0) {
-            Ok(t) if t < self.heads.len() => t,
+            Ok(t) if t < self.masks.len() => t,
             _ => {
                 return Err(SimError::BeyondHorizon {
                     at: time.0,
-                    horizon: self.heads.len() as u64,
+                    horizon: self.masks.len() as u64,
                 });
             }
         };
-        // Usually the tick has no event, or only events of lower or equal priority.
-        let mut before = NONE;
-        let mut at = self.heads[tick];
-        while at != NONE && self.nodes[at as usize].priority <= priority {
-            before = at;
-            at = self.nodes[at as usize].next;
+        if priority >= self.priorities {
+            return Err(SimError::Priority {
+                priority,
+                priorities: self.priorities,
+            });
         }
-        let node = self.allocate(Node {
-            priority,
-            next: at,
-            event,
-        });
-        match before {
-            NONE => self.heads[tick] = node,
-            b => self.nodes[b as usize].next = node,
+        let node = self.allocate(Node { next: NONE, event });
+        let list = &mut self.lists[tick * usize::from(self.priorities) + usize::from(priority)];
+        match list.tail {
+            NONE => list.head = node,
+            tail => self.nodes[tail as usize].next = node,
         }
+        list.tail = node;
+        self.masks[tick] |= 1 << priority;
         self.pending += 1;
         Ok(())
     }
@@ -159,21 +189,35 @@ impl<E> Calendar<E> {
             // The usual step: to the next tick, the current one fully taken.
             let done = usize::try_from(self.now)
                 .ok()
-                .and_then(|t| self.heads.get(t))
-                .is_none_or(|&h| h == NONE);
+                .and_then(|t| self.masks.get(t))
+                .is_none_or(|&m| m == 0);
             if done && time.0 == self.now + 1 {
                 self.now = time.0;
             } else {
                 self.advance(time.0);
             }
         }
-        let head = self.heads.get_mut(usize::try_from(time.0).ok()?)?;
-        let node = self.nodes.get(*head as usize)?;
-        if node.priority > priority {
+        let tick = usize::try_from(time.0).ok()?;
+        let mask = self.masks.get_mut(tick)?;
+        let allowed = if priority >= 15 {
+            u16::MAX
+        } else {
+            (2u16 << priority) - 1
+        };
+        let due = *mask & allowed;
+        if due == 0 {
             return None;
         }
-        let (taken, event) = (*head, node.event);
-        *head = node.next;
+        let p = due.trailing_zeros() as usize;
+        let list = &mut self.lists[tick * usize::from(self.priorities) + p];
+        let taken = list.head;
+        let node = &self.nodes[taken as usize];
+        let event = node.event;
+        list.head = node.next;
+        if list.head == NONE {
+            list.tail = NONE;
+            *mask &= !(1 << p);
+        }
         self.release(taken);
         Some(event)
     }
@@ -189,13 +233,20 @@ impl<E> Calendar<E> {
     /// Moves the reading position to `time`, dropping what earlier ticks left pending.
     #[cold]
     fn advance(&mut self, time: u64) {
-        let (from, to) = (self.now as usize, (time as usize).min(self.heads.len()));
+        let (from, to) = (self.now as usize, (time as usize).min(self.masks.len()));
+        let width = usize::from(self.priorities);
         for tick in from..to {
-            let mut at = std::mem::replace(&mut self.heads[tick], NONE);
-            while at != NONE {
-                let next = self.nodes[at as usize].next;
-                self.release(at);
-                at = next;
+            if std::mem::take(&mut self.masks[tick]) == 0 {
+                continue;
+            }
+            for p in 0..width {
+                let list = std::mem::replace(&mut self.lists[tick * width + p], EMPTY);
+                let mut at = list.head;
+                while at != NONE {
+                    let next = self.nodes[at as usize].next;
+                    self.release(at);
+                    at = next;
+                }
             }
         }
         self.now = self.now.max(time);
@@ -211,7 +262,7 @@ mod tests {
 
     #[test]
     fn within_a_tick_priority_then_scheduling_order() {
-        let mut c = Calendar::new(10);
+        let mut c = Calendar::new(10, 3);
         for (p, e) in [(2, 'a'), (0, 'b'), (2, 'c'), (1, 'd'), (0, 'e')] {
             c.schedule_at(SimTime(3), p, e).expect("in range");
         }
@@ -228,7 +279,7 @@ mod tests {
 
     #[test]
     fn rejects_the_past_and_beyond_the_horizon() {
-        let mut c = Calendar::new(5);
+        let mut c = Calendar::new(5, 1);
         c.schedule_at(SimTime(4), 0, 1).expect("last tick");
         assert_eq!(
             c.schedule_at(SimTime(5), 0, 2),
@@ -242,13 +293,60 @@ mod tests {
     }
 
     #[test]
+    fn rejects_a_priority_it_has_no_list_for() {
+        let mut c = Calendar::new(5, 2);
+        assert_eq!(
+            c.schedule_at(SimTime(1), 2, 'x'),
+            Err(SimError::Priority {
+                priority: 2,
+                priorities: 2
+            })
+        );
+        assert_eq!(c.pending(), 0);
+        // Reading up to any priority is fine, even beyond the calendar's.
+        c.schedule_at(SimTime(1), 1, 'y').expect("in range");
+        assert_eq!(c.next_before(SimTime(1), u8::MAX), Some('y'));
+    }
+
+    /// Thousands of events on one tick, scheduled in an interleaved priority order: taken
+    /// in priority order, each priority first in, first out.
+    #[test]
+    fn many_same_tick_events_keep_the_order_contract() {
+        let mut c = Calendar::new(3, 4);
+        let n = 5_000u32;
+        for i in 0..n {
+            let p = [3u8, 0, 2, 1, 0, 3, 1][i as usize % 7];
+            c.schedule_at(SimTime(1), p, (p, i)).expect("in range");
+        }
+        let taken: Vec<(u8, u32)> = std::iter::from_fn(|| c.next_before(SimTime(1), 3)).collect();
+        assert_eq!(taken.len(), n as usize);
+        let mut expected = taken.clone();
+        expected.sort(); // by priority, then scheduling index
+        assert_eq!(taken, expected);
+        assert_eq!(c.pending(), 0);
+    }
+
+    #[test]
     fn reset_forgets_everything_and_can_change_the_horizon() {
-        let mut c = Calendar::new(8);
+        let mut c = Calendar::new(8, 2);
         for t in 0..8 {
             c.schedule_at(SimTime(t), 1, t).expect("in range");
         }
         assert_eq!(c.next_before(SimTime(2), 1), Some(2));
         assert_eq!(c.pending(), 5, "ticks 0 and 1 were closed unread");
+        // Same horizon: only the ticks from the reading position on are cleared, which
+        // must be enough.
+        c.reset(8);
+        assert_eq!(c.pending(), 0);
+        for t in 0..8 {
+            assert_eq!(c.next_before(SimTime(t), u8::MAX), None, "tick {t}");
+        }
+        // Left pending at the reading position when the calendar is reset.
+        c.schedule_at(SimTime(7), 0, 70)
+            .expect("at the reading position");
+        c.reset(8);
+        c.schedule_at(SimTime(5), 1, 5).expect("in range");
+        assert_eq!(c.next_before(SimTime(5), 1), Some(5));
         c.reset(4);
         assert_eq!((c.pending(), c.horizon()), (0, 4));
         for t in 0..4 {
@@ -265,7 +363,7 @@ mod tests {
     fn same_order_as_the_heap() {
         let mut rng = Xoshiro256PlusPlus::seed_from_u64(11);
         let horizon = 200;
-        let mut calendar = Calendar::new(horizon);
+        let mut calendar = Calendar::new(horizon, 4);
         for round in 0..50 {
             calendar.reset(horizon);
             let mut heap = EventQueue::new();

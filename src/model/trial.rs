@@ -22,6 +22,8 @@ pub(super) mod phase {
     pub(crate) const DISPATCH: u8 = 2;
     /// Procurement reviews.
     pub(crate) const REVIEW: u8 = 3;
+    /// The number of phases: the calendar's priorities.
+    pub(crate) const COUNT: u8 = 4;
 }
 
 /// An irregular event of the munitions model.
@@ -165,7 +167,7 @@ impl Workspace {
         let s = &model.scenario;
         let rng = || stream_rng(0, 0, crate::engine::StreamId(0));
         Workspace {
-            events: Calendar::new(u64::from(s.days)),
+            events: Calendar::new(u64::from(s.days), phase::COUNT),
             series: vec![SeriesState::default(); s.series.len()],
             factories: s
                 .factories

@@ -1,10 +1,17 @@
 //! `drawdown merge`: shard folders → exactly the folder one machine would have written.
+//!
+//! Memory stays bounded whatever the number of shards: a first pass reads only each
+//! shard's manifest (the aggregate in its `partial.json` is skipped while parsing), and
+//! the aggregates are then read and merged one at a time, in trial order; `trials.csv`
+//! is streamed line by line.
 
 use super::{Loaded, PARTIAL_FILE, Partial, RunSummary, placement, write_outputs};
 use crate::error::{Error, Result};
+use crate::export::Manifest;
 use crate::export::manifest::{FileRecord, Fingerprint};
 use crate::export::{self, OutputDir, Report};
 use crate::model::{Model, Period};
+use serde::Deserialize;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -17,25 +24,33 @@ use std::time::Instant;
 /// I/O errors naming the file.
 pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
     let clock = Instant::now();
-    let mut parts: Vec<(PathBuf, Partial)> = dirs
+    let mut parts: Vec<(PathBuf, Head)> = dirs
         .iter()
-        .map(|d| read_partial(d).map(|p| (d.clone(), p)))
+        .map(|d| read_partial::<Head>(d).map(|p| (d.clone(), p)))
         .collect::<Result<_>>()?;
     parts.sort_by_key(|(_, p)| p.manifest.trial_range[0]);
     check_complete(&parts)?;
     for (dir, p) in &parts {
         verify_files(dir, p)?;
     }
-    let (_, first) = &parts[0];
+    let (first_dir, _) = &parts[0];
+    let first: Partial = read_partial(first_dir)?;
     let loaded = Loaded::from_text(
         &first.manifest.scenario_file,
         &first.scenario_text,
         &first.manifest.overrides,
     )?;
     let model = Model::with_period(loaded.scenario.clone(), manifest_period(&first.manifest)?);
-    let mut aggregate = first.aggregate.clone();
-    for (_, p) in &parts[1..] {
-        aggregate.merge(&p.aggregate);
+    let mut aggregate = first.aggregate;
+    for (dir, head) in &parts[1..] {
+        let part: Partial = read_partial(dir)?;
+        if part.manifest != head.manifest {
+            return Err(Error::Usage(format!(
+                "shard '{}' changed while it was being merged; merge again",
+                dir.display()
+            )));
+        }
+        aggregate.merge(&part.aggregate);
     }
     let dir = OutputDir::create(out, &placement(&loaded, dirs, force))?;
     let trials_record = concat_trials(&parts, &dir.file("trials.csv"))?;
@@ -94,7 +109,14 @@ fn manifest_period(m: &export::Manifest) -> Result<Period> {
     }
 }
 
-fn read_partial(dir: &Path) -> Result<Partial> {
+/// A shard file without its aggregate (skipped while parsing, so it costs no memory).
+#[derive(Deserialize)]
+struct Head {
+    manifest: Manifest,
+}
+
+/// Reads a shard folder's `partial.json` as `T` (the whole [`Partial`], or its [`Head`]).
+fn read_partial<T: serde::de::DeserializeOwned>(dir: &Path) -> Result<T> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
             "'{}' is not a shard folder: {} (give the folders written by drawdown run --shard K/N)",
@@ -123,7 +145,7 @@ fn read_partial(dir: &Path) -> Result<Partial> {
 }
 
 /// The shards must come from the same run and tile its trials exactly.
-fn check_complete(parts: &[(PathBuf, Partial)]) -> Result<()> {
+fn check_complete(parts: &[(PathBuf, Head)]) -> Result<()> {
     let Some((first_dir, first)) = parts.first() else {
         return Err(Error::Usage("merge needs at least one shard folder".into()));
     };
@@ -176,7 +198,7 @@ fn check_complete(parts: &[(PathBuf, Partial)]) -> Result<()> {
 /// so that a truncated, extended or edited shard is refused rather than merged.
 /// `trials.csv`, the large one, is checked while it is concatenated
 /// ([`concat_trials`]), so that it is read once.
-fn verify_files(dir: &Path, p: &Partial) -> Result<()> {
+fn verify_files(dir: &Path, p: &Head) -> Result<()> {
     let listed = &p.manifest.files;
     if !listed.contains_key("trials.csv") {
         return Err(Error::Usage(format!(
@@ -214,7 +236,7 @@ fn damaged(dir: &Path, name: &str, got: &FileRecord, expected: &FileRecord) -> E
 /// Concatenates the shards' `trials.csv` in trial order, keeping one header, and
 /// returns the merged file's fingerprint. Each shard's file is checked against the
 /// fingerprint its manifest lists as it is read (a damaged one is refused).
-fn concat_trials(parts: &[(PathBuf, Partial)], out: &Path) -> Result<FileRecord> {
+fn concat_trials(parts: &[(PathBuf, Head)], out: &Path) -> Result<FileRecord> {
     let file = File::create(out).map_err(|e| Error::io("creating", out, e))?;
     let mut w = BufWriter::new(Fingerprint::new(file));
     let mut line = Vec::new();

@@ -11,6 +11,29 @@
 //! so the order of recording changes nothing in the result.
 
 use super::Aggregate;
+use std::sync::{Mutex, PoisonError};
+
+/// Where staged columns are recorded: an aggregate, or the run's shared one.
+pub(crate) trait StockSink {
+    /// Records `trials` values of every column (`stride` apart) into the stock
+    /// histograms and moments.
+    fn add_stock_columns(&mut self, columns: &[u64], stride: usize, trials: usize);
+}
+
+impl StockSink for Aggregate {
+    fn add_stock_columns(&mut self, columns: &[u64], stride: usize, trials: usize) {
+        Aggregate::add_stock_columns(self, columns, stride, trials);
+    }
+}
+
+/// The run's one shared aggregate: locked while a stage records into it. A poisoned lock
+/// (a worker panicked) is recorded into anyway; the run reports the panic when it ends.
+impl StockSink for &Mutex<Aggregate> {
+    fn add_stock_columns(&mut self, columns: &[u64], stride: usize, trials: usize) {
+        let mut shared = self.lock().unwrap_or_else(PoisonError::into_inner);
+        shared.add_stock_columns(columns, stride, trials);
+    }
+}
 
 /// Memory for the staged columns, per worker.
 const STAGE_BYTES: usize = 16 << 20;
@@ -47,7 +70,7 @@ impl StockStage {
     }
 
     /// Adds one trial's path (`width` values), recording into `aggregate` when full.
-    pub(crate) fn push(&mut self, path: &[u64], aggregate: &mut Aggregate) {
+    pub(crate) fn push(&mut self, path: &[u64], aggregate: &mut impl StockSink) {
         debug_assert_eq!(path.len(), self.width);
         self.recent.extend_from_slice(path);
         if self.recent.len() >= TRANSPOSE * self.width {
@@ -56,13 +79,13 @@ impl StockStage {
     }
 
     /// Records everything staged into `aggregate`.
-    pub(crate) fn flush(&mut self, aggregate: &mut Aggregate) {
+    pub(crate) fn flush(&mut self, aggregate: &mut impl StockSink) {
         self.transpose(aggregate);
         self.record(aggregate);
     }
 
     /// Moves the recent paths into the columns (recording first if they do not fit).
-    fn transpose(&mut self, aggregate: &mut Aggregate) {
+    fn transpose(&mut self, aggregate: &mut impl StockSink) {
         let n = self.recent.len() / self.width.max(1);
         if n == 0 {
             return;
@@ -84,7 +107,7 @@ impl StockStage {
         self.recent.clear();
     }
 
-    fn record(&mut self, aggregate: &mut Aggregate) {
+    fn record(&mut self, aggregate: &mut impl StockSink) {
         if self.staged > 0 {
             aggregate.add_stock_columns(&self.columns, self.capacity, self.staged);
             self.staged = 0;

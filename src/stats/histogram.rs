@@ -13,15 +13,18 @@
 //! histogram. The minimum and maximum are kept exactly, so `quantile(0.0)` and
 //! `quantile(1.0)` are exact.
 //!
-//! Storage is a dense window of `u64` counts covering exactly the buckets from the
-//! minimum's to the maximum's (8 bytes per bucket; a window from 0 to 400 000 is about
-//! 5 500 buckets). Because the window is a function of the recorded values alone, two
-//! histograms of the same multiset are equal field by field and serialize to identical
-//! bytes, whatever the order of recording and merging.
+//! Storage is a dense window of counts covering exactly the buckets from the minimum's
+//! to the maximum's (a window from 0 to 400 000 is about 5 500 buckets), each count in
+//! the narrowest width that holds the largest (see [`Counts`]: one byte per bucket until
+//! a bucket passes 255, so 10 000 trials usually take one byte a bucket). Because the
+//! window and the width are functions of the recorded values alone, two histograms of
+//! the same multiset are equal field by field and serialize to identical bytes, whatever
+//! the order of recording and merging. Serialized, counts are plain integers.
 
 use serde::{Deserialize, Serialize};
 
 use super::ci::{quantile_rank, quantile_rank_interval};
+use super::counts::Counts;
 
 /// Number of bits of sub-bucket resolution per octave: 512 sub-buckets, which bounds
 /// the relative error of a reported quantile by `2^-(SUB_BUCKET_BITS+1) = 1/1024`
@@ -65,7 +68,7 @@ fn representative(index: u32) -> u64 {
 ///
 /// See the [module docs](self) for the error guarantee.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "HistogramRepr")]
+#[serde(try_from = "HistogramRepr", into = "HistogramRepr")]
 pub struct LogHistogram {
     /// Number of recorded values.
     count: u64,
@@ -76,7 +79,7 @@ pub struct LogHistogram {
     /// Bucket index of `counts[0]`: always `bucket_index(min)` (0 when empty).
     offset: u32,
     /// Counts of buckets `offset ..= bucket_index(max)`; empty when nothing is recorded.
-    counts: Vec<u64>,
+    counts: Counts,
 }
 
 impl LogHistogram {
@@ -111,7 +114,7 @@ impl LogHistogram {
         let new_total = add_count(self.count, count);
         if slot < self.counts.len() {
             // A bucket count never exceeds the total, so it cannot overflow either.
-            self.counts[slot] += count;
+            self.counts.add(slot, count);
             self.min = self.min.min(v);
             self.max = self.max.max(v);
         } else {
@@ -129,20 +132,19 @@ impl LogHistogram {
         }
         self.cover(index);
         let slot = (index - self.offset) as usize;
-        self.counts[slot] += count;
+        self.counts.add(slot, count);
     }
 
     /// Extends the window (with zero counts) so that it includes bucket `index`.
     fn cover(&mut self, index: u32) {
         if self.counts.is_empty() {
             self.offset = index;
-            self.counts.push(0);
+            self.counts.grow_to(1);
         } else if index < self.offset {
-            let extra = (self.offset - index) as usize;
-            self.counts.splice(0..0, std::iter::repeat_n(0, extra));
+            self.counts.prepend_zeros((self.offset - index) as usize);
             self.offset = index;
         } else if index >= self.offset + self.counts.len() as u32 {
-            self.counts.resize((index - self.offset) as usize + 1, 0);
+            self.counts.grow_to((index - self.offset) as usize + 1);
         }
     }
 
@@ -165,10 +167,7 @@ impl LogHistogram {
         self.cover(other.offset);
         self.cover(other.offset + other.counts.len() as u32 - 1);
         let start = (other.offset - self.offset) as usize;
-        let window = &mut self.counts[start..start + other.counts.len()];
-        for (mine, theirs) in window.iter_mut().zip(&other.counts) {
-            *mine += theirs;
-        }
+        self.counts.add_all(start, &other.counts);
     }
 
     /// The number of recorded values.
@@ -221,7 +220,7 @@ impl LogHistogram {
         let slot = self
             .counts
             .iter()
-            .position(|&c| {
+            .position(|c| {
                 seen += c;
                 seen >= rank
             })
@@ -246,9 +245,9 @@ impl LogHistogram {
     /// value bounds.
     pub fn buckets(&self) -> impl Iterator<Item = (u64, u64, u64)> + '_ {
         (self.offset..)
-            .zip(&self.counts)
-            .filter(|&(_, &c)| c > 0)
-            .map(|(index, &c)| {
+            .zip(self.counts.iter())
+            .filter(|&(_, c)| c > 0)
+            .map(|(index, c)| {
                 let (low, high) = bucket_bounds(index);
                 (low, high, c)
             })
@@ -284,7 +283,7 @@ fn add_count(a: u64, b: u64) -> u64 {
 
 /// The serialized form, validated on the way in so a corrupt shard file cannot break the
 /// histogram's invariants.
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HistogramRepr {
     count: u64,
@@ -327,8 +326,20 @@ impl TryFrom<HistogramRepr> for LogHistogram {
             min: r.min,
             max: r.max,
             offset: r.offset,
-            counts: r.counts,
+            counts: Counts::from_u64(r.counts),
         })
+    }
+}
+
+impl From<LogHistogram> for HistogramRepr {
+    fn from(h: LogHistogram) -> Self {
+        HistogramRepr {
+            count: h.count,
+            min: h.min,
+            max: h.max,
+            offset: h.offset,
+            counts: h.counts.iter().collect(),
+        }
     }
 }
 
