@@ -39,7 +39,6 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null \
     apt-get update -qq
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null
 fi
-log "$(sbatch --version 2>/dev/null || true) ($(command -v slurmctld))"
 
 # ---------------------------------------------------------------- scratch + cleanup
 scratch=$(mktemp -d /tmp/drawdown-slurm.XXXXXX)
@@ -65,7 +64,7 @@ cleanup() {
     stop_pidfile slurmctld "$scratch/slurmctld.pid"
     [[ $started_munged == 1 ]] && stop_pidfile munged /run/munge/munged.pid
     if [[ $rc != 0 ]]; then
-        for f in "$scratch"/slurmctld.log "$scratch"/slurmd.log "$scratch"/work/results/shards/slurm-*.out; do
+        for f in "$scratch"/slurmctld.log "$scratch"/slurmd.log "$scratch"/work/slurm-*.out; do
             [[ -f $f ]] || continue
             echo "---- last lines of $f" >&2
             tail -n 15 "$f" >&2
@@ -139,7 +138,7 @@ for _ in $(seq 60); do
     sleep 1
 done
 [[ $state == idle ]] || fail "node not idle after 60 s (sinfo state: '${state:-none}')"
-log "sinfo: node $host idle ($cpus CPUs, ${mem_mb} MB)"
+log "sinfo: node $host idle ($cpus CPUs, ${mem_mb} MB), $(sbatch --version)"
 
 # ---------------------------------------------------------------- build
 log "building drawdown (release)"
@@ -157,7 +156,6 @@ name=$(basename "$scenario_arg" .toml)
 # ---------------------------------------------------------------- the job array
 work=$scratch/work
 cd "$work"
-mkdir -p results/shards # the sbatch script's --output folder must exist when a task starts
 # --cpus-per-task=1 overrides the script's 8 (a 2-core CI node has fewer); everything else
 # is deploy/slurm.sbatch as shipped, with the binary found on PATH (exported to the tasks).
 t_submit=$(date +%s)
