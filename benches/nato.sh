@@ -14,8 +14,10 @@
 # scenario's series (nation x item stocks) from `drawdown check`, runs each case once
 # under `/usr/bin/time -v` (installed with apt-get if missing) with its output in a
 # temporary folder, and prints one row per run in the layout of benches/memory.sh
-# (scenario, threads, trials, wall seconds, trials per second, peak RSS in MB), then the
-# figures against their targets. It reports and never asserts: it exits 0 whether the
+# (scenario, threads, trials, wall seconds, trials per second, CPU seconds (user + system),
+# trials per CPU second, peak RSS in MB), then the figures against their targets. The
+# speed ratio is given by wall time and by CPU time: on a shared, loaded machine the
+# CPU-time ratio is the steadier one (other processes stretch wall time, not CPU time). It reports and never asserts: it exits 0 whether the
 # targets are met or not (non-zero only if a run fails). One run per case gives both the
 # time and the RSS (benches/speedup.sh's best-of-R rounds would double a 5-minute
 # benchmark); on a shared machine compare figures from the same run only.
@@ -56,7 +58,7 @@ series() {
     "$bin" check "$file" | sed -n 's/^stocks (\([0-9]*\) nation × item series).*/\1/p'
 }
 
-# measure LABEL FILE_OR_EMPTY THREADS -> prints "wall_seconds rss_kb" (as benches/memory.sh)
+# measure LABEL FILE_OR_EMPTY THREADS -> prints "wall_seconds rss_kb cpu_seconds" (as benches/memory.sh)
 measure() {
     local label="$1" file="$2" threads="$3"
     local out="$tmp/$label-$threads" log="$tmp/$label-$threads.time"
@@ -68,24 +70,26 @@ measure() {
     /usr/bin/time -v -o "$log" "$bin" "${args[@]}" >/dev/null
     end=$(date +%s.%N)
     rm -rf "$out"
-    echo "$(calc "$end - $start") $(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")"
+    echo "$(calc "$end - $start") $(awk -F': ' '/Maximum resident set size/ {print $2}' "$log")" \
+        "$(awk -F': ' '/User time|System time/ {t += $2} END {print t}' "$log")"
 }
 
 s_nato=$(series benches/nato.toml)
 s_default=$(series "")
 echo "series: nato $s_nato, default $s_default; $TRIALS trials, reporting every 7 days; $(nproc) cores"
 echo
-printf '%-9s %7s %8s %9s %12s %12s\n' scenario threads trials wall_s trials_per_s peak_rss_mb
-declare -A wall rss
+printf '%-9s %7s %8s %9s %12s %8s %14s %12s\n' scenario threads trials wall_s trials_per_s cpu_s trials_per_cpu_s peak_rss_mb
+declare -A wall rss cpu
 for threads in 1 2; do
     for label in nato default; do
         file=""
         [[ $label == nato ]] && file=benches/nato.toml
-        read -r w r <<<"$(measure "$label" "$file" "$threads")"
+        read -r w r c <<<"$(measure "$label" "$file" "$threads")"
         wall[$label$threads]=$w
         rss[$label$threads]=$r
-        printf '%-9s %7d %8d %9.2f %12.1f %12.1f\n' "$label" "$threads" "$TRIALS" "$w" \
-            "$(calc "$TRIALS / $w")" "$(calc "$r / 1024")"
+        cpu[$label$threads]=$c
+        printf '%-9s %7d %8d %9.2f %12.1f %8.2f %14.1f %12.1f\n' "$label" "$threads" "$TRIALS" "$w" \
+            "$(calc "$TRIALS / $w")" "$c" "$(calc "$TRIALS / $c")" "$(calc "$r / 1024")"
     done
 done
 
@@ -97,11 +101,17 @@ printf 'peak RSS nato -j 1: %.1f MB   (target <= 300 MB: %s)\n' "$r1" "$(verdict
 printf 'peak RSS nato -j 2: %.1f MB   (target <= 300 MB: %s)\n' "$r2" "$(verdict "$r2 <= 300")"
 ratio=$(calc "${rss[nato2]} / ${rss[nato1]}")
 printf 'RSS(-j 2) / RSS(-j 1): %.2f   (target <= 1.1: %s)\n' "$ratio" "$(verdict "$ratio <= 1.1")"
-for threads in 1 2; do
-    tn=$(calc "$TRIALS / ${wall[nato$threads]}")
-    td=$(calc "$TRIALS / ${wall[default$threads]}")
+# speed BASIS THREADS NATO_SECONDS DEFAULT_SECONDS: nato's speed against the target
+speed() {
+    local tn td need r
+    tn=$(calc "$TRIALS / $3")
+    td=$(calc "$TRIALS / $4")
     need=$(calc "$td * $s_default / $s_nato * 0.8")
     r=$(calc "$tn / ($td * $s_default / $s_nato)")
-    printf -- '-j %d: nato %.1f trials/s, default %.1f trials/s; target >= %.1f (default x %d/%d x 0.8): ratio %.2f (target >= 0.8: %s)\n' \
-        "$threads" "$tn" "$td" "$need" "$s_default" "$s_nato" "$r" "$(verdict "$r >= 0.8")"
+    printf -- '-j %d, %-4s: nato %6.1f, default %6.1f trials/s; target >= %6.1f (default x %d/%d x 0.8): ratio %.2f (target >= 0.8: %s)\n' \
+        "$2" "$1" "$tn" "$td" "$need" "$s_default" "$s_nato" "$r" "$(verdict "$r >= 0.8")"
+}
+for threads in 1 2; do
+    speed wall "$threads" "${wall[nato$threads]}" "${wall[default$threads]}"
+    speed cpu "$threads" "${cpu[nato$threads]}" "${cpu[default$threads]}"
 done
