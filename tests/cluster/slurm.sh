@@ -173,7 +173,7 @@ log "job array $job left the queue after $((t_done - t_submit)) s"
 shards=()
 for k in $(seq "$TASKS"); do
     d=results/shards/$name-$k-of-$TASKS
-    [[ -f $d/manifest.json && -f $d/partial.json ]] || fail "task $k wrote no complete shard folder $d ($(ls results/shards | tr '\n' ' '))"
+    [[ -f $d/manifest.json && -f $d/partial.json ]] || fail "task $k wrote no complete shard folder $d (found: $(cd results/shards 2>/dev/null && printf '%s ' *))"
     grep -q "\"shard\": \"$k/$TASKS\"" "$d/manifest.json" || fail "$d/manifest.json is not shard $k/$TASKS"
     shards+=("$d")
 done
