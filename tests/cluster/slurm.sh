@@ -23,6 +23,7 @@ TASKS=${TASKS:-4}
 SEED=${SEED:-20220224}
 SCENARIO=${SCENARIO:-default}   # a shipped scenario's name or a file (relative to the repo)
 TIMEOUT=${TIMEOUT:-240}         # seconds for the whole job array
+SBATCH_SCRIPT=${SBATCH_SCRIPT:-deploy/slurm.sbatch}  # the job script under test (relative to the repo, or absolute)
 
 cd "$(dirname "$0")/../.."
 repo=$PWD
@@ -149,6 +150,9 @@ bin_dir=$target_dir/release
 [[ -x $bin_dir/drawdown ]] || fail "no binary at $bin_dir/drawdown"
 export PATH=$bin_dir:$PATH
 
+sbatch_script=$SBATCH_SCRIPT
+[[ $sbatch_script == /* ]] || sbatch_script=$repo/$sbatch_script
+[[ -f $sbatch_script ]] || fail "no job script $sbatch_script"
 scenario_arg=$SCENARIO
 [[ -f $repo/$SCENARIO ]] && scenario_arg=$repo/$SCENARIO
 name=$(basename "$scenario_arg" .toml)
@@ -160,7 +164,7 @@ cd "$work"
 # is deploy/slurm.sbatch as shipped, with the binary found on PATH (exported to the tasks).
 t_submit=$(date +%s)
 job=$(sbatch --parsable --array=1-"$TASKS" --cpus-per-task=1 \
-    "$repo/deploy/slurm.sbatch" "$scenario_arg" "$TRIALS" "$SEED")
+    "$sbatch_script" "$scenario_arg" "$TRIALS" "$SEED")
 job=${job%%;*}
 log "submitted job array $job: $TASKS tasks of '$name', $TRIALS trials, seed $SEED"
 while [[ -n $(squeue -h -j "$job" 2>/dev/null) ]]; do
@@ -213,7 +217,7 @@ bytes=$(cat single/*.csv | wc -c)
 echo
 echo "Slurm cluster test: PASSED"
 echo "  cluster        one node '$host' on 127.0.0.1, $cpus CPUs, $(sbatch --version)"
-echo "  job array      $job, sbatch --array=1-$TASKS deploy/slurm.sbatch $SCENARIO $TRIALS $SEED"
+echo "  job array      $job, sbatch --array=1-$TASKS $SBATCH_SCRIPT $SCENARIO $TRIALS $SEED"
 echo "  tasks          $TASKS shards, all in the queue for $((t_done - t_submit)) s"
 echo "  merged         drawdown merge of $TASKS shard folders"
 echo "  compared       $compared files byte for byte (cmp) + manifest.json (all but started/finished/wall_seconds): identical"
