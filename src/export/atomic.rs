@@ -66,16 +66,24 @@ impl AtomicFile {
     /// [`Error::Io`] naming the target; the temporary file is then removed and the
     /// target left as it was.
     pub fn commit(mut self) -> Result<()> {
-        let Some(out) = self.out.take() else {
+        if !self.flush()? {
             return Ok(());
+        }
+        fs::rename(&self.tmp, &self.target).map_err(|e| Error::io("replacing", &self.target, e))
+    }
+
+    /// Flushes the temporary file to disk and closes it; `false` if it was already
+    /// committed.
+    fn flush(&mut self) -> Result<bool> {
+        let Some(out) = self.out.take() else {
+            return Ok(false);
         };
         let file = out
             .into_inner()
             .map_err(|e| Error::io("writing", &self.target, e.into_error()))?;
         file.sync_all()
             .map_err(|e| Error::io("writing", &self.target, e))?;
-        drop(file);
-        fs::rename(&self.tmp, &self.target).map_err(|e| Error::io("replacing", &self.target, e))
+        Ok(true)
     }
 
     /// Flushes to disk and links the file at its target only if nothing is there: a
@@ -86,15 +94,9 @@ impl AtomicFile {
     /// [`Error::Io`] naming the target (kind `AlreadyExists` when a file is there); the
     /// temporary file is removed and the target left as it was.
     pub fn commit_new(mut self) -> Result<()> {
-        let Some(out) = self.out.take() else {
+        if !self.flush()? {
             return Ok(());
-        };
-        let file = out
-            .into_inner()
-            .map_err(|e| Error::io("writing", &self.target, e.into_error()))?;
-        file.sync_all()
-            .map_err(|e| Error::io("writing", &self.target, e))?;
-        drop(file);
+        }
         let linked = fs::hard_link(&self.tmp, &self.target);
         let _ = fs::remove_file(&self.tmp);
         linked.map_err(|e| Error::io("creating", &self.target, e))

@@ -1,21 +1,33 @@
 //! Compound demand's raid sizes: only count laws, so that the mean need the model uses
 //! (cover, reserves) is exactly the mean of the whole rounds drawn.
 
+use super::library::{drawdown, text};
 use std::fs;
-use std::path::Path;
-use std::process::Command;
 
-fn drawdown(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_drawdown"));
-    cmd.current_dir(dir);
-    cmd
+/// Runs scenario `toml` for `n` trials in a fresh folder; returns its trials.csv.
+pub(crate) fn run_trials(toml: &str, n: u32) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("s.toml"), toml).unwrap();
+    let out = drawdown(tmp.path())
+        .args(["run", "s.toml", "-n", &n.to_string(), "-o", "out", "-q"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    fs::read_to_string(tmp.path().join("out/trials.csv")).unwrap()
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+/// `drawdown check` on scenario `toml`: its exit code and stderr.
+pub(crate) fn check(toml: &str) -> (Option<i32>, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("s.toml"), toml).unwrap();
+    let out = drawdown(tmp.path())
+        .args(["check", "s.toml"])
+        .output()
+        .unwrap();
+    (out.status.code(), text(&out.stderr))
 }
 
-/// Column `name` of `csv` for the rows whose first columns match `filter`.
+/// Column `name` of a trials.csv text, for the rows of `nation` and `item`.
 pub(crate) fn column(csv: &str, name: &str, nation: &str, item: &str) -> Vec<String> {
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
@@ -61,14 +73,7 @@ share = 1.0
 
 #[test]
 fn a_count_raid_size_gives_the_exact_mean_need() {
-    let tmp = tempfile::tempdir().unwrap();
-    fs::write(tmp.path().join("r.toml"), RESERVE).unwrap();
-    let out = drawdown(tmp.path())
-        .args(["run", "r.toml", "-n", "200", "-o", "out", "-q"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let trials = fs::read_to_string(tmp.path().join("out/trials.csv")).unwrap();
+    let trials = run_trials(RESERVE, 200);
     let finals = column(&trials, "final_stock", "donor", "x");
     assert_eq!(finals.len(), 200);
     assert!(finals.iter().all(|f| f == "137"), "{finals:?}");
@@ -76,21 +81,20 @@ fn a_count_raid_size_gives_the_exact_mean_need() {
 
 /// A continuous raid size is refused: its rounded draws have another mean. By hand, for
 /// uniform(0, 1.5): E[X] = 0.75, but round(X) is 0 below 0.5 and 1 above, so
-/// E[round X] = P(X >= 0.5) = 2/3, 11 % less.
+/// E[round X] = P(X >= 0.5) = 2/3, 11 % less. Count laws pass; a fractional number
+/// does not.
 #[test]
 fn a_continuous_raid_size_is_refused_naming_the_field() {
-    let tmp = tempfile::tempdir().unwrap();
-    let bad = RESERVE.replace(
-        r#"per_raid = { dist = "empirical", values = [1, 2], weights = [0.7, 0.3] }"#,
+    let with = |law: &str| {
+        RESERVE.replace(
+            r#"per_raid = { dist = "empirical", values = [1, 2], weights = [0.7, 0.3] }"#,
+            law,
+        )
+    };
+    let (code, err) = check(&with(
         r#"per_raid = { dist = "uniform", min = 0, max = 1.5 }"#,
-    );
-    fs::write(tmp.path().join("r.toml"), &bad).unwrap();
-    let out = drawdown(tmp.path())
-        .args(["check", "r.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = text(&out.stderr);
+    ));
+    assert_eq!(code, Some(2));
     assert!(
         err.contains("demand.own.per_raid: must be a count of rounds per raid")
             && err.contains("uniform")
@@ -102,25 +106,9 @@ fn a_continuous_raid_size_is_refused_naming_the_field() {
         r#"per_raid = { dist = "poisson", mean = 2.5 }"#,
         r#"per_raid = { dist = "negbin", mean = 2.5, dispersion = 3, max = 50 }"#,
     ] {
-        let good = RESERVE.replace(
-            r#"per_raid = { dist = "empirical", values = [1, 2], weights = [0.7, 0.3] }"#,
-            ok,
-        );
-        fs::write(tmp.path().join("r.toml"), &good).unwrap();
-        let out = drawdown(tmp.path())
-            .args(["check", "r.toml"])
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{ok}: {}", text(&out.stderr));
+        let (code, err) = check(&with(ok));
+        assert_eq!(code, Some(0), "{ok}: {err}");
     }
-    let half = RESERVE.replace(
-        r#"per_raid = { dist = "empirical", values = [1, 2], weights = [0.7, 0.3] }"#,
-        "per_raid = 2.5",
-    );
-    fs::write(tmp.path().join("r.toml"), &half).unwrap();
-    let out = drawdown(tmp.path())
-        .args(["check", "r.toml"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let (code, err) = check(&with("per_raid = 2.5"));
+    assert_eq!(code, Some(2), "{err}");
 }

@@ -13,13 +13,13 @@ use std::process::Command;
 /// The scenarios of the library beside the default (which has its own tests).
 const NEW: [&str; 4] = ["gmlrs", "javelin", "patriot", "stinger"];
 
-fn drawdown(dir: &Path) -> Command {
+pub(crate) fn drawdown(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_drawdown"));
     cmd.current_dir(dir);
     cmd
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -224,19 +224,10 @@ schedule.all = { from = "2024-01-01", per_day = 3 }
 
 #[test]
 fn compound_demand_needs_raids_times_the_raid_size() {
-    let tmp = tempfile::tempdir().unwrap();
-    fs::write(tmp.path().join("c.toml"), COMPOUND).unwrap();
-    let out = drawdown(tmp.path())
-        .args(["run", "c.toml", "-n", "400", "-o", "out", "-q"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let trials = fs::read_to_string(tmp.path().join("out/trials.csv")).unwrap();
-    let mut lines = trials.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let col = header.iter().position(|h| *h == "demanded").unwrap();
-    let needs: Vec<f64> = lines
-        .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
+    let trials = super::compound::run_trials(COMPOUND, 400);
+    let needs: Vec<f64> = super::compound::column(&trials, "demanded", "ua", "x")
+        .iter()
+        .map(|v| v.parse().unwrap())
         .collect();
     assert_eq!(needs.len(), 400);
     assert!(

@@ -2,43 +2,7 @@
 //! between customers by priority: known answers computed by hand, checked on every
 //! trial.
 
-use super::compound::column;
-use std::fs;
-use std::path::Path;
-use std::process::Command;
-
-fn drawdown(dir: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_drawdown"));
-    cmd.current_dir(dir);
-    cmd
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// Runs `toml` for `n` trials; returns trials.csv.
-fn run(toml: &str, n: u32) -> String {
-    let tmp = tempfile::tempdir().unwrap();
-    fs::write(tmp.path().join("s.toml"), toml).unwrap();
-    let out = drawdown(tmp.path())
-        .args(["run", "s.toml", "-n", &n.to_string(), "-o", "out", "-q"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    fs::read_to_string(tmp.path().join("out/trials.csv")).unwrap()
-}
-
-/// `drawdown check` on `toml`: exit code and stderr.
-fn check(toml: &str) -> (Option<i32>, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    fs::write(tmp.path().join("s.toml"), toml).unwrap();
-    let out = drawdown(tmp.path())
-        .args(["check", "s.toml"])
-        .output()
-        .unwrap();
-    (out.status.code(), text(&out.stderr))
-}
+use super::compound::{check, column, run_trials as run};
 
 fn numbers(csv: &str, name: &str, nation: &str, item: &str) -> Vec<u64> {
     column(csv, name, nation, item)
