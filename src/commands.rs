@@ -48,10 +48,12 @@ pub(super) fn load(path: Option<&Path>, overrides: &[String]) -> Result<pipeline
     let Some(p) = path else {
         return Ok(pipeline::load(None, overrides)?);
     };
-    if std::fs::symlink_metadata(p).is_ok() {
+    let name = p.to_string_lossy();
+    // A name (no '/', no '.toml') may be a shipped scenario; a path is always a file.
+    let shipped = !name.contains('/') && !name.ends_with(".toml");
+    if !shipped || std::fs::symlink_metadata(p).is_ok() {
         return Ok(pipeline::load(Some(p), overrides)?);
     }
-    let name = p.to_string_lossy();
     match library::find(&name) {
         Some(s) => Ok(pipeline::Loaded::from_text(&s.origin(), s.text, overrides)?),
         None => Err(drawdown::Error::Usage(format!(
@@ -243,13 +245,35 @@ fn init(args: InitArgs) -> Result<()> {
     }
     protected.check(&args.file, "init")?;
     guard::check_file(&args.file, None, true, "init")?;
-    drawdown::export::atomic::write(&args.file, text.as_bytes())
-        .with_context(|| format!("writing '{}'", args.file.display()))?;
+    write_scenario(&args.file, text, args.force)?;
     eprintln!(
         "wrote {}: edit it, then `drawdown check {0}` and `drawdown run {0}`",
         args.file.display()
     );
     Ok(())
+}
+
+/// Writes a starter scenario: over an existing file only with `force`; without it,
+/// never over a file that appeared since the check above.
+fn write_scenario(file: &Path, text: &str, force: bool) -> Result<()> {
+    use drawdown::export::atomic;
+    let written = if force {
+        atomic::write(file, text.as_bytes())
+    } else {
+        atomic::write_new(file, text.as_bytes())
+    };
+    match written {
+        Err(drawdown::Error::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::AlreadyExists =>
+        {
+            Err(drawdown::Error::Usage(format!(
+                "'{}' already exists; use --force to overwrite it",
+                file.display()
+            ))
+            .into())
+        }
+        other => other.with_context(|| format!("writing '{}'", file.display())),
+    }
 }
 
 fn merge(args: MergeArgs) -> Result<()> {

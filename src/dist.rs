@@ -189,6 +189,30 @@ impl Dist {
         (self.lo == self.hi).then_some(self.lo)
     }
 
+    /// `Some(v)` if the sampler is a constant `v` that consumes no random number (a
+    /// fixed value, or a degenerate law such as `min == max`): a caller may then use
+    /// `v` instead of drawing, and the stream is left exactly as a draw would leave it.
+    #[inline]
+    pub fn constant(&self) -> Option<f64> {
+        match (&self.draw, &self.window) {
+            (Draw::Fixed(v), Window::Full) => Some(v.max(self.lo).min(self.hi)),
+            _ => None,
+        }
+    }
+
+    /// Is every draw a whole number (a count law)? True for a whole fixed value,
+    /// `poisson`, `negbin`, and an `empirical` list of whole values; false for every
+    /// continuous law. For a count law `E[count(X)] = E[X]` exactly when `X >= 0`, so
+    /// [`Dist::mean`] is then also the mean of [`Dist::sample_count`].
+    pub fn is_count(&self) -> bool {
+        let whole = |v: f64| v.fract() == 0.0;
+        match &self.draw {
+            Draw::Fixed(v) => whole(*v),
+            Draw::Empirical(t) => t.values().iter().all(|v| whole(*v)),
+            _ => matches!(self.kind, DistKind::Poisson | DistKind::Negbin),
+        }
+    }
+
     /// The exact mean, truncation included (closed forms; the truncated gamma,
     /// Poisson and negative binomial means use the incomplete gamma and beta functions,
     /// to about 1e-10 relative). Always `Some` for the current catalogue.

@@ -293,6 +293,9 @@ pub struct Demand {
     pub regimes: Vec<Regime>,
     /// Index of the regime on day 0.
     pub start_regime: usize,
+    /// Substitute series (same nation, other items), drawn in order, each down to its
+    /// floor, for the need the demand's own stock cannot meet (empty: none).
+    pub substitutes: Vec<usize>,
     /// Rationing rule, if any.
     pub rationing: Option<Rationing>,
     /// Days of this demand's mean need that aid from its stock must leave [days],
@@ -349,8 +352,14 @@ pub enum TransferSize {
     Production {
         /// Index into [`Scenario::factories`] (owned by the donor).
         factory: usize,
-        /// Share passed on.
+        /// Share passed on (with `priority`: of the output offered to this transfer).
         share: Dist,
+        /// Rank in the factory's queue of customers, smallest first (`None`: every
+        /// transfer takes its share of all the output kept).
+        priority: Option<u32>,
+        /// With `priority`: the most output taken per dispatch interval [rounds],
+        /// drawn per interval (`None`: no cap).
+        up_to: Option<Dist>,
     },
 }
 
@@ -378,6 +387,14 @@ pub struct Transfer {
 }
 
 impl Scenario {
+    /// Whether a demand draws on series `i`: as its own stock or as a substitute. Such a
+    /// series is a consumer: its need, fire and fill rate are reported.
+    pub fn draws_on(&self, i: usize) -> bool {
+        self.demand
+            .iter()
+            .any(|d| d.series == i || d.substitutes.contains(&i))
+    }
+
     /// Loads a scenario from TOML text, applying `overrides` (`path=value`).
     ///
     /// `origin` names the source in messages (a file path, or `<default>`).

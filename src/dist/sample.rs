@@ -132,6 +132,11 @@ impl Table {
         Table { values, cumulative }
     }
 
+    /// The values that can be drawn.
+    pub(crate) fn values(&self) -> &[f64] {
+        &self.values
+    }
+
     #[inline]
     fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
         let n = self.values.len();

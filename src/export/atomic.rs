@@ -66,16 +66,40 @@ impl AtomicFile {
     /// [`Error::Io`] naming the target; the temporary file is then removed and the
     /// target left as it was.
     pub fn commit(mut self) -> Result<()> {
-        let Some(out) = self.out.take() else {
+        if !self.flush()? {
             return Ok(());
+        }
+        fs::rename(&self.tmp, &self.target).map_err(|e| Error::io("replacing", &self.target, e))
+    }
+
+    /// Flushes the temporary file to disk and closes it; `false` if it was already
+    /// committed.
+    fn flush(&mut self) -> Result<bool> {
+        let Some(out) = self.out.take() else {
+            return Ok(false);
         };
         let file = out
             .into_inner()
             .map_err(|e| Error::io("writing", &self.target, e.into_error()))?;
         file.sync_all()
             .map_err(|e| Error::io("writing", &self.target, e))?;
-        drop(file);
-        fs::rename(&self.tmp, &self.target).map_err(|e| Error::io("replacing", &self.target, e))
+        Ok(true)
+    }
+
+    /// Flushes to disk and links the file at its target only if nothing is there: a
+    /// hard link fails when the target exists, even one created since the caller last
+    /// looked. The temporary name is then removed.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the target (kind `AlreadyExists` when a file is there); the
+    /// temporary file is removed and the target left as it was.
+    pub fn commit_new(mut self) -> Result<()> {
+        if !self.flush()? {
+            return Ok(());
+        }
+        let linked = fs::hard_link(&self.tmp, &self.target);
+        let _ = fs::remove_file(&self.tmp);
+        linked.map_err(|e| Error::io("creating", &self.target, e))
     }
 }
 
@@ -95,6 +119,17 @@ pub fn write(target: &Path, bytes: &[u8]) -> Result<()> {
     let mut f = AtomicFile::create(target)?;
     f.write_all(bytes)?;
     f.commit()
+}
+
+/// Writes `bytes` to a new file `target`, never over an existing one (see
+/// [`AtomicFile::commit_new`]): the file appears complete or not at all.
+///
+/// # Errors
+/// [`Error::Io`] naming the target, of kind `AlreadyExists` when a file is there.
+pub fn write_new(target: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = AtomicFile::create(target)?;
+    f.write_all(bytes)?;
+    f.commit_new()
 }
 
 /// `.NAME.<tag>-PID` beside `target`, for this process.
@@ -186,6 +221,21 @@ fn dead_pid(file: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn write_new_never_replaces_a_file_and_leaves_no_temporary() {
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("s.toml");
+        write_new(&target, b"first").unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "first");
+        let err = write_new(&target, b"second").unwrap_err();
+        assert!(
+            matches!(&err, Error::Io { source, .. } if source.kind() == std::io::ErrorKind::AlreadyExists),
+            "{err:?}"
+        );
+        assert_eq!(fs::read_to_string(&target).unwrap(), "first");
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no leftovers");
+    }
 
     #[test]
     fn a_file_dropped_before_commit_leaves_the_target_untouched() {

@@ -2,7 +2,7 @@
 //! that the benchmark measures exactly the sampler the model uses.
 
 use super::limits::{MAX_DAY_NEED, MAX_DAY_RAIDS};
-use crate::dist::Dist;
+use crate::dist::{Dist, count};
 use crate::engine::StreamRng;
 use rand_distr::{Distribution, Gamma};
 
@@ -38,7 +38,8 @@ pub fn draw_demand(mean: f64, gamma: Option<&DemandGamma>, rng: &mut StreamRng) 
 /// Draws a day's compound need: `N` raids, with `N` drawn as [`draw_demand`] draws a
 /// day's count around `raids` (Poisson, or negative binomial with `gamma`), then one
 /// draw of `per_raid` (as a count) for each raid, summed. Raid count and sizes come from
-/// the same stream, so a scenario without compound demand draws exactly as before.
+/// the same stream, so a scenario without compound demand draws exactly as before. A
+/// fixed size ([`Dist::constant`]) draws nothing per raid, so it is one multiplication.
 ///
 /// Mean `E[N]·E[X]` and variance `E[N]·Var(X) + Var(N)·E[X]²` (Wald; tested below). The
 /// raid count is cut to [`MAX_DAY_RAIDS`] and the sum to [`MAX_DAY_NEED`].
@@ -49,6 +50,10 @@ pub fn draw_compound(
     rng: &mut StreamRng,
 ) -> u64 {
     let n = draw_demand(raids, gamma, rng).min(MAX_DAY_RAIDS);
+    if let Some(v) = per_raid.constant() {
+        // A fixed size draws nothing per raid: n·size, at most 10^6 · 10^6.
+        return (n * count(v)).min(MAX_DAY_NEED);
+    }
     let mut need: u64 = 0;
     for _ in 0..n {
         // At most 10^6 raids of at most 10^6 rounds: no overflow.
@@ -109,6 +114,21 @@ mod tests {
         let x = Dist::fixed(5.0);
         let mut rng = stream_rng(1, 0, StreamId(0));
         assert!((0..1000).all(|_| draw_compound(2.0, None, &x, &mut rng).is_multiple_of(5)));
+    }
+
+    /// A fixed size draws nothing per raid: the need is the raid count drawn alone
+    /// times the size, and the stream is left where the raid count left it.
+    #[test]
+    fn a_fixed_raid_size_is_the_raid_count_times_the_size() {
+        let x = Dist::fixed(4.0);
+        let gamma = demand_gamma(Some(2.0));
+        let mut a = stream_rng(5, 1, StreamId(2));
+        let mut b = a.clone();
+        for _ in 0..1000 {
+            let need = draw_compound(3.0, gamma.as_ref(), &x, &mut a);
+            assert_eq!(need, 4 * draw_demand(3.0, gamma.as_ref(), &mut b));
+        }
+        assert_eq!(a, b);
     }
 
     /// No raids, no need; zero-size raids, no need.

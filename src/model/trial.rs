@@ -94,8 +94,15 @@ struct DemandState {
     gamma: Option<super::DemandGamma>,
     /// This front's need still waiting (backordering only).
     backorder: u64,
-    /// Today's mean need [rounds/day]: period mean × regime multiplier.
+    /// Today's mean need [rounds/day]: period mean × regime multiplier (× mean
+    /// rounds per raid for a compound demand).
     mean_today: f64,
+    /// Today's mean number of raids [raids/day] of a compound demand: period mean ×
+    /// regime multiplier (unused by a plain demand).
+    raids_today: f64,
+    /// Mean rounds per raid, `E[per_raid]` (exact for the count laws validation
+    /// allows); 1 for a plain demand. Computed once, not per day.
+    raid_size: f64,
     /// Rationing drawn for this trial: cover threshold [days], fraction fired below
     /// it, cover kept [days] (0 days: that cap is off).
     cover_days: f64,
@@ -115,8 +122,15 @@ struct TransferState {
     accrue_from: i64,
     /// Production-linked: the factory's output kept by the donor since `accrue_from`.
     accrued: u64,
-    /// Production-linked: rounds due so far, `floor(share × accrued)` at the last dispatch.
+    /// Production-linked: rounds due so far, `floor(share × accrued)` at the last dispatch
+    /// (shared by priority: `accrued` at the last dispatch).
     due: u64,
+    /// Shared by priority: the most output this dispatch interval may take (`up_to`).
+    cap: u64,
+    /// Shared by priority: the fraction of a round claimed but not yet taken.
+    carry: f64,
+    /// Shared by priority: no dispatch is left, so the output goes to the next ones.
+    done: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -197,6 +211,11 @@ impl Workspace {
                     gamma: super::demand_gamma(d.dispersion),
                     backorder: 0,
                     mean_today: 0.0,
+                    raids_today: 0.0,
+                    raid_size: d
+                        .per_raid
+                        .as_ref()
+                        .map_or(1.0, |x| x.mean().unwrap_or(0.0).max(0.0)),
                     cover_days: 0.0,
                     fraction: 1.0,
                     keep_days: 0.0,
@@ -223,17 +242,12 @@ impl Workspace {
                     accrue_from: 0,
                     accrued: 0,
                     due: 0,
+                    cap: u64::MAX,
+                    carry: 0.0,
+                    done: false,
                 })
                 .collect(),
-            links: s
-                .transfers
-                .iter()
-                .enumerate()
-                .filter_map(|(t, def)| match def.size {
-                    TransferSize::Production { factory, .. } => Some((factory, t)),
-                    _ => None,
-                })
-                .collect(),
+            links: production_links(s),
             inputs: InputState::new(model.inputs.len()),
             outcome: TrialOutcome::default(),
         }
@@ -272,6 +286,25 @@ impl Workspace {
         }
         &self.outcome
     }
+}
+
+/// (factory, transfer) for every production-linked transfer: in scenario order, or
+/// for a factory shared by priority, in priority order (ties in scenario order).
+fn production_links(s: &crate::scenario::Scenario) -> Vec<(usize, usize)> {
+    let mut links: Vec<(u32, usize, usize)> = s
+        .transfers
+        .iter()
+        .enumerate()
+        .filter_map(|(t, def)| match def.size {
+            TransferSize::Production {
+                factory, priority, ..
+            } => Some((priority.unwrap_or(0), factory, t)),
+            _ => None,
+        })
+        .collect();
+    // Stable: links without a priority keep their scenario order.
+    links.sort_by_key(|&(priority, _, _)| priority);
+    links.into_iter().map(|(_, f, t)| (f, t)).collect()
 }
 
 /// A workspace bound to its model and tracer for the length of a trial.
@@ -421,6 +454,7 @@ impl<T: Tracer> Day<'_, T> {
             }
             d.reserve_days = draw(&def.reserve_days, &mut setup).max(0.0);
             d.mean_today = 0.0;
+            d.raids_today = 0.0;
             d.rng = stream_rng(seed, trial, st.demand_daily[i]);
             d.regime_rng = stream_rng(seed, trial, st.demand_regime[i]);
             d.period = 0;
@@ -480,6 +514,15 @@ impl<T: Tracer> Day<'_, T> {
             };
             t.accrued = 0;
             t.due = 0;
+            t.carry = 0.0;
+            t.done = false;
+            // Drawn after the share, so transfers without a cap draw as before.
+            t.cap = match &def.size {
+                TransferSize::Production {
+                    up_to: Some(cap), ..
+                } => quantity(cap.sample_count(&mut t.rng)),
+                _ => u64::MAX,
+            };
             // First dispatch on the transfer's cadence, on or after day 0.
             let every = i64::from(def.every_days);
             let first = if def.start_day >= 0 {

@@ -263,7 +263,7 @@ fn check_memory(base: &Scenario, req: &SweepRequest, threads: usize) -> Result<(
 fn point_rows(base: &Scenario, point: &Outcomes, base_out: &Outcomes) -> Vec<(usize, Compared)> {
     let mut rows = Vec::new();
     for (i, series) in base.series.iter().enumerate() {
-        let consumer = base.demand.iter().any(|d| d.series == i);
+        let consumer = base.draws_on(i);
         for c in compare(point, base_out, i, series.channel, consumer) {
             rows.push((i, c));
         }

@@ -154,14 +154,24 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
         if let Some(n) = &d.reserve_days {
             let _ = writeln!(o, "    own use: aid leaves {n} days of its need");
         }
+        if let Some(list) = d.substitutes.as_ref().filter(|l| !l.is_empty()) {
+            let _ = writeln!(o, "    then, in order: {}", list.join(", "));
+        }
     }
     let _ = writeln!(o, "\ntransfers ({}):", raw.transfers.len());
     for (id, t) in &raw.transfers {
         let size = match (&t.quantity, &t.share) {
             (Some(q), _) => format!("{q} per package"),
             (_, Some(sh)) if t.factory.is_some() => format!(
-                "share {sh} of new output of factory {}",
-                t.factory.as_deref().unwrap_or_default()
+                "share {sh} of new output of factory {}{}",
+                t.factory.as_deref().unwrap_or_default(),
+                t.priority.map_or(String::new(), |r| {
+                    let cap = t
+                        .up_to
+                        .as_ref()
+                        .map_or(String::new(), |u| format!(", up to {u} per dispatch"));
+                    format!(" (priority {r}{cap})")
+                })
             ),
             (_, Some(sh)) => format!("share {sh} of stock above floor"),
             _ => "?".into(),

@@ -291,6 +291,11 @@ pub struct RawDemand {
     /// Rationing rule: fire less than the need while stock is scarce.
     #[serde(default)]
     pub rationing: Option<RawRationing>,
+    /// Items of the same nation that stand in, in order, for the need this demand's
+    /// own item cannot meet (each drawn down to the nation's floor of it); none when
+    /// absent.
+    #[serde(default)]
+    pub substitutes: Option<Vec<String>>,
     /// Own use (a donor's training and defence): aid from this stock never takes the
     /// rounds this demand needs over the next `reserve_days` days [days], drawn once
     /// per trial; 0 when absent.
@@ -364,6 +369,14 @@ pub struct RawTransfer {
     /// its owner, the donor, keeps) made since the previous dispatch.
     #[serde(default)]
     pub factory: Option<String>,
+    /// Production-linked aid shared by priority: the factory's new output goes first
+    /// to its transfer with the smallest priority, then the next (1 to 1000).
+    #[serde(default)]
+    pub priority: Option<u32>,
+    /// With `priority`: at most this many rounds of output taken per dispatch interval
+    /// [rounds], drawn per interval; no cap when absent.
+    #[serde(default)]
+    pub up_to: Option<DistSpec>,
     /// Days in transit, drawn per package; at least 1.
     #[serde(default)]
     pub transit_days: Option<DistSpec>,

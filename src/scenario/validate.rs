@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 mod contracts;
 mod groups;
+mod sharing;
 mod sides;
 
 /// Validates `raw`, returning every issue found (unlocated: paths only).
@@ -136,6 +137,7 @@ impl<'a> Validator<'a> {
         let procurement = self.procurement();
         let demand = self.demand();
         let transfers = self.transfers();
+        self.check_priorities(&transfers);
         let groups = self.groups();
         let sides = self.sides();
         let fire_ratios = self.fire_ratios();
@@ -685,14 +687,12 @@ impl<'a> Validator<'a> {
                 .collect();
             periods.sort_by(|a, b| a.from_day.cmp(&b.from_day).then_with(|| a.id.cmp(&b.id)));
             let (regimes, start_regime) = self.regimes(&p, d);
-            let per_raid = d
-                .per_raid
-                .as_ref()
-                .map(|r| self.dist(&format!("{p}.per_raid"), r, Domain::PerRaid));
+            let per_raid = d.per_raid.as_ref().map(|r| self.per_raid(&p, r));
             let rationing = d
                 .rationing
                 .as_ref()
                 .map(|r| self.rationing(&format!("{p}.rationing"), r));
+            let substitutes = self.substitutes(&p, d);
             let reserve_days = self.opt_dist(
                 &format!("{p}.reserve_days"),
                 &d.reserve_days,
@@ -705,6 +705,7 @@ impl<'a> Validator<'a> {
                     series,
                     dispersion: d.dispersion,
                     per_raid,
+                    substitutes,
                     periods,
                     regimes,
                     start_regime,
@@ -714,6 +715,24 @@ impl<'a> Validator<'a> {
             }
         }
         out
+    }
+
+    /// A compound demand's rounds per raid: a count law (see [`Dist::is_count`]), so
+    /// that the mean the model uses for cover and reserves, `E[X]`, is exactly the mean
+    /// of the whole rounds drawn, `E[round X]` (a continuous law would be off: for
+    /// uniform(0, 1.5), `E[X]` = 0.75 but `E[round X]` = 2/3).
+    fn per_raid(&mut self, p: &str, spec: &DistSpec) -> Dist {
+        let path = format!("{p}.per_raid");
+        let dist = self.dist(&path, spec, Domain::PerRaid);
+        if !dist.is_count() {
+            self.issue(
+                path,
+                format!(
+                    "must be a count of rounds per raid: a whole number, poisson, negbin, or empirical with whole values, got {spec}"
+                ),
+            );
+        }
+        dist
     }
 
     /// A rationing rule: `cover_days` and `fraction` go together; `keep_days` may be
@@ -826,7 +845,10 @@ impl<'a> Validator<'a> {
             self.check_whole_days(&format!("{p}.every_days"), t.every_days);
             let size = match (&t.factory, &t.quantity, &t.share) {
                 (Some(f), q, share) => self.production_share(&p, t, f, q.is_some(), share),
-                (None, q, share) => self.transfer_size(&p, q, share),
+                (None, q, share) => {
+                    self.no_priority(&p, t);
+                    self.transfer_size(&p, q, share)
+                }
             };
             let transit_days = self.opt_dist(
                 &format!("{p}.transit_days"),
@@ -941,9 +963,12 @@ impl<'a> Validator<'a> {
             return None;
         };
         let share = self.dist(&format!("{p}.share"), share, Domain::Share);
+        let (priority, up_to) = self.priority(p, t);
         (!has_quantity).then_some(TransferSize::Production {
             factory: idx,
             share,
+            priority,
+            up_to,
         })
     }
 }

@@ -47,7 +47,7 @@ impl Target {
         metric: Option<&str>,
     ) -> Result<Target, String> {
         let labels: Vec<String> = (0..s.series.len()).map(|i| label(s, i)).collect();
-        let consumer = |i: usize| s.demand.iter().any(|d| d.series == i);
+        let consumer = |i: usize| s.draws_on(i);
         let index = match series {
             Some(name) => labels.iter().position(|l| l == name).ok_or_else(|| {
                 format!(

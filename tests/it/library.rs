@@ -13,13 +13,13 @@ use std::process::Command;
 /// The scenarios of the library beside the default (which has its own tests).
 const NEW: [&str; 4] = ["gmlrs", "javelin", "patriot", "stinger"];
 
-fn drawdown(dir: &Path) -> Command {
+pub(crate) fn drawdown(dir: &Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_drawdown"));
     cmd.current_dir(dir);
     cmd
 }
 
-fn text(bytes: &[u8]) -> String {
+pub(crate) fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
@@ -29,14 +29,27 @@ fn config(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// The shipped list and `configs/` agree: every scenario file there (not a back-test
+/// file, not the illustrative `example.toml` and `starter.toml`) is shipped under its
+/// name, and every shipped name has its file.
 #[test]
-fn the_embedded_scenarios_are_the_files_in_configs() {
-    for s in SHIPPED {
-        let file = fs::read_to_string(config(&format!("{}.toml", s.name))).unwrap();
-        assert_eq!(s.text, file, "{} is embedded as written", s.name);
-    }
+fn the_shipped_scenarios_are_exactly_the_scenario_files_in_configs() {
+    use std::collections::BTreeSet;
+    let files: BTreeSet<String> = fs::read_dir(config(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            n.ends_with(".toml")
+                && !n.ends_with(".backtest.toml")
+                && n != "example.toml"
+                && n != "starter.toml"
+        })
+        .map(|n| n.trim_end_matches(".toml").to_string())
+        .collect();
+    let shipped: BTreeSet<String> = SHIPPED.iter().map(|s| s.name.to_string()).collect();
+    assert_eq!(files, shipped, "configs/*.toml against the shipped list");
     for name in NEW {
-        assert!(SHIPPED.iter().any(|s| s.name == name), "{name} is shipped");
+        assert!(shipped.contains(name), "{name} is shipped");
     }
 }
 
@@ -88,6 +101,13 @@ fn run_name_runs_a_shipped_scenario_and_an_unknown_name_lists_them() {
         Some(2),
         "the file is read, and is invalid"
     );
+    // A path (a '/' or a '.toml' ending) is only ever a file, never a shipped name.
+    for path in ["gmlrs.toml", "./javelin", "sub/javelin"] {
+        let out = drawdown(tmp.path()).args(["check", path]).output().unwrap();
+        let err = text(&out.stderr);
+        assert_ne!(out.status.code(), Some(0), "{path} is no file: {err}");
+        assert!(!err.contains("no shipped scenario"), "{path}: {err}");
+    }
 }
 
 #[test]
@@ -204,19 +224,10 @@ schedule.all = { from = "2024-01-01", per_day = 3 }
 
 #[test]
 fn compound_demand_needs_raids_times_the_raid_size() {
-    let tmp = tempfile::tempdir().unwrap();
-    fs::write(tmp.path().join("c.toml"), COMPOUND).unwrap();
-    let out = drawdown(tmp.path())
-        .args(["run", "c.toml", "-n", "400", "-o", "out", "-q"])
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let trials = fs::read_to_string(tmp.path().join("out/trials.csv")).unwrap();
-    let mut lines = trials.lines();
-    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
-    let col = header.iter().position(|h| *h == "demanded").unwrap();
-    let needs: Vec<f64> = lines
-        .map(|l| l.split(',').nth(col).unwrap().parse().unwrap())
+    let trials = super::compound::run_trials(COMPOUND, 400);
+    let needs: Vec<f64> = super::compound::column(&trials, "demanded", "ua", "x")
+        .iter()
+        .map(|v| v.parse().unwrap())
         .collect();
     assert_eq!(needs.len(), 400);
     assert!(
@@ -277,4 +288,55 @@ fn the_readme_quotes_each_backtest_count_as_reported() {
             "{name}: README should say {k} of {n}"
         );
     }
+}
+
+/// The summary table of configs/README.md (written by tools/library-summary.py from
+/// 10,000 trials) agrees with a 400-trial run of each scenario: every quoted
+/// probability and fill rate lies within 4 standard errors of the short run's estimate
+/// (the standard error from its 95 % interval, at least half a percentage point).
+#[test]
+fn the_readme_summary_table_agrees_with_a_short_run() {
+    let readme = fs::read_to_string(config("README.md")).unwrap();
+    let block = readme
+        .split("<!-- begin library summary")
+        .nth(1)
+        .and_then(|b| b.split("<!-- end library summary").next())
+        .expect("configs/README.md has the generated summary table");
+    let tmp = tempfile::tempdir().unwrap();
+    let mut runs: std::collections::BTreeMap<String, String> = Default::default();
+    let mut checked = 0;
+    for line in block.lines().filter(|l| l.starts_with("| `")) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        let (name, nation, item) = (cells[1].trim_matches('`'), cells[2], cells[3]);
+        let csv = runs.entry(name.to_string()).or_insert_with(|| {
+            let out = drawdown(tmp.path())
+                .args(["run", name, "-n", "400", "-o", name, "-q"])
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{name}: {}", text(&out.stderr));
+            fs::read_to_string(tmp.path().join(name).join("summary.csv")).unwrap()
+        });
+        for (metric, quoted) in [("p_depleted", cells[4]), ("fill_rate", cells[6])] {
+            if quoted.is_empty() {
+                continue;
+            }
+            let q: f64 = quoted.trim_end_matches(" %").parse::<f64>().unwrap() / 100.0;
+            let row: Vec<f64> = csv
+                .lines()
+                .map(|l| l.split(',').collect::<Vec<_>>())
+                .find(|r| r[0] == nation && r[1] == item && r[2] == metric)
+                .unwrap_or_else(|| panic!("{name}: no {metric} for {nation} {item}"))[3..6]
+                .iter()
+                .map(|v| v.parse().unwrap())
+                .collect();
+            let se = ((row[2] - row[1]) / (2.0 * 1.96)).max(0.005);
+            assert!(
+                (q - row[0]).abs() <= 4.0 * se,
+                "{name} {nation} {item} {metric}: README {q}, 400 trials {} (se {se})",
+                row[0]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 8, "only {checked} figures checked");
 }

@@ -15,6 +15,17 @@
 //!
 //! What the caps hold back is unmet need like any other; of the day's new need, the
 //! part held back while stock was on hand is also counted as `rationed`.
+//!
+//! # Substitutes
+//! A front with `substitutes` (other items of the same nation) is served along a chain:
+//! its own stock first (down to 0, as for any front), then each substitute in order,
+//! each down to its floor. The rationing rule sees the whole chain: `S` above is the
+//! sum of the chain's stock (substitutes above their floors), so the front fires
+//! `F` = what the rule allows of the day's need from that sum, taken from the stocks in
+//! order. Each stock is offered the need beyond the stocks before it and records it
+//! as `demanded`, what it fired as `consumed` and the rest as `unmet`, so a series'
+//! totals keep their meaning and conservation holds; the front's need left unmet is
+//! `need − F`. Substitutes need lost-need mode (no backordering).
 
 use super::Day;
 use crate::model::trace::{TraceKind, Tracer};
@@ -34,6 +45,10 @@ impl<T: Tracer> Day<'_, T> {
         let idx_of = self.period_index(d);
         for (i, def) in self.model.scenario.demand.iter().enumerate() {
             let new = self.new_need(i);
+            if !def.substitutes.is_empty() {
+                self.serve_with_substitutes(d, i, new);
+                continue;
+            }
             if T::ON {
                 self.trace(d, TraceKind::Demanded, &def.id, def.series, new);
             }
@@ -78,11 +93,14 @@ impl<T: Tracer> Day<'_, T> {
             st.period += 1;
         }
         let before_first = def.periods.first().is_none_or(|p| p.from_day > day);
-        st.mean_today = if before_first {
+        let rate = if before_first {
             0.0
         } else {
-            st.means[st.period] * st.multiplier * raid_mean(def)
+            st.means[st.period] * st.multiplier
         };
+        // `rate * 1.0` is `rate`: a plain demand's mean is as it always was.
+        st.raids_today = rate;
+        st.mean_today = rate * st.raid_size;
     }
 
     /// Front `i`'s new need of the day: a draw around its mean of the day, or for a
@@ -92,14 +110,57 @@ impl<T: Tracer> Day<'_, T> {
         match &def.per_raid {
             None => crate::model::draw_demand(st.mean_today, st.gamma.as_ref(), &mut st.rng),
             Some(x) => {
-                let size = raid_mean(def);
-                let raids = if size > 0.0 {
-                    st.mean_today / size
-                } else {
-                    0.0
-                };
-                crate::model::draw_compound(raids, st.gamma.as_ref(), x, &mut st.rng)
+                crate::model::draw_compound(st.raids_today, st.gamma.as_ref(), x, &mut st.rng)
             }
+        }
+    }
+
+    /// Front `i`'s new need `new` of day `d`, served from its own stock and then from
+    /// its substitutes in order (see the module docs): the front fires what the chain's
+    /// stock (above the substitutes' floors) and its rationing rule allow, taken from
+    /// the stocks in order. Each stock is offered the need beyond the stocks before it
+    /// and records it as demanded, what it fired as consumed, the rest as unmet.
+    fn serve_with_substitutes(&mut self, d: u32, i: usize, new: u64) {
+        let def = &self.model.scenario.demand[i];
+        let idx_of = self.period_index(d);
+        let chain = || std::iter::once(def.series).chain(def.substitutes.iter().copied());
+        let series = &self.ws.series;
+        let avail = |k: usize, j: usize| {
+            let keep = if k == 0 { 0 } else { series[j].out.floor };
+            series[j].stock.saturating_sub(keep)
+        };
+        let total = chain()
+            .enumerate()
+            .fold(0u64, |a, (k, j)| a.saturating_add(avail(k, j)));
+        let mut left = ration(&self.ws.demand[i], new, total);
+        let mut need = new;
+        for (k, j) in chain().enumerate() {
+            if k > 0 && need == 0 {
+                break;
+            }
+            let s = &mut self.ws.series[j];
+            let avail = s.stock.saturating_sub(if k == 0 { 0 } else { s.out.floor });
+            let fire = left.min(avail).min(need);
+            left -= fire;
+            s.stock -= fire;
+            s.out.rationed += need.min(avail) - fire;
+            s.out.demanded += need;
+            s.out.consumed += fire;
+            s.out.unmet += need - fire;
+            s.short_today |= need > fire;
+            let idx = idx_of(j);
+            let out = &mut self.ws.outcome;
+            out.demanded[idx] += need;
+            out.consumed[idx] += fire;
+            out.met[idx] += fire;
+            if T::ON {
+                self.trace(d, TraceKind::Demanded, &def.id, j, need);
+                self.trace(d, TraceKind::Consumed, &def.id, j, fire);
+                if need > fire {
+                    self.trace(d, TraceKind::Unmet, &def.id, j, need - fire);
+                }
+            }
+            need -= need.min(avail);
         }
     }
 
@@ -129,13 +190,6 @@ impl<T: Tracer> Day<'_, T> {
         let report = self.model.report_of_day[d as usize] as usize;
         move |series| series * reports + report
     }
-}
-
-/// Mean rounds per raid of a compound demand; 1 for a plain one.
-fn raid_mean(def: &crate::scenario::Demand) -> f64 {
-    def.per_raid
-        .as_ref()
-        .map_or(1.0, |x| x.mean().unwrap_or(0.0).max(0.0))
 }
 
 /// What a front with state `st` fires of `need` from `stock` (see the module docs).

@@ -186,6 +186,20 @@ impl<T: Tracer> Day<'_, T> {
             TransferSize::Scheduled(q) => quantity(q.sample_count(&mut t.rng)).min(available),
             // Above 2^53 rounds `available as f64` may round up: cap at what is there.
             TransferSize::Policy(_) => ((t.share * available as f64).floor() as u64).min(available),
+            TransferSize::Production {
+                priority: Some(_),
+                up_to,
+                ..
+            } => {
+                // Shared by priority: the output taken since the last dispatch (the
+                // share was applied as it was taken); then the next interval's cap.
+                let due = t.accrued - t.due;
+                t.due = t.accrued;
+                if let Some(cap) = up_to {
+                    t.cap = quantity(cap.sample_count(&mut t.rng));
+                }
+                due.min(available)
+            }
             TransferSize::Production { .. } => {
                 // Due: the share of all output accrued so far, less what fell due
                 // before; a fraction of a round waits for the next dispatch, a cut
@@ -212,6 +226,8 @@ impl<T: Tracer> Day<'_, T> {
             );
         }
         let next = i64::from(d) + i64::from(def.every_days);
+        // A transfer with no dispatch left stops taking output shared by priority.
+        self.ws.transfers[transfer].done = next > def.end_day;
         if next <= def.end_day {
             self.schedule(
                 u64::from(def.every_days),
@@ -289,13 +305,42 @@ impl<T: Tracer> Day<'_, T> {
     }
 
     /// Counts `kept` rounds of factory `factory`'s day-`d` output (what its owner
-    /// keeps) towards every production-linked transfer from it.
+    /// keeps) towards every production-linked transfer from it. Shared by priority,
+    /// the output is offered to the transfers in priority order: each takes its share
+    /// of what is offered to it (a fraction of a round carries to the next day), up to
+    /// what its cap leaves this interval, and the rest is offered to the next.
     fn accrue(&mut self, factory: usize, d: u32, kept: u64) {
+        let mut offered = kept;
         for &(f, t) in &self.ws.links {
             let st = &mut self.ws.transfers[t];
-            if f == factory && i64::from(d) >= st.accrue_from {
-                st.accrued = st.accrued.saturating_add(kept);
+            if f != factory || i64::from(d) < st.accrue_from {
+                continue;
             }
+            let ranked = matches!(
+                self.model.scenario.transfers[t].size,
+                crate::scenario::TransferSize::Production {
+                    priority: Some(_),
+                    ..
+                }
+            );
+            if !ranked {
+                st.accrued = st.accrued.saturating_add(kept);
+                continue;
+            }
+            if st.done {
+                continue;
+            }
+            let room = st.cap.saturating_sub(st.accrued - st.due);
+            // share ≤ 1 and carry < 1: the claim is below offered + 1.
+            let claim = st.share * offered as f64 + st.carry;
+            let take = (claim as u64).min(room).min(offered);
+            st.carry = if take < room {
+                claim - take as f64
+            } else {
+                0.0
+            };
+            st.accrued += take;
+            offered -= take;
         }
     }
 }

@@ -59,9 +59,7 @@ pub struct RatioAggregate {
 /// The (ratio, numerator series, denominator series) of every fire ratio in scenario
 /// order: the series of its nations and items on which a demand draws.
 pub fn layout(s: &Scenario) -> Vec<(usize, Vec<usize>, Vec<usize>)> {
-    let fired: Vec<bool> = (0..s.series.len())
-        .map(|i| s.demand.iter().any(|d| d.series == i))
-        .collect();
+    let fired: Vec<bool> = (0..s.series.len()).map(|i| s.draws_on(i)).collect();
     let pick = |nations: &[usize], items: &[usize]| -> Vec<usize> {
         (0..s.series.len())
             .filter(|&i| {
