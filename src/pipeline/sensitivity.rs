@@ -522,11 +522,6 @@ pub fn tornado(
     };
     let (setup, dir, got, total) = run_design(loaded, req, design, "tornado", observer)?;
     let rows = rows_of(got.values, req.trials as usize);
-    let s = &setup.model.scenario;
-    let flags = (
-        s.series[setup.target.series].channel,
-        s.demand.iter().any(|d| d.series == setup.target.series),
-    );
     let base = &rows[0];
     let mut bars: Vec<tornado::Bar> = factors
         .iter()
@@ -541,12 +536,11 @@ pub fn tornado(
                 ends,
                 base,
                 &setup.target,
-                flags,
             )
         })
         .collect();
     tornado::rank(&mut bars);
-    let baseline = tornado::measure(base, base, &setup.target, flags.0, flags.1);
+    let baseline = tornado::measure(base, base, &setup.target);
     let mut table = match &baseline {
         Some(b) => format!(
             "{} of {}: baseline {:.4} [{:.4}, {:.4}], {} trials per bar end (common random numbers)\n",

@@ -6,30 +6,32 @@ use crate::dist::Dist;
 use crate::model::InputTable;
 use crate::scenario::Scenario;
 use crate::stats::sorted_quantile;
+use crate::sweep::pair::COUNT_METRICS;
 use crate::sweep::{TrialValues, paths};
 use rand::SeedableRng;
 
 /// The per-trial metrics a sensitivity command can analyse, as named in `sweep.csv` and
-/// `summary.csv`.
-pub const METRICS: [&str; 7] = [
-    "fill_rate",
-    "p_depleted",
-    "unmet_mean",
-    "consumed_mean",
-    "shortage_days_mean",
-    "final_stock_mean",
-    "min_stock_mean",
-];
+/// `summary.csv`: the fill rate, the depletion probability, then the count metrics of
+/// [`COUNT_METRICS`].
+pub fn metrics() -> Vec<&'static str> {
+    let mut names = vec!["fill_rate", "p_depleted"];
+    names.extend(COUNT_METRICS.iter().map(|m| m.0));
+    names
+}
 
 /// The output analysed: one metric of one series.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
     /// Series index.
     pub series: usize,
-    /// Metric name, one of [`METRICS`].
+    /// Metric name, one of [`metrics`].
     pub metric: &'static str,
     /// `nation.item`.
     pub label: String,
+    /// Whether the series is a pass-through channel.
+    pub channel: bool,
+    /// Whether the series has demand.
+    pub consumer: bool,
 }
 
 impl Target {
@@ -61,18 +63,19 @@ impl Target {
                     .unwrap_or(0)
             }
         };
-        let metric = match metric {
-            Some(m) => *METRICS
+        let names = metrics();
+        let metric =
+            match metric {
+                Some(m) => names.iter().copied().find(|x| *x == m).ok_or_else(|| {
+                    format!("--metric '{m}': expected one of {}", names.join(", "))
+                })?,
+                None if consumer(index) => "fill_rate",
+                None => "p_depleted",
+            };
+        let demand_metric = metric == "fill_rate"
+            || COUNT_METRICS
                 .iter()
-                .find(|x| **x == m)
-                .ok_or_else(|| format!("--metric '{m}': expected one of {}", METRICS.join(", ")))?,
-            None if consumer(index) => "fill_rate",
-            None => "p_depleted",
-        };
-        let demand_metric = matches!(
-            metric,
-            "fill_rate" | "unmet_mean" | "consumed_mean" | "shortage_days_mean"
-        );
+                .any(|&(name, needs_demand, _)| name == metric && needs_demand);
         if demand_metric && !consumer(index) {
             return Err(format!(
                 "--metric {metric}: series {} has no demand; use p_depleted, final_stock_mean or min_stock_mean, or a series with demand",
@@ -89,6 +92,8 @@ impl Target {
             series: index,
             metric,
             label: labels.get(index).cloned().unwrap_or_default(),
+            channel: s.series.get(index).is_some_and(|x| x.channel),
+            consumer: consumer(index),
         })
     }
 
@@ -99,11 +104,10 @@ impl Target {
             "fill_rate" if v.demanded == 0 => 1.0,
             "fill_rate" => v.met as f64 / v.demanded as f64,
             "p_depleted" => f64::from(u8::from(v.depleted)),
-            "unmet_mean" => v.unmet as f64,
-            "consumed_mean" => v.consumed as f64,
-            "shortage_days_mean" => f64::from(v.shortage_days),
-            "final_stock_mean" => v.final_stock as f64,
-            _ => v.min_stock as f64,
+            name => COUNT_METRICS
+                .iter()
+                .find(|m| m.0 == name)
+                .map_or(f64::NAN, |m| (m.2)(v) as f64),
         }
     }
 }

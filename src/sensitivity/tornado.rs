@@ -28,14 +28,8 @@ pub struct Bar {
 }
 
 /// The metric of `target` at `point`, with its paired difference from `base`.
-pub fn measure(
-    point: &Outcomes,
-    base: &Outcomes,
-    target: &Target,
-    channel: bool,
-    consumer: bool,
-) -> Option<Compared> {
-    compare(point, base, 0, channel, consumer)
+pub fn measure(point: &Outcomes, base: &Outcomes, target: &Target) -> Option<Compared> {
+    compare(point, base, 0, target.channel, target.consumer)
         .into_iter()
         .find(|c| c.metric == target.metric)
 }
@@ -48,12 +42,10 @@ pub fn bar(
     rows: [&Outcomes; 2],
     base: &Outcomes,
     target: &Target,
-    flags: (bool, bool),
 ) -> Option<Bar> {
-    let (channel, consumer) = flags;
-    let low = measure(rows[0], base, target, channel, consumer)?;
-    let high = measure(rows[1], base, target, channel, consumer)?;
-    let swing = measure(rows[1], rows[0], target, channel, consumer)?.diff?;
+    let low = measure(rows[0], base, target)?;
+    let high = measure(rows[1], base, target)?;
+    let swing = measure(rows[1], rows[0], target)?.diff?;
     Some(Bar {
         name,
         inputs,

@@ -119,7 +119,18 @@ pub struct Compared {
     pub diff: Option<(f64, Interval)>,
 }
 
-type Field = fn(&TrialValues) -> u64;
+/// One trial's value of a count metric.
+pub type Field = fn(&TrialValues) -> u64;
+
+/// The mean-of-counts metrics of `sweep.csv` (as named in `summary.csv`), whether each
+/// needs demand on the series, and its per-trial value.
+pub const COUNT_METRICS: [(&str, bool, Field); 5] = [
+    ("final_stock_mean", false, |v| v.final_stock),
+    ("min_stock_mean", false, |v| v.min_stock),
+    ("consumed_mean", true, |v| v.consumed),
+    ("unmet_mean", true, |v| v.unmet),
+    ("shortage_days_mean", true, |v| u64::from(v.shortage_days)),
+];
 
 /// The metrics of series `s`: the point's estimates and paired differences from `base`.
 /// `channel` drops the depletion probability; `consumer` adds the demand metrics.
@@ -146,18 +157,10 @@ pub fn compare(
             diff: Some(paired_mean(point, base, s, |v| u64::from(v.depleted))),
         });
     }
-    let mut means: Vec<(&'static str, Field)> = vec![
-        ("final_stock_mean", |v| v.final_stock),
-        ("min_stock_mean", |v| v.min_stock),
-    ];
-    if consumer {
-        means.extend([
-            ("consumed_mean", (|v| v.consumed) as Field),
-            ("unmet_mean", |v| v.unmet),
-            ("shortage_days_mean", |v| u64::from(v.shortage_days)),
-        ]);
-    }
-    for (metric, f) in means {
+    for &(metric, needs_demand, f) in &COUNT_METRICS {
+        if needs_demand && !consumer {
+            continue;
+        }
         let mut m = Moments::default();
         point.series(s).for_each(|v| m.add(f(v)));
         out.push(Compared {

@@ -3,9 +3,9 @@
 //! configs/BACKTEST.md against what the command writes.
 
 use drawdown::backtest::Verdict;
-use drawdown::stats::sorted_quantile as quantile;
 use drawdown::pipeline::{self, BacktestRequest, Loaded, RunRequest};
 use drawdown::runner::Silent;
+use drawdown::stats::sorted_quantile as quantile;
 use std::path::Path;
 
 /// A factory of exactly 100 rounds a day (3043.75 a month of 30.4375 days) owned by
