@@ -471,19 +471,17 @@ fn write_outputs(
     let format = manifest.csv_format();
     let tables = tables::all(report);
     for (name, table) in &tables {
-        let record = table.write_as(&dir.file(name), &format)?;
+        let record = dir.write(name, &table.to_csv_as(&format)?)?;
         manifest.files.insert(name.to_string(), record);
     }
     if manifest.xlsx {
-        let path = dir.file(export::xlsx::FILE);
         let source = export::xlsx::TrialsSource {
             path: &dir.file("trials.csv"),
             rows: trial_rows,
             delimiter: format.delimiter_byte(),
         };
         let bytes = export::xlsx::to_bytes(report, &tables, manifest, source)?;
-        std::fs::write(&path, &bytes).map_err(|e| Error::io("writing", &path, e))?;
-        let record = export::manifest::FileRecord::of_bytes(export::xlsx::FILE, &bytes);
+        let record = dir.write(export::xlsx::FILE, &bytes)?;
         manifest
             .files
             .insert(export::xlsx::FILE.to_string(), record);
@@ -493,7 +491,8 @@ fn write_outputs(
             .files
             .extend(export::plots::write_into(dir, report, &tables)?);
     }
-    manifest.write(&dir.file("manifest.json"))
+    dir.write(export::manifest::FILE, &manifest.to_json()?)?;
+    Ok(())
 }
 
 fn write_partial(
@@ -507,10 +506,10 @@ fn write_partial(
         scenario_text: loaded.text.clone(),
         aggregate: aggregate.clone(),
     };
-    let path = dir.file(PARTIAL_FILE);
     let json = serde_json::to_vec(&partial)
-        .map_err(|e| Error::Other(format!("formatting {}: {e}", path.display())))?;
-    export::atomic::write(&path, &json)
+        .map_err(|e| Error::Other(format!("formatting {PARTIAL_FILE}: {e}")))?;
+    dir.write(PARTIAL_FILE, &json)?;
+    Ok(())
 }
 
 /// Where a trace goes and what may be replaced there.

@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// The manifest's file name in a result folder.
+pub const FILE: &str = "manifest.json";
+
 /// The record of a run. Everything but the times is a function of the inputs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
@@ -163,14 +166,14 @@ impl Manifest {
         self.csv.unwrap_or_default()
     }
 
-    /// Writes the manifest as pretty JSON to `path`.
+    /// The manifest as pretty JSON, ending with a newline.
     ///
     /// # Errors
-    /// [`Error::Io`] naming the file.
-    pub fn write(&self, path: &Path) -> Result<()> {
+    /// [`Error::Other`] if serialisation fails.
+    pub fn to_json(&self) -> Result<Vec<u8>> {
         let json = serde_json::to_string_pretty(self)
             .map_err(|e| Error::Other(format!("formatting manifest: {e}")))?;
-        super::atomic::write(path, (json + "\n").as_bytes())
+        Ok((json + "\n").into_bytes())
     }
 }
 

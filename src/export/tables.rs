@@ -21,11 +21,9 @@ pub use ratios::fire_ratio;
 use super::Report;
 use super::csv_format::CsvFormat;
 use super::format::{mean, prob};
-use super::manifest::FileRecord;
 use crate::error::{Error, Result};
 use crate::runner::SeriesAggregate;
 use crate::stats::{Interval, Moments, quantile_rank, quantile_rank_interval, wilson};
-use std::path::Path;
 
 /// A table: a header and rows of already formatted cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,25 +67,6 @@ impl Table {
         }
         w.into_inner()
             .map_err(|e| Error::Other(format!("formatting CSV: {e}")))
-    }
-
-    /// Writes the table to `path` in the default format, returning the file's
-    /// fingerprint.
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the file.
-    pub fn write(&self, path: &Path) -> Result<FileRecord> {
-        self.write_as(path, &CsvFormat::default())
-    }
-
-    /// Writes the table to `path` in `format`, returning the file's fingerprint.
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the file.
-    pub fn write_as(&self, path: &Path, format: &CsvFormat) -> Result<FileRecord> {
-        let bytes = self.to_csv_as(format)?;
-        std::fs::write(path, &bytes).map_err(|e| Error::io("writing", path, e))?;
-        Ok(FileRecord::of_bytes(&path.to_string_lossy(), &bytes))
     }
 }
 
