@@ -298,7 +298,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
         model: &model,
         aggregate: &result.aggregate,
     };
-    write_outputs(&dir, &report, &mut manifest, trials_record, req.plots)?;
+    write_outputs(&dir, &report, &mut manifest, trials_record)?;
     if req.shard != Shard::ALL || req.mergeable {
         write_partial(&dir, loaded, &manifest, &result.aggregate)?;
     }
@@ -447,6 +447,7 @@ fn manifest(
             .then(|| req.report_period().to_string()),
         csv: (!req.csv.is_default()).then_some(req.csv),
         xlsx: req.xlsx,
+        plots: req.plots,
         until_ci: req.until_ci,
         started: started.0,
         finished: export::manifest::now_utc(),
@@ -456,7 +457,7 @@ fn manifest(
 }
 
 /// Writes every table (and the workbook when the manifest asks for it, the charts when
-/// `plots`), then the manifest listing every file written (`trials.csv`, written
+/// it asks for them), then the manifest listing every file written (`trials.csv`, written
 /// before, with `trials`) with its SHA-256 and row count, so that `merge` can verify a
 /// shard and a later run can recognise the folder as drawdown's own.
 fn write_outputs(
@@ -464,7 +465,6 @@ fn write_outputs(
     report: &Report,
     manifest: &mut Manifest,
     trials: export::manifest::FileRecord,
-    plots: bool,
 ) -> Result<()> {
     let trial_rows = trials.rows;
     manifest.files.insert("trials.csv".to_string(), trials);
@@ -486,7 +486,7 @@ fn write_outputs(
             .files
             .insert(export::xlsx::FILE.to_string(), record);
     }
-    if plots {
+    if manifest.plots {
         manifest
             .files
             .extend(export::plots::write_into(dir, report, &tables)?);

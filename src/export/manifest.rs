@@ -50,6 +50,10 @@ pub struct Manifest {
     /// Whether the folder holds the workbook `results.xlsx` (`--xlsx`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub xlsx: bool,
+    /// Whether the folder holds the SVG charts `plots/*.svg` (`--plots`); `drawdown
+    /// merge` redraws them when the shards drew them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub plots: bool,
     /// Precision target `--until-ci`, if any.
     pub until_ci: Option<f64>,
     /// Start time, UTC ISO 8601.

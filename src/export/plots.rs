@@ -26,7 +26,7 @@ mod need;
 pub mod tornado;
 
 use super::manifest::FileRecord;
-use super::tables::Table;
+use super::tables::{Table, find};
 use super::{OutputDir, Report};
 use crate::error::Result;
 
@@ -93,8 +93,4 @@ pub fn write_into(
             Ok((plot.name, record))
         })
         .collect()
-}
-
-fn find<'a>(tables: &'a [(&str, Table)], file: &str) -> Option<&'a Table> {
-    tables.iter().find(|(n, _)| *n == file).map(|(_, t)| t)
 }

@@ -42,6 +42,17 @@ impl Table {
         }
     }
 
+    /// The index of column `name`.
+    ///
+    /// # Errors
+    /// [`Error::Other`] naming the column when the table has none of that name.
+    pub fn column(&self, name: &str) -> Result<usize> {
+        self.header
+            .iter()
+            .position(|&c| c == name)
+            .ok_or_else(|| Error::Other(format!("no column '{name}'")))
+    }
+
     /// The table as CSV bytes in the default format (`,` and `.`).
     ///
     /// # Errors
@@ -70,6 +81,11 @@ impl Table {
     }
 }
 
+/// The table written as `file` (`stock.csv` …) among `tables`, if there is one.
+pub fn find<'a>(tables: &'a [(&str, Table)], file: &str) -> Option<&'a Table> {
+    tables.iter().find(|(n, _)| *n == file).map(|(_, t)| t)
+}
+
 /// Every table of the folder, with its file name.
 pub fn all(report: &Report) -> Vec<(&'static str, Table)> {
     let mut tables = vec![
@@ -95,8 +111,7 @@ pub fn all(report: &Report) -> Vec<(&'static str, Table)> {
 /// With a calendar period, inserts a `period` column (`2024-02`, `2024-Q1`, `2024`)
 /// after the `date` of every table with a reporting `day`; others are left as they are.
 fn add_period_labels(table: &mut Table, report: &Report) {
-    let columns = |name| table.header.iter().position(|&c| c == name);
-    let (Some(day), Some(date)) = (columns("day"), columns("date")) else {
+    let (Ok(day), Ok(date)) = (table.column("day"), table.column("date")) else {
         return;
     };
     table.header.insert(date + 1, "period");

@@ -436,6 +436,7 @@ pub(crate) fn manifest_for(
         period: None,
         csv: None,
         xlsx: false,
+        plots: false,
         files: Default::default(),
     }
 }
