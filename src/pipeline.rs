@@ -298,7 +298,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
         model: &model,
         aggregate: &result.aggregate,
     };
-    write_outputs(&dir, &report, &mut manifest, trials_record, req.plots)?;
+    write_outputs(&dir, &report, &mut manifest, trials_record)?;
     if req.shard != Shard::ALL || req.mergeable {
         write_partial(&dir, loaded, &manifest, &result.aggregate)?;
     }
@@ -447,6 +447,7 @@ fn manifest(
             .then(|| req.report_period().to_string()),
         csv: (!req.csv.is_default()).then_some(req.csv),
         xlsx: req.xlsx,
+        plots: req.plots,
         until_ci: req.until_ci,
         started: started.0,
         finished: export::manifest::now_utc(),
@@ -456,7 +457,7 @@ fn manifest(
 }
 
 /// Writes every table (and the workbook when the manifest asks for it, the charts when
-/// `plots`), then the manifest listing every file written (`trials.csv`, written
+/// it asks for them), then the manifest listing every file written (`trials.csv`, written
 /// before, with `trials`) with its SHA-256 and row count, so that `merge` can verify a
 /// shard and a later run can recognise the folder as drawdown's own.
 fn write_outputs(
@@ -464,36 +465,34 @@ fn write_outputs(
     report: &Report,
     manifest: &mut Manifest,
     trials: export::manifest::FileRecord,
-    plots: bool,
 ) -> Result<()> {
     let trial_rows = trials.rows;
     manifest.files.insert("trials.csv".to_string(), trials);
     let format = manifest.csv_format();
     let tables = tables::all(report);
     for (name, table) in &tables {
-        let record = table.write_as(&dir.file(name), &format)?;
+        let record = dir.write(name, &table.to_csv_as(&format)?)?;
         manifest.files.insert(name.to_string(), record);
     }
     if manifest.xlsx {
-        let path = dir.file(export::xlsx::FILE);
         let source = export::xlsx::TrialsSource {
             path: &dir.file("trials.csv"),
             rows: trial_rows,
             delimiter: format.delimiter_byte(),
         };
         let bytes = export::xlsx::to_bytes(report, &tables, manifest, source)?;
-        std::fs::write(&path, &bytes).map_err(|e| Error::io("writing", &path, e))?;
-        let record = export::manifest::FileRecord::of_bytes(export::xlsx::FILE, &bytes);
+        let record = dir.write(export::xlsx::FILE, &bytes)?;
         manifest
             .files
             .insert(export::xlsx::FILE.to_string(), record);
     }
-    if plots {
+    if manifest.plots {
         manifest
             .files
             .extend(export::plots::write_into(dir, report, &tables)?);
     }
-    manifest.write(&dir.file("manifest.json"))
+    dir.write(export::manifest::FILE, &manifest.to_json()?)?;
+    Ok(())
 }
 
 fn write_partial(
@@ -507,10 +506,10 @@ fn write_partial(
         scenario_text: loaded.text.clone(),
         aggregate: aggregate.clone(),
     };
-    let path = dir.file(PARTIAL_FILE);
     let json = serde_json::to_vec(&partial)
-        .map_err(|e| Error::Other(format!("formatting {}: {e}", path.display())))?;
-    export::atomic::write(&path, &json)
+        .map_err(|e| Error::Other(format!("formatting {PARTIAL_FILE}: {e}")))?;
+    dir.write(PARTIAL_FILE, &json)?;
+    Ok(())
 }
 
 /// Where a trace goes and what may be replaced there.

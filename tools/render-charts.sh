@@ -8,7 +8,10 @@
 #                           -> OUT_DIR/results-<page>.png   (pdftoppm)
 #
 # OUT_DIR defaults to RESULT_DIR/../<name>.png (a folder beside the result folder, so
-# that drawdown's own folder is left as it wrote it). Installs chromium,
+# that drawdown's own folder is left as it wrote it). OUT_DIR must not lie inside
+# RESULT_DIR and must be missing or empty: the script never overwrites or deletes files
+# there. Everything is rendered into a scratch folder first and moved in at the end.
+# Installs chromium,
 # libreoffice-calc and poppler-utils with apt-get when they are missing (as root).
 #
 # Example:
@@ -19,9 +22,17 @@ set -euo pipefail
 usage() { echo "usage: $0 RESULT_DIR [OUT_DIR]" >&2; exit 2; }
 [ $# -ge 1 ] && [ $# -le 2 ] || usage
 results=$(cd "$1" && pwd) || usage
-out=${2:-"$(dirname "$results")/$(basename "$results").png"}
-mkdir -p "$out"
-out=$(cd "$out" && pwd)
+out=$(realpath -m -- "${2:-"$(dirname "$results")/$(basename "$results").png"}")
+case "$out/" in
+"$results"/*)
+    echo "$0: OUT_DIR $out lies inside RESULT_DIR $results; choose a folder outside it" >&2
+    exit 2
+    ;;
+esac
+if [ -e "$out" ] && { [ ! -d "$out" ] || [ -n "$(ls -A -- "$out")" ]; }; then
+    echo "$0: OUT_DIR $out exists and is not an empty folder; remove it or choose another" >&2
+    exit 2
+fi
 
 need_install=()
 command -v chromium >/dev/null || need_install+=(chromium)
@@ -36,6 +47,8 @@ fi
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
+render="$scratch/out"
+mkdir "$render"
 
 # SVG -> PNG at the SVG's own size.
 shopt -s nullglob
@@ -47,8 +60,7 @@ for svg in "$results"/plots/*.svg; do
         --disable-background-networking --disable-component-update --disable-sync \
         --user-data-dir="$(mktemp -d -p "$scratch")" --hide-scrollbars \
         --window-size="${width:-1280},${height:-720}" \
-        --screenshot="$out/$name.png" "file://$svg" >/dev/null 2>&1
-    echo "$out/$name.png"
+        --screenshot="$render/$name.png" "file://$svg" >/dev/null 2>&1
 done
 
 # Workbook -> PDF (each sheet on one page) -> PNG per page.
@@ -56,10 +68,15 @@ if [ -f "$results/results.xlsx" ]; then
     profile="file://$scratch/libreoffice"
     filter='pdf:calc_pdf_Export:{"SinglePageSheets":{"type":"boolean","value":"true"}}'
     libreoffice -env:UserInstallation="$profile" --headless --convert-to "$filter" \
-        --outdir "$out" "$results/results.xlsx" >/dev/null 2>&1 ||
+        --outdir "$render" "$results/results.xlsx" >/dev/null 2>&1 ||
         libreoffice -env:UserInstallation="$profile" --headless --convert-to pdf \
-            --outdir "$out" "$results/results.xlsx" >/dev/null 2>&1
-    rm -f "$out"/results-*.png
-    pdftoppm -png -scale-to 1600 "$out/results.pdf" "$out/results"
-    ls "$out"/results.pdf "$out"/results-*.png
+            --outdir "$render" "$results/results.xlsx" >/dev/null 2>&1
+    pdftoppm -png -scale-to 1600 "$render/results.pdf" "$render/results"
 fi
+
+# Move the finished files in (OUT_DIR was checked to be missing or empty above).
+mkdir -p "$out"
+for file in "$render"/*; do
+    mv -- "$file" "$out/"
+    echo "$out/$(basename "$file")"
+done

@@ -9,6 +9,7 @@
 
 use super::atomic::{sibling, sweep_leftovers};
 use super::guard::{Protected, check_folder};
+use super::manifest::FileRecord;
 use crate::error::{Error, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -104,6 +105,20 @@ impl OutputDir {
         self.work.join(name)
     }
 
+    /// Writes `bytes` to file `name` inside the working folder (`/`-separated, creating
+    /// its parent folders) and returns its fingerprint for the manifest.
+    ///
+    /// # Errors
+    /// [`Error::Io`] naming the file or folder that cannot be written.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<FileRecord> {
+        let path = self.file(name);
+        if let Some(parent) = path.parent().filter(|p| *p != self.work) {
+            fs::create_dir_all(parent).map_err(|e| Error::io("creating", parent, e))?;
+        }
+        fs::write(&path, bytes).map_err(|e| Error::io("writing", &path, e))?;
+        Ok(FileRecord::of_bytes(name, bytes))
+    }
+
     /// The final location.
     pub fn target(&self) -> &Path {
         &self.target
@@ -172,8 +187,11 @@ mod tests {
         assert!(target.join("old.csv").exists());
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no leftovers");
         let dir = OutputDir::create(&target, &Placement::default()).unwrap();
-        fs::write(dir.file("new.csv"), "new").unwrap();
+        let record = dir.write("new.csv", b"new").unwrap();
+        assert_eq!(record, FileRecord::of_bytes("new.csv", b"new"));
+        dir.write("sub/more.svg", b"<svg/>").unwrap();
         dir.commit().unwrap();
+        assert_eq!(fs::read(target.join("sub/more.svg")).unwrap(), b"<svg/>");
         assert!(!target.join("old.csv").exists());
         assert_eq!(fs::read_to_string(target.join("new.csv")).unwrap(), "new");
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no leftovers");

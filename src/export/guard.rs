@@ -141,7 +141,7 @@ pub fn inspect_folder(target: &Path) -> Result<FolderState> {
     if names.is_empty() {
         return Ok(FolderState::Empty);
     }
-    let Some(listed) = drawdown_files(&target.join("manifest.json")) else {
+    let Some(listed) = drawdown_files(&target.join(super::manifest::FILE)) else {
         return Ok(FolderState::Foreign(names.into_iter().take(5).collect()));
     };
     let foreign: Vec<String> = names

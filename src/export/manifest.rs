@@ -7,6 +7,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+/// The manifest's file name in a result folder.
+pub const FILE: &str = "manifest.json";
+
 /// The record of a run. Everything but the times is a function of the inputs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {
@@ -47,6 +50,10 @@ pub struct Manifest {
     /// Whether the folder holds the workbook `results.xlsx` (`--xlsx`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub xlsx: bool,
+    /// Whether the folder holds the SVG charts `plots/*.svg` (`--plots`); `drawdown
+    /// merge` redraws them when the shards drew them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub plots: bool,
     /// Precision target `--until-ci`, if any.
     pub until_ci: Option<f64>,
     /// Start time, UTC ISO 8601.
@@ -163,14 +170,14 @@ impl Manifest {
         self.csv.unwrap_or_default()
     }
 
-    /// Writes the manifest as pretty JSON to `path`.
+    /// The manifest as pretty JSON, ending with a newline.
     ///
     /// # Errors
-    /// [`Error::Io`] naming the file.
-    pub fn write(&self, path: &Path) -> Result<()> {
+    /// [`Error::Other`] if serialisation fails.
+    pub fn to_json(&self) -> Result<Vec<u8>> {
         let json = serde_json::to_string_pretty(self)
             .map_err(|e| Error::Other(format!("formatting manifest: {e}")))?;
-        super::atomic::write(path, (json + "\n").as_bytes())
+        Ok((json + "\n").into_bytes())
     }
 }
 

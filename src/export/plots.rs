@@ -26,9 +26,9 @@ mod need;
 pub mod tornado;
 
 use super::manifest::FileRecord;
-use super::tables::Table;
+use super::tables::{Table, find};
 use super::{OutputDir, Report};
-use crate::error::{Error, Result};
+use crate::error::Result;
 
 /// The folder of the charts inside the result folder.
 pub const DIR: &str = "plots";
@@ -86,21 +86,11 @@ pub fn write_into(
     report: &Report,
     tables: &[(&str, Table)],
 ) -> Result<Vec<(String, FileRecord)>> {
-    let plots = render(report, tables)?;
-    let folder = dir.file(DIR);
-    std::fs::create_dir_all(&folder).map_err(|e| Error::io("creating", &folder, e))?;
-    let mut records = Vec::with_capacity(plots.len());
-    for plot in plots {
-        let path = dir.file(&plot.name);
-        std::fs::write(&path, plot.svg.as_bytes()).map_err(|e| Error::io("writing", &path, e))?;
-        records.push((
-            plot.name.clone(),
-            FileRecord::of_bytes(&plot.name, plot.svg.as_bytes()),
-        ));
-    }
-    Ok(records)
-}
-
-fn find<'a>(tables: &'a [(&str, Table)], file: &str) -> Option<&'a Table> {
-    tables.iter().find(|(n, _)| *n == file).map(|(_, t)| t)
+    render(report, tables)?
+        .into_iter()
+        .map(|plot| {
+            let record = dir.write(&plot.name, plot.svg.as_bytes())?;
+            Ok((plot.name, record))
+        })
+        .collect()
 }

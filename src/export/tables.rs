@@ -21,11 +21,9 @@ pub use ratios::fire_ratio;
 use super::Report;
 use super::csv_format::CsvFormat;
 use super::format::{mean, prob};
-use super::manifest::FileRecord;
 use crate::error::{Error, Result};
 use crate::runner::SeriesAggregate;
 use crate::stats::{Interval, Moments, quantile_rank, quantile_rank_interval, wilson};
-use std::path::Path;
 
 /// A table: a header and rows of already formatted cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +40,17 @@ impl Table {
             header: header.to_vec(),
             rows: Vec::new(),
         }
+    }
+
+    /// The index of column `name`.
+    ///
+    /// # Errors
+    /// [`Error::Other`] naming the column when the table has none of that name.
+    pub fn column(&self, name: &str) -> Result<usize> {
+        self.header
+            .iter()
+            .position(|&c| c == name)
+            .ok_or_else(|| Error::Other(format!("no column '{name}'")))
     }
 
     /// The table as CSV bytes in the default format (`,` and `.`).
@@ -70,25 +79,11 @@ impl Table {
         w.into_inner()
             .map_err(|e| Error::Other(format!("formatting CSV: {e}")))
     }
+}
 
-    /// Writes the table to `path` in the default format, returning the file's
-    /// fingerprint.
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the file.
-    pub fn write(&self, path: &Path) -> Result<FileRecord> {
-        self.write_as(path, &CsvFormat::default())
-    }
-
-    /// Writes the table to `path` in `format`, returning the file's fingerprint.
-    ///
-    /// # Errors
-    /// [`Error::Io`] naming the file.
-    pub fn write_as(&self, path: &Path, format: &CsvFormat) -> Result<FileRecord> {
-        let bytes = self.to_csv_as(format)?;
-        std::fs::write(path, &bytes).map_err(|e| Error::io("writing", path, e))?;
-        Ok(FileRecord::of_bytes(&path.to_string_lossy(), &bytes))
-    }
+/// The table written as `file` (`stock.csv` …) among `tables`, if there is one.
+pub fn find<'a>(tables: &'a [(&str, Table)], file: &str) -> Option<&'a Table> {
+    tables.iter().find(|(n, _)| *n == file).map(|(_, t)| t)
 }
 
 /// Every table of the folder, with its file name.
@@ -116,8 +111,7 @@ pub fn all(report: &Report) -> Vec<(&'static str, Table)> {
 /// With a calendar period, inserts a `period` column (`2024-02`, `2024-Q1`, `2024`)
 /// after the `date` of every table with a reporting `day`; others are left as they are.
 fn add_period_labels(table: &mut Table, report: &Report) {
-    let columns = |name| table.header.iter().position(|&c| c == name);
-    let (Some(day), Some(date)) = (columns("day"), columns("date")) else {
+    let (Ok(day), Ok(date)) = (table.column("day"), table.column("date")) else {
         return;
     };
     table.header.insert(date + 1, "period");

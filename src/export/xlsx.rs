@@ -82,7 +82,7 @@ pub fn to_bytes(
     }
     for layout in [derived::FAN, derived::NEED] {
         let data = format!("{}.csv", layout.1);
-        if let Some((_, table)) = tables.iter().find(|(n, _)| *n == data) {
+        if let Some(table) = super::tables::find(tables, &data) {
             derived::sheet(book.add_worksheet(), layout, table, report)?;
         }
     }

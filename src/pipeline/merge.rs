@@ -58,12 +58,8 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
     manifest.trials = aggregate.trials;
     manifest.trial_range = [0, aggregate.trials];
     manifest.shard = "1/1".into();
-    // The merged folder redraws the charts when the shards drew them, and lists only
-    // the files it holds.
-    let plots = manifest
-        .files
-        .keys()
-        .any(|k| k.starts_with(&format!("{}/", crate::export::plots::DIR)));
+    // The merged folder writes the workbook and redraws the charts when the shards did
+    // (`manifest.xlsx`, `manifest.plots`), and lists only the files it holds.
     manifest.files = Default::default();
     manifest.threads = parts
         .iter()
@@ -85,7 +81,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
         model: &model,
         aggregate: &aggregate,
     };
-    write_outputs(&dir, &report, &mut manifest, trials_record, plots)?;
+    write_outputs(&dir, &report, &mut manifest, trials_record)?;
     let table = export::terminal::table(&report);
     let dir_notes = dir.swept().to_vec();
     let dir = dir.commit()?;
@@ -160,10 +156,12 @@ fn check_complete(parts: &[(PathBuf, Head)]) -> Result<()> {
             && m.step_days == m0.step_days
             && m.period == m0.period
             && m.csv == m0.csv
+            && m.xlsx == m0.xlsx
+            && m.plots == m0.plots
             && m.shard.split('/').nth(1) == m0.shard.split('/').nth(1);
         if !same {
             return Err(Error::Usage(format!(
-                "'{}' belongs to a different run than '{}' (scenario, overrides, seed, trials, step, period, CSV format or shard count differ)",
+                "'{}' belongs to a different run than '{}' (scenario, overrides, seed, trials, step, period, CSV format, --xlsx, --plots or shard count differ)",
                 dir.display(),
                 first_dir.display()
             )));

@@ -227,12 +227,8 @@ fn finish_with(
         started,
     );
     for (name, bytes) in others {
-        let path = dir.file(name);
-        std::fs::write(&path, &bytes).map_err(|e| Error::io("writing", &path, e))?;
-        manifest.files.insert(
-            name.to_string(),
-            crate::export::manifest::FileRecord::of_bytes(name, &bytes),
-        );
+        let record = dir.write(name, &bytes)?;
+        manifest.files.insert(name.to_string(), record);
     }
     write_csvs(&dir, files, &mut manifest)?;
     let notes = dir.swept().to_vec();

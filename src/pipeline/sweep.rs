@@ -354,15 +354,11 @@ pub(crate) fn write_csvs(
     manifest: &mut Manifest,
 ) -> Result<()> {
     for (name, table) in files {
-        let bytes = csv_bytes(&table)?;
-        let path = dir.file(name);
-        std::fs::write(&path, &bytes).map_err(|e| Error::io("writing", &path, e))?;
-        manifest.files.insert(
-            name.to_string(),
-            export::manifest::FileRecord::of_bytes(name, &bytes),
-        );
+        let record = dir.write(name, &csv_bytes(&table)?)?;
+        manifest.files.insert(name.to_string(), record);
     }
-    manifest.write(&dir.file("manifest.json"))
+    dir.write(export::manifest::FILE, &manifest.to_json()?)?;
+    Ok(())
 }
 
 fn labels(s: &Scenario, i: usize) -> (String, String) {
@@ -440,6 +436,7 @@ pub(crate) fn manifest_for(
         period: None,
         csv: None,
         xlsx: false,
+        plots: false,
         files: Default::default(),
     }
 }

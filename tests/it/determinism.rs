@@ -147,6 +147,7 @@ fn regenerates_the_kept_example_result_byte_for_byte() {
         "trials",
         "step_days",
         "xlsx",
+        "plots",
     ] {
         assert_eq!(kept[key], new[key], "manifest field {key}");
     }

@@ -178,6 +178,7 @@ fn the_charts_are_in_the_manifest_with_their_fingerprints() {
     }
     let listed = files.keys().filter(|k| k.starts_with("plots/")).count();
     assert_eq!(listed, CHARTS.len());
+    assert_eq!(manifest["plots"], true, "the manifest records --plots");
 }
 
 #[test]
@@ -195,6 +196,42 @@ fn the_charts_are_reproducible_and_merge_like_a_single_run() {
     let merged = tmp.path().join("merged");
     pipeline::merge(&shards, &merged, false).unwrap();
     assert_eq!(charts(&merged), one);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(merged.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["plots"], true);
+}
+
+/// The charts are asked for by `--plots`, recorded in the manifest: shards that differ
+/// in it are not one run, and a merge of shards run without it draws none.
+#[test]
+fn merge_refuses_shards_that_differ_in_plots_and_draws_none_without() {
+    let tmp = tempfile::tempdir().unwrap();
+    let loaded = Loaded::from_text("<test>", SCENARIO, &[]).unwrap();
+    let shard = |k: u32, plots: bool| {
+        let req = RunRequest {
+            trials: 150,
+            seed: Some(4),
+            threads: Some(1),
+            out: Some(tmp.path().join(format!("s{k}-{plots}"))),
+            period: Some(Period::Month),
+            plots,
+            shard: Shard::parse(&format!("{k}/2")).unwrap(),
+            ..RunRequest::default()
+        };
+        pipeline::run(&loaded, &req, &Silent).unwrap().dir
+    };
+    let (a, b) = (shard(1, true), shard(2, false));
+    let err = pipeline::merge(&[a, b.clone()], &tmp.path().join("m"), false)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("--plots"), "{err}");
+    let plain = pipeline::merge(&[shard(1, false), b], &tmp.path().join("m2"), false).unwrap();
+    assert!(!plain.dir.join("plots").exists());
+    let manifest = std::fs::read_to_string(plain.dir.join("manifest.json")).unwrap();
+    assert!(
+        !manifest.contains("\"plots\""),
+        "old manifests stay as they were"
+    );
 }
 
 #[test]

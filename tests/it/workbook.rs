@@ -188,8 +188,8 @@ fn the_charts_read_the_stock_depletion_and_shortfall_cells() {
     // in K); the donor has no need (no fill-rate chart).
     assert_eq!(
         charts.len(),
-        5,
-        "donor: fan + depletion; recipient: fan + depletion + fill"
+        6,
+        "donor: fan + depletion; recipient: fan + depletion + fill; item x: every nation's depletion"
     );
     // The fan: bands stacked from fan_data's base and widths (C..F), the median from
     // stock's p50 (I), the donor's floor from fan_data's G; dates from stock's D.
@@ -229,6 +229,21 @@ fn the_charts_read_the_stock_depletion_and_shortfall_cells() {
             "need and fire per day"
         );
     }
+    // Issue 11: the depletion curves of every nation holding item x on one chart, each
+    // line named by its nation, with a legend.
+    let every = &charts[5];
+    for rows in ["$F$2:$F$7", "$F$8:$F$13"] {
+        assert!(
+            every.contains(&format!("<c:f>depletion!{rows}</c:f>")),
+            "{every}"
+        );
+    }
+    assert_eq!(every.matches("<c:ser>").count(), 2, "{every}");
+    assert!(
+        every.contains("<c:v>donor</c:v>") && every.contains("<c:v>r</c:v>"),
+        "{every}"
+    );
+    assert!(every.contains("<c:legend>"), "{every}");
 }
 
 #[test]

@@ -76,15 +76,8 @@ struct Columns<'a> {
 impl<'a> Columns<'a> {
     fn index(&self, name: &str) -> Result<usize> {
         self.table
-            .header
-            .iter()
-            .position(|&c| c == name)
-            .ok_or_else(|| {
-                Error::Other(format!(
-                    "drawing charts: {} has no column '{name}'",
-                    self.file
-                ))
-            })
+            .column(name)
+            .map_err(|e| Error::Other(format!("drawing charts: {}: {e}", self.file)))
     }
 
     /// The rows of each `(nation, item)`, in table order.

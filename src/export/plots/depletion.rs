@@ -19,7 +19,7 @@ pub(super) fn svg(item: &ItemCurves, ctx: &Context) -> Result<String, DrawError>
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
-        let area = draw::canvas(&root, ctx)?;
+        let area = draw::canvas(&root, &ctx.note)?;
         let title = format!("{}: probability of depletion by date", ctx.item(&item.item));
         let y_label = |v: &f64| axis::percent(*v);
         let y = ValueAxis {

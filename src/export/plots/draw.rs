@@ -16,10 +16,14 @@ pub(super) const SIZE: (u32, u32) = (1280, 720);
 pub(super) const TITLE: f64 = 40.0;
 /// A panel's caption.
 pub(super) const CAPTION: f64 = 28.0;
-const AXIS_DESC: f64 = 29.0;
-const TICKS: f64 = 26.0;
-const LEGEND: f64 = 26.0;
-const NOTE: f64 = 21.0;
+/// An axis description.
+pub(super) const AXIS_DESC: f64 = 29.0;
+/// Tick labels.
+pub(super) const TICKS: f64 = 26.0;
+/// Legend entries.
+pub(super) const LEGEND: f64 = 26.0;
+/// The footnote.
+pub(super) const NOTE: f64 = 21.0;
 
 /// Okabe–Ito colours: told apart with every common colour-vision deficiency.
 pub(super) const PALETTE: [RGBColor; 7] = [
@@ -62,7 +66,7 @@ pub(super) struct Context {
     ticks: Vec<(f64, String)>,
     nations: Vec<(String, String)>,
     items: Vec<(String, String)>,
-    note: String,
+    pub(super) note: String,
 }
 
 impl Context {
@@ -106,11 +110,11 @@ fn lookup(names: &[(String, String)], id: &str) -> String {
         .map_or_else(|| id.to_string(), |(_, n)| n.clone())
 }
 
-/// The whole picture: white, with the footnote at the bottom right; returns the area
-/// left for the title and the plot.
+/// The whole picture: white, with the footnote `note` at the bottom right; returns the
+/// area left for the title and the plot.
 pub(super) fn canvas<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    ctx: &Context,
+    note: &str,
 ) -> Result<DrawingArea<DB, Shift>, DrawError> {
     root.fill(&WHITE).map_err(fail)?;
     let (w, h) = root.dim_in_pixel();
@@ -118,7 +122,7 @@ pub(super) fn canvas<DB: DrawingBackend>(
         .into_font()
         .color(&RGBColor(90, 90, 90))
         .pos(Pos::new(HPos::Right, VPos::Bottom));
-    root.draw_text(&ctx.note, &style, (w as i32 - 16, h as i32 - 10))
+    root.draw_text(note, &style, (w as i32 - 16, h as i32 - 10))
         .map_err(fail)?;
     Ok(root.margin(0, 34, 0, 0))
 }

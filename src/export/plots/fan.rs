@@ -13,7 +13,7 @@ pub(super) fn svg(fan: &Fan, ctx: &Context) -> Result<String, DrawError> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
-        let area = draw::canvas(&root, ctx)?;
+        let area = draw::canvas(&root, &ctx.note)?;
         let highest = fan
             .p95
             .iter()

@@ -16,7 +16,7 @@ pub(super) fn svg(need: &Need, ctx: &Context) -> Result<String, DrawError> {
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, SIZE).into_drawing_area();
-        let area = draw::canvas(&root, ctx)?;
+        let area = draw::canvas(&root, &ctx.note)?;
         let split = (f64::from(area.dim_in_pixel().1) * TOP_SHARE) as u32;
         let (upper, lower) = area.split_vertically(split);
         need_panel(&upper, need, ctx)?;

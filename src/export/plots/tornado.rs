@@ -2,7 +2,7 @@
 //! its low end to the change at its high end (both paired differences from the
 //! baseline), largest swing on top, the baseline at 0.
 
-use super::draw::{self, PALETTE, SIZE, TITLE, fail};
+use super::draw::{self, AXIS_DESC, LEGEND, PALETTE, SIZE, TICKS, TITLE, fail};
 use crate::error::Result;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -49,15 +49,7 @@ fn draw_into(
     note: &str,
 ) -> std::result::Result<(), draw::DrawError> {
     let root = SVGBackend::with_string(text, SIZE).into_drawing_area();
-    root.fill(&WHITE).map_err(fail)?;
-    let (w, h) = root.dim_in_pixel();
-    let small = ("sans-serif", 21.0)
-        .into_font()
-        .color(&RGBColor(90, 90, 90))
-        .pos(Pos::new(HPos::Right, VPos::Bottom));
-    root.draw_text(note, &small, (w as i32 - 16, h as i32 - 10))
-        .map_err(fail)?;
-    let area = root.margin(0, 34, 0, 0);
+    let area = draw::canvas(&root, note)?;
     let reach = bars
         .iter()
         .flat_map(|b| [b.low.abs(), b.high.abs()])
@@ -79,8 +71,8 @@ fn draw_into(
         .y_labels(0)
         .x_labels(7)
         .x_desc(x_desc)
-        .label_style(("sans-serif", 24.0).into_font())
-        .axis_desc_style(("sans-serif", 27.0).into_font())
+        .label_style(("sans-serif", TICKS).into_font())
+        .axis_desc_style(("sans-serif", AXIS_DESC).into_font())
         .bold_line_style(BLACK.mix(0.12))
         .light_line_style(TRANSPARENT)
         .axis_style(BLACK.mix(0.6))
@@ -137,7 +129,7 @@ fn draw_into(
         .position(SeriesLabelPosition::LowerRight)
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK.mix(0.3))
-        .label_font(("sans-serif", 22.0).into_font())
+        .label_font(("sans-serif", LEGEND).into_font())
         .draw()
         .map_err(fail)?;
     root.present().map_err(fail)?;

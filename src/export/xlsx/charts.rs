@@ -1,8 +1,9 @@
 //! The `charts` sheet: native Excel charts over the data sheets, one row of charts per
 //! nation and item: the stock fan chart (from `stock` and `fan_data`), the depletion
 //! curve (from `depletion`) and, for a series with need, need and fire per day (from
-//! `need_data`) with the fill rate (from `shortfall`); see [`derived`](super::derived). Every chart reads cells
-//! of the workbook, so a user can restyle or extend it.
+//! `need_data`) with the fill rate (from `shortfall`); see [`derived`](super::derived).
+//! Below them, one chart per item holds the depletion curves of every nation holding it.
+//! Every chart reads cells of the workbook, so a user can restyle or extend it.
 //!
 //! The fan is a stacked area chart of the band widths in `fan_data` (formulas over the
 //! `stock` cells): p05–p95 shaded light, p25–p75 darker, combined with the median
@@ -11,8 +12,8 @@
 
 use super::derived::{self, FIRST};
 use super::{sheet_name, xlsx_err};
-use crate::error::Result;
-use crate::export::tables::Table;
+use crate::error::{Error, Result};
+use crate::export::tables::{Table, find};
 use rust_xlsxwriter::{
     Chart, ChartAxisDateUnitType, ChartFormat, ChartLegendPosition, ChartLine, ChartLineDashType,
     ChartSolidFill, ChartType, Worksheet,
@@ -45,11 +46,11 @@ pub(super) fn months_per_label(days: u32) -> u16 {
 type SeriesRows = ((String, String), u32, u32);
 
 /// The rows (1-based sheet rows, header at 0) of each `(nation, item)` in `table`.
-pub(crate) fn series_rows(table: &Table, key: &str) -> Vec<SeriesRows> {
-    let col = |name: &str| table.header.iter().position(|&c| c == name);
-    let (Some(a), Some(b)) = (col(key), col("item")) else {
-        return Vec::new();
-    };
+///
+/// # Errors
+/// [`Error::Other`] when the table has no `key` or `item` column.
+pub(crate) fn series_rows(table: &Table, key: &str) -> Result<Vec<SeriesRows>> {
+    let (a, b) = (table.column(key)?, table.column("item")?);
     let mut out: Vec<SeriesRows> = Vec::new();
     for (r, row) in table.rows.iter().enumerate() {
         let id = (row[a].clone(), row[b].clone());
@@ -59,11 +60,12 @@ pub(crate) fn series_rows(table: &Table, key: &str) -> Vec<SeriesRows> {
             _ => out.push((id, sheet_row, sheet_row)),
         }
     }
-    out
+    Ok(out)
 }
 
-fn find<'a>(tables: &'a [(&str, Table)], file: &str) -> Option<&'a Table> {
-    tables.iter().find(|(n, _)| *n == file).map(|(_, t)| t)
+/// `f` with the chart being built named in its error.
+fn on<T>(chart: &str, f: Result<T>) -> Result<T> {
+    f.map_err(|e| Error::Other(format!("writing the workbook's {chart} chart: {e}")))
 }
 
 /// Writes the charts sheet.
@@ -72,29 +74,49 @@ pub(super) fn sheet(sheet: &mut Worksheet, tables: &[(&str, Table)], opts: &Opti
     let Some(stock) = find(tables, "stock.csv") else {
         return Ok(());
     };
-    let depletion = find(tables, "depletion.csv").map(|t| series_rows(t, "nation"));
-    let shortfall = find(tables, "shortfall.csv").map(|t| series_rows(t, "nation"));
+    let rows_of = |file: &str| -> Result<Option<(&Table, Vec<SeriesRows>)>> {
+        find(tables, file)
+            .map(|t| on(file, series_rows(t, "nation")).map(|r| (t, r)))
+            .transpose()
+    };
+    let depletion = rows_of("depletion.csv")?;
+    let shortfall = rows_of("shortfall.csv")?;
+    let months = opts.months_per_label;
     let mut charts = Vec::new();
-    for (k, (id, first, last)) in series_rows(stock, "nation").into_iter().enumerate() {
+    let stock_rows = on("stock", series_rows(stock, "nation"))?;
+    for (k, (id, first, last)) in stock_rows.iter().enumerate() {
         let row = k as u32 * ROWS_PER_CHART;
         let floor = (opts.has_floor)(&id.0, &id.1);
-        let months = opts.months_per_label;
-        charts.push((row, 0, fan(stock, &id, (first, last), floor, months)));
-        let lookup = |rows: &Option<Vec<SeriesRows>>| {
+        charts.push((
+            row,
+            0,
+            on("fan", fan(stock, id, (*first, *last), floor, months))?,
+        ));
+        let lookup = |rows: &Option<(&Table, Vec<SeriesRows>)>| {
             rows.as_ref()
-                .and_then(|v| v.iter().find(|(x, _, _)| *x == id).map(|&(_, a, b)| (a, b)))
+                .and_then(|(_, v)| v.iter().find(|(x, _, _)| x == id).map(|&(_, a, b)| (a, b)))
         };
-        if let (Some((a, b)), Some(t)) = (lookup(&depletion), find(tables, "depletion.csv")) {
+        if let (Some(rows), Some((t, _))) = (lookup(&depletion), &depletion) {
             let title = format!("{} {}: P(depleted by date)", id.0, id.1);
-            charts.push((
-                row,
-                COLS_PER_CHART,
-                curve(t, ("depletion", "p_depleted"), &title, (a, b), months),
-            ));
+            let chart = curve(t, &title, &[(id.0.clone(), rows)], months);
+            charts.push((row, COLS_PER_CHART, on("depletion", chart)?));
         }
-        if let (Some((a, b)), Some(t)) = (lookup(&shortfall), find(tables, "shortfall.csv")) {
+        if let (Some(rows), Some((t, _))) = (lookup(&shortfall), &shortfall) {
             let title = format!("{} {}: need, fire and fill rate", id.0, id.1);
-            charts.push((row, 2 * COLS_PER_CHART, need(t, &title, (a, b), months)));
+            let chart = need(t, &title, rows, months);
+            charts.push((row, 2 * COLS_PER_CHART, on("need", chart)?));
+        }
+    }
+    if let Some((t, rows)) = &depletion {
+        let below = stock_rows.len() as u32 * ROWS_PER_CHART;
+        for (k, (item, nations)) in by_item(rows).into_iter().enumerate() {
+            let title = format!("{item}: P(depleted by date), every nation");
+            let chart = on("depletion", curve(t, &title, &nations, months))?;
+            let at = (
+                below + (k as u32 / 3) * ROWS_PER_CHART,
+                (k as u16 % 3) * COLS_PER_CHART,
+            );
+            charts.push((at.0, at.1, chart));
         }
     }
     for (row, col, chart) in &charts {
@@ -103,8 +125,26 @@ pub(super) fn sheet(sheet: &mut Worksheet, tables: &[(&str, Table)], opts: &Opti
     Ok(())
 }
 
-fn column(table: &Table, name: &str) -> u16 {
-    table.header.iter().position(|&c| c == name).unwrap_or(0) as u16
+/// One line of a chart: its name and the first and last sheet rows of its values.
+type Line = (String, (u32, u32));
+
+/// The series of `rows` grouped by item (in order of first appearance), each with its
+/// nations' sheet rows.
+fn by_item(rows: &[SeriesRows]) -> Vec<(String, Vec<Line>)> {
+    let mut out: Vec<(String, Vec<Line>)> = Vec::new();
+    for ((nation, item), first, last) in rows {
+        let entry = (nation.clone(), (*first, *last));
+        match out.iter_mut().find(|(i, _)| i == item) {
+            Some((_, v)) => v.push(entry),
+            None => out.push((item.clone(), vec![entry])),
+        }
+    }
+    out
+}
+
+/// The sheet column of `name` in `table`.
+fn column(table: &Table, name: &str) -> Result<u16> {
+    Ok(table.column(name)? as u16)
 }
 
 /// A chart of `kind` with a title, dates labelled every `months` months along x, the
@@ -132,13 +172,13 @@ fn fan(
     (first, last): (u32, u32),
     floor: bool,
     months: u16,
-) -> Chart {
+) -> Result<Chart> {
     let sheet = sheet_name("stock.csv");
     let data = derived::FAN.0;
     let title = format!("{} {}: end-of-day stock", id.0, id.1);
     let mut chart = base(ChartType::AreaStacked, &title, "rounds", months);
     chart.y_axis().set_num_format("#,##0");
-    let date = column(stock, "date");
+    let date = column(stock, "date")?;
     let outer = || fill(38);
     for (k, (name, mut format)) in [
         (
@@ -161,7 +201,7 @@ fn fan(
             .set_format(&mut format);
     }
     let mut lines = Chart::new(ChartType::Line);
-    let p50 = column(stock, "p50");
+    let p50 = column(stock, "p50")?;
     lines
         .add_series()
         .set_name("median (p50)")
@@ -184,7 +224,7 @@ fn fan(
     chart.combine(&lines);
     // The unfilled base and the second half of the outer band need no legend entry.
     chart.legend().delete_entries(&[0, 3]);
-    chart
+    Ok(chart)
 }
 
 /// A band's fill: the fan's blue, `transparency` % see-through.
@@ -199,12 +239,12 @@ fn fill(transparency: u8) -> ChartFormat {
 
 /// Need and fire per day of each reporting period (from `need_data`) with the fill rate
 /// on a second axis.
-fn need(table: &Table, title: &str, (first, last): (u32, u32), months: u16) -> Chart {
+fn need(table: &Table, title: &str, (first, last): (u32, u32), months: u16) -> Result<Chart> {
     let sheet = "shortfall";
     let data = derived::NEED.0;
     let mut chart = base(ChartType::Line, title, "rounds per day", months);
     chart.y_axis().set_num_format("#,##0");
-    let date = column(table, "date");
+    let date = column(table, "date")?;
     let lines = [
         ("need (mean)", "#000000", 1.5),
         ("fire (mean)", "#0072B2", 2.25),
@@ -219,7 +259,7 @@ fn need(table: &Table, title: &str, (first, last): (u32, u32), months: u16) -> C
             .set_format(ChartLine::new().set_width(width).set_color(color));
     }
     let mut rate = Chart::new(ChartType::Line);
-    let col = column(table, "fill_rate");
+    let col = column(table, "fill_rate")?;
     rate.add_series()
         .set_name("fill rate (right axis)")
         .set_categories((sheet, first, date, last, date))
@@ -233,25 +273,25 @@ fn need(table: &Table, title: &str, (first, last): (u32, u32), months: u16) -> C
         .set_min(0)
         .set_max(1)
         .set_num_format("0%");
-    chart
+    Ok(chart)
 }
 
-/// A probability over the reporting dates, 0–100 %.
-fn curve(
-    table: &Table,
-    (sheet, value): (&str, &str),
-    title: &str,
-    (first, last): (u32, u32),
-    months: u16,
-) -> Chart {
+/// P(depleted by date) from the `depletion` sheet, 0–100 %: one line per
+/// `(name, sheet rows)`, with a legend when there is more than one.
+fn curve(table: &Table, title: &str, lines: &[Line], months: u16) -> Result<Chart> {
+    let sheet = sheet_name("depletion.csv");
     let mut chart = base(ChartType::Line, title, "probability", months);
     chart.y_axis().set_min(0).set_max(1).set_num_format("0%");
-    let (date, col) = (column(table, "date"), column(table, value));
-    chart
-        .add_series()
-        .set_name(value)
-        .set_categories((sheet, first, date, last, date))
-        .set_values((sheet, first, col, last, col));
-    chart.legend().set_hidden();
-    chart
+    let (date, col) = (column(table, "date")?, column(table, "p_depleted")?);
+    for (name, (first, last)) in lines {
+        chart
+            .add_series()
+            .set_name(name.as_str())
+            .set_categories((sheet, *first, date, *last, date))
+            .set_values((sheet, *first, col, *last, col));
+    }
+    if lines.len() < 2 {
+        chart.legend().set_hidden();
+    }
+    Ok(chart)
 }

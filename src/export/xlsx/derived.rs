@@ -64,11 +64,7 @@ pub(super) const NEED: Layout = (
 pub(super) const FIRST: u16 = 2;
 
 fn column(table: &Table, name: &str) -> Option<u16> {
-    table
-        .header
-        .iter()
-        .position(|&c| c == name)
-        .map(|c| c as u16)
+    table.column(name).ok().map(|c| c as u16)
 }
 
 /// Writes sheet `layout` from `table` (its data sheet); a cell whose inputs are

@@ -19,24 +19,30 @@ enum Kind {
     Decimal,
 }
 
-fn formats() -> [Format; 5] {
-    [
-        Format::new(),
-        Format::new().set_num_format("yyyy-mm-dd"),
-        Format::new().set_num_format("0.0%"),
-        Format::new().set_num_format("#,##0"),
-        Format::new().set_num_format("#,##0.00"),
-    ]
-}
+/// The cell format of each [`Kind`], made once per sheet: building a `Format` per cell
+/// tripled the time `--xlsx` adds to a run.
+struct Formats([Format; 5]);
 
-fn format_of(kind: Kind) -> Format {
-    let [text, date, percent, integer, decimal] = formats();
-    match kind {
-        Kind::Text => text,
-        Kind::Date => date,
-        Kind::Percent => percent,
-        Kind::Integer => integer,
-        Kind::Decimal => decimal,
+impl Formats {
+    fn new() -> Formats {
+        Formats([
+            Format::new(),
+            Format::new().set_num_format("yyyy-mm-dd"),
+            Format::new().set_num_format("0.0%"),
+            Format::new().set_num_format("#,##0"),
+            Format::new().set_num_format("#,##0.00"),
+        ])
+    }
+
+    fn of(&self, kind: Kind) -> &Format {
+        let index = match kind {
+            Kind::Text => 0,
+            Kind::Date => 1,
+            Kind::Percent => 2,
+            Kind::Integer => 3,
+            Kind::Decimal => 4,
+        };
+        &self.0[index]
     }
 }
 
@@ -60,22 +66,28 @@ fn kind(sheet: &str, name: &str, row_metric: Option<&str>) -> Kind {
 }
 
 /// Writes one cell: a date cell, a number, or text; an empty cell stays empty.
-fn cell(sheet: &mut Worksheet, row: u32, col: u16, kind: Kind, text: &str) -> Result<()> {
+fn cell(
+    sheet: &mut Worksheet,
+    (row, col): (u32, u16),
+    kind: Kind,
+    text: &str,
+    formats: &Formats,
+) -> Result<()> {
     if text.is_empty() {
         return Ok(());
     }
-    let format = format_of(kind);
+    let format = formats.of(kind);
     match kind {
         Kind::Text => sheet.write_string(row, col, text).map(|_| ()),
         Kind::Date => match excel_date(text) {
             Some(d) => sheet
-                .write_datetime_with_format(row, col, d, &format)
+                .write_datetime_with_format(row, col, d, format)
                 .map(|_| ()),
             None => sheet.write_string(row, col, text).map(|_| ()),
         },
         _ => match text.parse::<f64>() {
             Ok(v) => sheet
-                .write_number_with_format(row, col, v, &format)
+                .write_number_with_format(row, col, v, format)
                 .map(|_| ()),
             Err(_) => sheet.write_string(row, col, text).map(|_| ()),
         },
@@ -107,12 +119,13 @@ fn finish(sheet: &mut Worksheet, header: &[&str], rows: u32) -> Result<()> {
 /// A table's sheet: the same rows and columns as its CSV file, as numbers and dates.
 pub(super) fn table(sheet: &mut Worksheet, name: &str, table: &Table) -> Result<()> {
     sheet.set_name(name).map_err(xlsx_err)?;
-    let metric = table.header.iter().position(|&c| c == "metric");
+    let metric = table.column("metric").ok();
+    let formats = Formats::new();
     for (r, row) in table.rows.iter().enumerate() {
         let row_metric = metric.map(|m| row[m].as_str());
         for (c, text) in row.iter().enumerate() {
             let k = kind(name, table.header[c], row_metric);
-            cell(sheet, r as u32 + 1, c as u16, k, text)?;
+            cell(sheet, (r as u32 + 1, c as u16), k, text, &formats)?;
         }
     }
     finish(sheet, &table.header, table.rows.len() as u32)
@@ -134,12 +147,13 @@ pub(super) fn trials(sheet: &mut Worksheet, source: TrialsSource) -> Result<()> 
         .map(String::from)
         .collect();
     let kinds: Vec<Kind> = header.iter().map(|h| trials_kind(h)).collect();
+    let formats = Formats::new();
     let mut rows = 0u32;
     for record in reader.records() {
         let record = record.map_err(bad)?;
         rows += 1;
         for (c, text) in record.iter().enumerate() {
-            cell(sheet, rows, c as u16, kinds[c], text)?;
+            cell(sheet, (rows, c as u16), kinds[c], text, &formats)?;
         }
     }
     let names: Vec<&str> = header.iter().map(String::as_str).collect();
@@ -270,6 +284,7 @@ fn headline(sheet: &mut Worksheet, report: &Report, first: u32) -> Result<u32> {
             .map_err(xlsx_err)?;
     }
     let n = report.aggregate.trials;
+    let formats = Formats::new();
     let mut row = first + 1;
     for (i, s) in report.aggregate.series.iter().enumerate() {
         if report.is_channel(i) {
@@ -278,17 +293,19 @@ fn headline(sheet: &mut Worksheet, report: &Report, first: u32) -> Result<u32> {
         let (nation, item) = report.labels(i);
         let ci = wilson(s.depleted, n);
         let p = s.depleted as f64 / n.max(1) as f64;
-        cell(sheet, row, 0, Kind::Text, nation)?;
-        cell(sheet, row, 1, Kind::Text, item)?;
+        let mut put =
+            |col: u16, kind: Kind, text: &str| cell(sheet, (row, col), kind, text, &formats);
+        put(0, Kind::Text, nation)?;
+        put(1, Kind::Text, item)?;
         for (c, v) in [(2, p), (3, ci.low), (4, ci.high)] {
-            cell(sheet, row, c, Kind::Percent, &v.to_string())?;
+            put(c, Kind::Percent, &v.to_string())?;
         }
         match depletion_quantile(s, n, 0.5)[0] {
-            Some(day) => cell(sheet, row, 5, Kind::Date, &report.date(day))?,
-            None => cell(sheet, row, 5, Kind::Text, "not by horizon")?,
+            Some(day) => put(5, Kind::Date, &report.date(day))?,
+            None => put(5, Kind::Text, "not by horizon")?,
         }
         if let (true, Some(r)) = (s.has_demand(), s.totals.fill.ratio()) {
-            cell(sheet, row, 6, Kind::Percent, &r.min(1.0).to_string())?;
+            put(6, Kind::Percent, &r.min(1.0).to_string())?;
         }
         row += 1;
     }
