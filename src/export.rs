@@ -32,7 +32,7 @@ pub use dir::{OutputDir, Placement};
 pub use manifest::Manifest;
 
 use crate::model::Model;
-use crate::runner::Aggregate;
+use crate::results::Aggregate;
 
 /// A finished run's aggregate with the model that gives it meaning.
 #[derive(Debug, Clone, Copy)]

@@ -30,6 +30,7 @@ pub mod error;
 pub mod export;
 pub mod model;
 pub mod pipeline;
+pub mod results;
 pub mod runner;
 pub mod scenario;
 pub mod sensitivity;

@@ -10,7 +10,7 @@ use super::format;
 use super::manifest::{FileRecord, Fingerprint};
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::runner::{RowSink, UnitRows};
+use crate::results::{RowSink, UnitRows};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};

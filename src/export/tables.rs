@@ -22,7 +22,7 @@ use super::Report;
 use super::csv_format::CsvFormat;
 use super::format::{mean, prob};
 use crate::error::{Error, Result};
-use crate::runner::SeriesAggregate;
+use crate::results::SeriesAggregate;
 use crate::stats::{Interval, Moments, quantile_rank, quantile_rank_interval, wilson};
 
 /// A table: a header and rows of already formatted cells.

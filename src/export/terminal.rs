@@ -4,7 +4,7 @@
 
 use super::Report;
 use super::tables::depletion_quantile;
-use crate::runner::aggregate::unscaled;
+use crate::results::aggregate::unscaled;
 use crate::stats::wilson;
 use std::fmt::Write;
 

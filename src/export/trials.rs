@@ -4,7 +4,7 @@ use super::csv_format::CsvFormat;
 use super::manifest::{FileRecord, Fingerprint};
 use crate::error::{Error, Result};
 use crate::model::Model;
-use crate::runner::{RowSink, UnitRows};
+use crate::results::{RowSink, UnitRows};
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};

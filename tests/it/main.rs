@@ -15,6 +15,7 @@ mod dist;
 mod fuzz_regressions;
 mod groups;
 mod hostile;
+mod layers;
 mod library;
 mod limits;
 mod locales;

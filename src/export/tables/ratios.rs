@@ -1,11 +1,11 @@
 //! `fire_ratio.csv`: per fire ratio and reporting period, the numerator nations' fire
 //! over the denominator nations' (semantics and quantile error in
-//! [`crate::runner::RatioAggregate`]).
+//! [`crate::results::RatioAggregate`]).
 
 use super::{Table, opt};
 use crate::export::Report;
 use crate::export::format::{decimal, mean, prob};
-use crate::runner::aggregate::unscaled;
+use crate::results::aggregate::unscaled;
 use crate::stats::{LogHistogram, RatioMoments};
 
 /// `fire_ratio.csv`: one row per fire ratio × reporting period. `numerator_mean` and

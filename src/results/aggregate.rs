@@ -190,7 +190,7 @@ impl Aggregate {
     /// Records staged stock paths: column `c` (series `c / reports`, reporting day
     /// `c % reports`) holds the values of `trials` trials at `columns[c * stride..]`.
     /// A whole column goes into its histogram at once, so the histogram stays in cache
-    /// (see [`super::stage`]).
+    /// (see the runner's stage of stock paths).
     pub fn add_stock_columns(&mut self, columns: &[u64], stride: usize, trials: usize) {
         let reports = self.reports();
         let mut chunks = columns.chunks(stride.max(1));

@@ -1,0 +1,12 @@
+//! The Monte Carlo result: data that the runner fills and the exporters read.
+//!
+//! [`Aggregate`] is the merged, exact summary of many trials (every output table is
+//! computed from it); [`UnitRows`] are the per-trial outcomes of one unit of trials,
+//! handed to a [`RowSink`] in trial order. The runner depends on this module to fill
+//! them; `export` depends on it (and on `stats`) to read them, never on the runner.
+
+pub mod aggregate;
+mod rows;
+
+pub use aggregate::{Aggregate, GroupAggregate, RatioAggregate, SeriesAggregate};
+pub use rows::{NoRows, RowSink, UnitRows};
