@@ -67,16 +67,45 @@ fn assert_same(a: &Path, b: &Path) {
     }
 }
 
+/// One shared result per run, filled by 1, 2, 4 or 7 workers: the same bytes in every
+/// output file.
 #[test]
-fn outputs_are_identical_for_one_and_four_threads() {
+fn outputs_are_identical_for_one_two_four_and_seven_threads() {
     let tmp = tempfile::tempdir().unwrap();
     let loaded = load("tests/fixtures/kitchen_sink.toml", &[]);
-    let (one, four) = (tmp.path().join("one"), tmp.path().join("four"));
+    let one = tmp.path().join("one");
     // 700 trials: several blocks and a partial last block.
     pipeline::run(&loaded, &request(&one, 700, 1), &Silent).unwrap();
-    pipeline::run(&loaded, &request(&four, 700, 4), &Silent).unwrap();
-    assert_same(&one, &four);
     assert_eq!(files(&one).len(), 5);
+    for threads in [2, 4, 7] {
+        let other = tmp.path().join(format!("j{threads}"));
+        pipeline::run(&loaded, &request(&other, 700, threads), &Silent).unwrap();
+        assert_same(&one, &other);
+    }
+}
+
+/// 256 shards of one block each, merged (the aggregates read one at a time), give the
+/// single-machine run's bytes.
+#[test]
+fn merged_256_shards_equal_the_single_machine_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let loaded = load(EXAMPLE, &[]);
+    let trials = 256 * drawdown::runner::BLOCK;
+    let whole = tmp.path().join("whole");
+    pipeline::run(&loaded, &request(&whole, trials, 2), &Silent).unwrap();
+    let shards: Vec<PathBuf> = (1..=256u64)
+        .map(|k| {
+            let dir = tmp.path().join(format!("shard{k}"));
+            let mut req = request(&dir, trials, 1);
+            req.shard = Shard::parse(&format!("{k}/256")).unwrap();
+            pipeline::run(&loaded, &req, &Silent).unwrap();
+            dir
+        })
+        .collect();
+    let merged = tmp.path().join("merged");
+    let summary = pipeline::merge(&shards, &merged, false).unwrap();
+    assert_eq!(summary.trials, trials);
+    assert_same(&whole, &merged);
 }
 
 #[test]
