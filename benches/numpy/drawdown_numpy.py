@@ -366,20 +366,30 @@ class Scenario:
 # --- precomputed paths (everything that does not depend on stocks) -----------------
 
 
+def cumsum_rows(a: np.ndarray) -> np.ndarray:
+    """Cumulative sum down the days of a (days, C) array, in place. A loop over rows:
+    numpy's cumsum along axis 0 walks each column with a stride of C and is several
+    times slower."""
+    for d in range(1, a.shape[0]):
+        np.add(a[d - 1], a[d], out=a[d])
+    return a
+
+
 def step_path(days: int, first: np.ndarray, changes: list) -> np.ndarray:
     """A (days, C) piecewise-constant path: `first` from day 0, then each (day, value)
-    change in `changes` (per trial, days strictly increasing) from its day on."""
-    c = first.size
-    cols = np.arange(c)
-    table = np.empty((len(changes) + 1, c))
-    table[0] = first
-    marks = np.zeros((days, c), dtype=np.int32)
-    for j, (day, value) in enumerate(changes, 1):
-        table[j] = value
+    change in `changes` (per trial, days strictly increasing) from its day on: the
+    changes are written into a NaN array, then carried forward row by row."""
+    cols = np.arange(first.size)
+    path = np.full((days, first.size), np.nan)
+    path[0] = first
+    for day, value in changes:
         ok = day < days
-        marks[day[ok], cols[ok]] = 1
-    np.cumsum(marks, axis=0, out=marks)
-    return np.take_along_axis(table, marks, axis=0)
+        path[day[ok], cols[ok]] = value[ok]
+    gap = np.empty(first.size, dtype=bool)
+    for d in range(1, days):
+        np.isnan(path[d], out=gap)
+        np.copyto(path[d], path[d - 1], where=gap)
+    return path
 
 
 def capacity(f: dict, days: int, rng, c: int) -> np.ndarray:
@@ -418,7 +428,8 @@ def capacity(f: dict, days: int, rng, c: int) -> np.ndarray:
         np.multiply(d, slope, out=work)
         work -= begin[k] * slope
         cap = rise * done[k]
-        np.clip(work, np.minimum(cap, 0.0), np.maximum(cap, 0.0), out=work)
+        np.maximum(work, np.minimum(cap, 0.0), out=work)
+        np.minimum(work, np.maximum(cap, 0.0), out=work)
         level += work
         v = v + cap
     return level
@@ -447,8 +458,7 @@ def production(f: dict, days: int, rng, c: int) -> np.ndarray:
         rate *= f["factor"].sample(rng, (days, c))
     elif f["factor"].fixed != 1.0:
         rate *= f["factor"].fixed
-    np.cumsum(rate, axis=0, out=rate)
-    np.floor(rate, out=rate)
+    np.floor(cumsum_rows(rate), out=rate)
     out = np.empty((days, c), dtype=np.int64)
     out[0] = rate[0]
     np.subtract(rate[1:], rate[:-1], out=out[1:], casting="unsafe")
@@ -506,10 +516,21 @@ def need(d: dict, days: int, rng, c: int) -> np.ndarray:
 # --- one chunk ---------------------------------------------------------------------
 
 
+class Buffers:
+    """The large arrays of a chunk, allocated once per run and reused by every chunk of
+    the same size: a fresh 100 MB array costs a page fault per 4 KB page on first touch,
+    which on the benchmark VM took longer than filling it."""
+
+    def __init__(self, sc: Scenario, c: int):
+        self.inflow = np.empty((sc.days, len(sc.keys), c), dtype=np.int64)
+        self.fired = [np.empty((sc.days, c), dtype=np.int64) for _ in sc.demand]
+
+
 class Chunk:
     """The state of C trials and the day loop over them."""
 
-    def __init__(self, sc: Scenario, rng, c: int):
+    def __init__(self, sc: Scenario, rng, buffers: Buffers):
+        c = buffers.inflow.shape[2]
         self.sc, self.rng, self.c = sc, rng, c
         self.cols = np.arange(c)
         ns, days = len(sc.keys), sc.days
@@ -524,7 +545,8 @@ class Chunk:
         self.sent, self.received, self.delivered, self.produced = (np.zeros((ns, c), dtype=np.int64)
                                                                     for _ in range(4))
         # Arrivals and production by day: one row added to the stock each morning.
-        self.inflow = np.zeros((days, ns, c), dtype=np.int64)
+        self.inflow = buffers.inflow
+        self.inflow.fill(0)
         self.flat = self.inflow.reshape(-1)
         for f in sc.factories:
             out = production(f, days, rng, c)
@@ -532,7 +554,7 @@ class Chunk:
             self.inflow[:, s, :] += out
             self.produced[s] += out.sum(axis=0)
         self.fronts = [(idx[d["series"]], need(d, days, rng, c)) for d in sc.demand]
-        self.fired = [np.empty((days, c), dtype=np.int64) for _ in self.fronts]
+        self.fired = buffers.fired
         self.events: dict[int, list] = {}
         self._transfers()
         self._policies()
@@ -567,9 +589,14 @@ class Chunk:
                 "s": s,
                 "S": np.maximum(np.stack([p["target"].count(self.rng, c) for p in ps]), s),
                 "ps": ps,
-                "orders": [],  # outstanding (quantity, arrival day) of earlier reviews
             }
-            for day in range(first, days, every):
+            reviews = range(first, days, every)
+            # Orders of every review (arrival 0 for no order); rounds before `open` have
+            # all arrived, so only rounds `open` .. `done` can still be on order.
+            g["qty"] = np.zeros((len(reviews), len(ps), c), dtype=np.int64)
+            g["arrival"] = np.zeros((len(reviews), len(ps), c), dtype=np.int64)
+            g["open"] = g["done"] = 0
+            for day in reviews:
                 self.events.setdefault(day, []).append((self.review, g))
 
     def dispatch(self, day: int, g: dict):
@@ -595,14 +622,16 @@ class Chunk:
     def review(self, day: int, g: dict):
         """(s, S) review: order up to S when stock + on order is at or below s."""
         rng, c, series = self.rng, self.c, g["series"]
-        g["orders"] = [(q, a) for q, a in g["orders"] if ((a > day) & (q > 0)).any()]
-        position = self.stock[series].copy()
-        for q, a in g["orders"]:
-            position += q * (a > day)
+        qty_all, arrival_all, lo, j = g["qty"], g["arrival"], g["open"], g["done"]
+        while lo < j and (arrival_all[lo] <= day).all():
+            lo += 1
+        position = self.stock[series] + (qty_all[lo:j] * (arrival_all[lo:j] > day)).sum(axis=0)
         qty = np.where(position <= g["s"], g["S"] - position, 0)
-        lead = np.maximum(np.stack([p["lead"].count(rng, c) for p in g["ps"]]), 1)
-        arrival = day + lead
-        g["orders"].append((qty, arrival))
+        arrival = day + np.maximum(np.stack([p["lead"].count(rng, c) for p in g["ps"]]), 1)
+        qty_all[j] = qty
+        np.multiply(arrival, qty > 0, out=arrival_all[j])
+        g["open"], g["done"] = lo, j + 1
+        # Orders arriving after the horizon stay on order and are never delivered.
         ok = (arrival < self.sc.days) & (qty > 0)
         ns, cols = len(self.sc.keys), np.broadcast_to(self.cols, qty.shape)
         at = np.broadcast_to(series[:, None], qty.shape)
@@ -718,11 +747,12 @@ def simulate(path: str, trials: int, seed: int | None = None, chunk: int = DEFAU
     seeded with (seed, j), so results depend on the seed and the chunk size only."""
     sc = Scenario(path)
     seed = sc.seed if seed is None else seed
-    parts = []
+    parts, buffers = [], {}
     t0, c0 = time.perf_counter(), time.process_time()
     for j, first in enumerate(range(0, trials, chunk)):
         rng = np.random.Generator(BIT_GENERATORS[bitgen](np.random.SeedSequence([seed, j])))
-        ch = Chunk(sc, rng, min(chunk, trials - first))
+        c = min(chunk, trials - first)
+        ch = Chunk(sc, rng, buffers.setdefault(c, Buffers(sc, c)))
         ch.run()
         parts.append(ch.outcome())
         del ch
