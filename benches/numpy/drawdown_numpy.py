@@ -425,44 +425,53 @@ def capacity(f: dict, days: int, rng, c: int) -> np.ndarray:
     for k in range(len(ms)):
         rise = targets[k] - v
         slope = rise / denom[k]
-        np.multiply(d, slope, out=work)
-        work -= begin[k] * slope
         cap = rise * done[k]
-        np.maximum(work, np.minimum(cap, 0.0), out=work)
-        np.minimum(work, np.maximum(cap, 0.0), out=work)
-        level += work
+        # Only the days on which some trial's ramp k is climbing need the formula:
+        # before them the term is 0, after them it is `cap`.
+        lo = int(np.clip(begin[k].min(), 0, days))
+        hi = int(np.clip((begin[k] + denom[k] * done[k]).max() + 1, lo, days))
+        w = work[lo:hi]
+        np.multiply(d[lo:hi], slope, out=w)
+        w -= begin[k] * slope
+        np.maximum(w, np.minimum(cap, 0.0), out=w)
+        np.minimum(w, np.maximum(cap, 0.0), out=w)
+        level[lo:hi] += w
+        level[hi:] += cap
         v = v + cap
     return level
 
 
-def breakdowns(dis: dict, days: int, rng, c: int) -> np.ndarray:
-    """The (days, C) share of capacity left (1 - loss while down, else 1)."""
+def breakdowns(dis: dict, rate: np.ndarray, rng):
+    """Scales a factory's (days, C) rate by 1 - loss on the days it is down: from each
+    breakdown day for the repair time, then up for `every_days` until the next one."""
+    days, c = rate.shape
+    cols = np.arange(c)
     t = np.maximum(dis["every"].count(rng, c), 1)
-    changes = []
     while (t < days).any():
         loss = dis["loss"].sample(rng, c)
         repair = np.maximum(dis["repair"].count(rng, c), 1)
-        changes += [(t, 1.0 - loss), (t + repair, np.ones(c))]
+        down = t < days
+        length = (np.minimum(t + repair, days) - t)[down]
+        # Every (day, trial) of this round's down spells, as flat index arrays.
+        first = np.repeat(t[down], length)
+        offset = np.arange(first.size) - np.repeat(np.cumsum(length) - length, length)
+        rows, which = first + offset, np.repeat(cols[down], length)
+        rate[rows, which] *= np.repeat(1.0 - loss[down], length)
         t = t + repair + np.maximum(dis["every"].count(rng, c), 1)
-    return step_path(days, np.ones(c), changes)
 
 
 def production(f: dict, days: int, rng, c: int) -> np.ndarray:
-    """A factory's whole rounds made each day, (days, C) int64: the day's output added
-    to a carry, whole rounds out, the fraction kept (equivalently, the day-to-day
-    differences of floor(cumulative output))."""
+    """A factory's cumulative whole rounds made by the end of each day, (days, C) float:
+    the day's output is added to a carry, the whole rounds go out and the fraction
+    stays, so the rounds made by day d are floor(cumulative output to day d)."""
     rate = capacity(f, days, rng, c)
     if f["disruption"] is not None:
-        rate *= breakdowns(f["disruption"], days, rng, c)
+        breakdowns(f["disruption"], rate, rng)
     if f["factor"].fixed is None:
         rate *= f["factor"].sample(rng, (days, c))
     elif f["factor"].fixed != 1.0:
         rate *= f["factor"].fixed
-    np.floor(cumsum_rows(rate), out=rate)
-    out = np.empty((days, c), dtype=np.int64)
-    out[0] = rate[0]
-    np.subtract(rate[1:], rate[:-1], out=out[1:], casting="unsafe")
-    return out
+    return np.floor(cumsum_rows(rate), out=rate)
 
 
 def regime_multiplier(d: dict, days: int, rng, c: int) -> np.ndarray:
@@ -545,14 +554,26 @@ class Chunk:
         self.sent, self.received, self.delivered, self.produced = (np.zeros((ns, c), dtype=np.int64)
                                                                     for _ in range(4))
         # Arrivals and production by day: one row added to the stock each morning.
+        # Production first: each series' cumulative whole rounds (summed over its
+        # factories, exact in float64 below 2^53), written as daily differences.
         self.inflow = buffers.inflow
-        self.inflow.fill(0)
-        self.flat = self.inflow.reshape(-1)
+        made: dict[int, np.ndarray] = {}
         for f in sc.factories:
-            out = production(f, days, rng, c)
+            whole = production(f, days, rng, c)
             s = idx[f["series"]]
-            self.inflow[:, s, :] += out
-            self.produced[s] += out.sum(axis=0)
+            if s in made:
+                made[s] += whole
+            else:
+                made[s] = whole
+        for s in range(ns):
+            if s not in made:
+                self.inflow[:, s, :] = 0
+                continue
+            whole = made[s]
+            self.inflow[0, s, :] = whole[0]
+            np.subtract(whole[1:], whole[:-1], out=self.inflow[1:, s, :], casting="unsafe")
+            self.produced[s] = whole[-1]
+        self.flat = self.inflow.reshape(-1)
         self.fronts = [(idx[d["series"]], need(d, days, rng, c)) for d in sc.demand]
         self.fired = buffers.fired
         self.events: dict[int, list] = {}
@@ -560,56 +581,58 @@ class Chunk:
         self._policies()
 
     def _transfers(self):
-        """Groups transfers with the same dispatch days and kind into one array step."""
-        sc, c, groups = self.sc, self.c, {}
+        """Groups transfers with the same dispatch days and kind into one array step, and
+        draws every package size and transit time of the chunk at once."""
+        sc, c, rng, groups = self.sc, self.c, self.rng, {}
         for t in sc.transfers:
             groups.setdefault((tuple(t["days"]), t["quantity"] is None), []).append(t)
         for (days, policy), ts in groups.items():
+            n = len(days)
             g = {
                 "src": np.array([sc.index[t["from"]] for t in ts]),
                 "dst": np.array([sc.index[t["to"]] for t in ts]),
                 "keep": np.array([0 if t["below_floor"] else 1 for t in ts])[:, None],
-                "ts": ts,
                 # Policy transfers: the share of the stock above the floor, drawn once per trial.
-                "share": np.stack([t["share"].sample(self.rng, c) for t in ts]) if policy else None,
+                "share": np.stack([t["share"].sample(rng, c) for t in ts]) if policy else None,
+                "qty": None if policy else np.stack([t["quantity"].count(rng, (n, c)) for t in ts], axis=1),
+                "transit": np.maximum(np.stack([t["transit"].count(rng, (n, c)) for t in ts], axis=1), 1),
             }
-            for day in days:
-                self.events.setdefault(day, []).append((self.dispatch, g))
+            for k, day in enumerate(days):
+                self.events.setdefault(day, []).append((self.dispatch, g, k))
 
     def _policies(self):
-        """Groups (s, S) policies with the same review days into one array step."""
-        sc, c, groups = self.sc, self.c, {}
-        days = sc.days
+        """Groups (s, S) policies with the same review days into one array step, and draws
+        every lead time of the chunk at once."""
+        sc, c, rng, groups = self.sc, self.c, self.rng, {}
         for p in sc.policies:
             groups.setdefault((p["first_review"], p["review_days"]), []).append(p)
         for (first, every), ps in groups.items():
-            s = np.stack([p["reorder_point"].count(self.rng, c) for p in ps])
+            reviews = range(first, sc.days, every)
+            s = np.stack([p["reorder_point"].count(rng, c) for p in ps])
             g = {
                 "series": np.array([sc.index[p["series"]] for p in ps]),
                 "s": s,
-                "S": np.maximum(np.stack([p["target"].count(self.rng, c) for p in ps]), s),
-                "ps": ps,
+                "S": np.maximum(np.stack([p["target"].count(rng, c) for p in ps]), s),
+                "lead": np.maximum(np.stack([p["lead"].count(rng, (len(reviews), c)) for p in ps], axis=1), 1),
+                "on_order": np.zeros((len(ps), c), dtype=np.int64),
+                # Rounds arriving after review k and by review k + 1 (the last row: later).
+                "due": np.zeros((len(reviews) + 1, len(ps), c), dtype=np.int64),
+                "first": first,
+                "every": every,
             }
-            reviews = range(first, days, every)
-            # Orders of every review (arrival 0 for no order); rounds before `open` have
-            # all arrived, so only rounds `open` .. `done` can still be on order.
-            g["qty"] = np.zeros((len(reviews), len(ps), c), dtype=np.int64)
-            g["arrival"] = np.zeros((len(reviews), len(ps), c), dtype=np.int64)
-            g["open"] = g["done"] = 0
-            for day in reviews:
-                self.events.setdefault(day, []).append((self.review, g))
+            for k, day in enumerate(reviews):
+                self.events.setdefault(day, []).append((self.review, g, k))
 
-    def dispatch(self, day: int, g: dict):
+    def dispatch(self, day: int, g: dict, k: int):
         """Aid leaves the donors: a package (or share) of the stock above the floor."""
-        rng, c, src, dst = self.rng, self.c, g["src"], g["dst"]
+        src, dst = g["src"], g["dst"]
         available = self.stock[src] - g["keep"] * self.floor[src]
         np.maximum(available, 0, out=available)
         if g["share"] is None:
-            qty = np.stack([t["quantity"].count(rng, c) for t in g["ts"]])
-            np.minimum(qty, available, out=qty)
+            qty = np.minimum(g["qty"][k], available)
         else:
             qty = np.minimum(np.floor(g["share"] * available).astype(np.int64), available)
-        arrival = day + np.maximum(np.stack([t["transit"].count(rng, c) for t in g["ts"]]), 1)
+        arrival = day + g["transit"][k]
         self.stock[src] -= qty
         self.sent[src] += qty
         # Shipments arriving after the horizon are sent but never received, as in drawdown.
@@ -619,24 +642,24 @@ class Chunk:
         np.add.at(self.flat, ((arrival * ns + to) * self.c + cols)[ok], qty[ok])
         np.add.at(self.received.reshape(-1), (to * self.c + cols)[ok], qty[ok])
 
-    def review(self, day: int, g: dict):
+    def review(self, day: int, g: dict, k: int):
         """(s, S) review: order up to S when stock + on order is at or below s."""
-        rng, c, series = self.rng, self.c, g["series"]
-        qty_all, arrival_all, lo, j = g["qty"], g["arrival"], g["open"], g["done"]
-        while lo < j and (arrival_all[lo] <= day).all():
-            lo += 1
-        position = self.stock[series] + (qty_all[lo:j] * (arrival_all[lo:j] > day)).sum(axis=0)
+        series, on_order = g["series"], g["on_order"]
+        on_order -= g["due"][k]  # delivered since the previous review
+        position = self.stock[series] + on_order
         qty = np.where(position <= g["s"], g["S"] - position, 0)
-        arrival = day + np.maximum(np.stack([p["lead"].count(rng, c) for p in g["ps"]]), 1)
-        qty_all[j] = qty
-        np.multiply(arrival, qty > 0, out=arrival_all[j])
-        g["open"], g["done"] = lo, j + 1
-        # Orders arriving after the horizon stay on order and are never delivered.
+        arrival = day + g["lead"][k]
+        on_order += qty
+        # The review by which each order will have arrived: it leaves on_order then.
+        # Orders arriving after the horizon stay on order (the last row is never read).
+        due = g["due"]
+        after = np.minimum(-((g["first"] - arrival) // g["every"]), len(due) - 1)
+        ps, cols = np.broadcast_to(np.arange(len(series))[:, None], qty.shape), self.cols
+        due[after, ps, cols] += qty  # one order per policy and trial: no index repeats
         ok = (arrival < self.sc.days) & (qty > 0)
-        ns, cols = len(self.sc.keys), np.broadcast_to(self.cols, qty.shape)
+        ns = len(self.sc.keys)
         at = np.broadcast_to(series[:, None], qty.shape)
-        # Distinct stocks per group: no index repeats, so a plain fancy add is exact.
-        self.flat[((arrival * ns + at) * self.c + cols)[ok]] += qty[ok]
+        self.flat[((arrival * ns + at) * self.c + np.broadcast_to(cols, qty.shape))[ok]] += qty[ok]
         self.delivered[series] += np.where(ok, qty, 0)
 
     def run(self):
@@ -648,8 +671,8 @@ class Chunk:
             for (s, need_s), fired in fronts:
                 fire = np.minimum(need_s[day], stock[s], out=fired[day])
                 stock[s] -= fire
-            for handler, g in events.get(day, ()):
-                handler(day, g)
+            for handler, g, k in events.get(day, ()):
+                handler(day, g, k)
             np.minimum(low, stock, out=low)
 
     def outcome(self) -> dict:
@@ -671,12 +694,15 @@ class Chunk:
 
 
 def longest_run(short: np.ndarray) -> np.ndarray:
-    """Longest run of True down each column of a (days, C) array."""
-    days = short.shape[0]
-    day = np.arange(1, days + 1)[:, None]
-    last_ok = np.where(short, 0, day)  # the last day (1-based) that was not short
-    np.maximum.accumulate(last_ok, axis=0, out=last_ok)
-    return (day - last_ok).max(axis=0)
+    """Longest run of True down each column of a (days, C) array (a loop over rows:
+    accumulating along axis 0 is slow, as for cumsum)."""
+    run = np.zeros(short.shape[1], dtype=np.int64)
+    longest = np.zeros_like(run)
+    for row in short:
+        run += 1
+        run *= row
+        np.maximum(longest, run, out=longest)
+    return longest
 
 
 # --- statistics --------------------------------------------------------------------
