@@ -78,7 +78,8 @@ def run_drawdown(binary: str, scenario: str, trials: int, seed: int | None):
         rows = {}
         with open(out / "summary.csv", newline="") as fh:
             for r in csv.DictReader(fh):
-                if r["estimate"] != "":
+                # Depletion-day quantiles may have an open bound ("after the horizon").
+                if "" not in (r["estimate"], r["ci_low"], r["ci_high"]):
                     rows[(r["nation"], r["item"], r["metric"])] = (
                         float(r["estimate"]), float(r["ci_low"]), float(r["ci_high"]))
     return rows, {"wall": wall, "cpu": cpu}, cmd
