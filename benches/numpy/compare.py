@@ -152,6 +152,8 @@ def main(argv=None):
                     help=f"numpy trials per chunk (default {drawdown_numpy.DEFAULT_CHUNK})")
     ap.add_argument("--bitgen", default=drawdown_numpy.DEFAULT_BITGEN,
                     help=f"numpy bit generator (default {drawdown_numpy.DEFAULT_BITGEN})")
+    ap.add_argument("--numba", action="store_true",
+                    help="compare with drawdown_numba.py (the same model compiled with numba) instead")
     ap.add_argument("--seed", type=int, default=None, help="master seed for both (default: the scenario's)")
     ap.add_argument("--repeat", type=int, default=1,
                     help="run each side this many times, interleaved, and keep the fastest (default 1)")
@@ -167,17 +169,24 @@ def main(argv=None):
         print(f"drawdown: {args.trials_rust} trials on 1 thread{tag} ...", flush=True)
         rust, timing, cmd = run_drawdown(args.rust_bin, args.scenario, args.trials_rust, args.seed)
         rust_t.append(timing)
-        print(f"numpy:    {args.trials_numpy} trials in chunks of {args.chunk}{tag} ...", flush=True)
-        rows, timing, sc = drawdown_numpy.simulate(args.scenario, args.trials_numpy, args.seed,
-                                                   args.chunk, args.bitgen)
+        if args.numba:
+            import drawdown_numba  # optional: needs numba
+
+            print(f"numba:    {args.trials_numpy} trials{tag} ...", flush=True)
+            rows, timing, sc = drawdown_numba.simulate(args.scenario, args.trials_numpy, args.seed)
+        else:
+            print(f"numpy:    {args.trials_numpy} trials in chunks of {args.chunk}{tag} ...", flush=True)
+            rows, timing, sc = drawdown_numpy.simulate(args.scenario, args.trials_numpy, args.seed,
+                                                       args.chunk, args.bitgen)
         numpy_t.append(timing)
     ours = {(n, i, m): (e, lo, hi) for n, i, m, e, lo, hi in rows}
     series = sc.keys
 
     print()
+    other = "numba (one trial at a time)" if args.numba else f"numpy (chunks of {args.chunk}, {args.bitgen})"
     print(f"scenario '{sc.name}' ({sc.days} days, {len(series)} stocks), seed "
           f"{args.seed if args.seed is not None else sc.seed}; drawdown n = {args.trials_rust}, "
-          f"numpy n = {args.trials_numpy} (chunks of {args.chunk}, {args.bitgen})")
+          f"{other} n = {args.trials_numpy}")
     print(f"drawdown command: {' '.join(cmd)}")
     print()
     c1, a1, w1, k1 = table("Summary statistics (the benchmark's metrics)", PRIMARY, rust, ours, series)
@@ -202,10 +211,10 @@ def main(argv=None):
     print(f"  {'':<16} {'trials':>8} {'wall s':>9} {'CPU s':>9} {'trials/CPU-s':>13} {'ms CPU/trial':>13}")
     print(f"  {'drawdown -j 1':<16} {nr:>8} {rw:>9.3f} {rc:>9.3f} {nr / rc:>13,.0f} {1000 * rc / nr:>13.4f}"
           "   (whole process, every output file)")
-    print(f"  {'numpy twin':<16} {nn:>8} {nw:>9.3f} {ncpu:>9.3f} {nn / ncpu:>13,.0f} {1000 * ncpu / nn:>13.4f}"
-          "   (simulation and summary only)")
+    print(f"  {'numba model' if args.numba else 'numpy twin':<16} {nn:>8} {nw:>9.3f} {ncpu:>9.3f} {nn / ncpu:>13,.0f} {1000 * ncpu / nn:>13.4f}"
+          "   (simulation and summary only" + ("; compilation excluded)" if args.numba else ")"))
     ratio_cpu, ratio_wall = (nr / rc) / (nn / ncpu), (nr / rw) / (nn / nw)
-    print(f"  RATIO per core: drawdown is {ratio_cpu:.2f}x numpy by CPU time ({ratio_wall:.2f}x by wall time; "
+    print(f"  RATIO per core: drawdown is {ratio_cpu:.2f}x {'numba' if args.numba else 'numpy'} by CPU time ({ratio_wall:.2f}x by wall time; "
           f"issue 14 target >= 3x: {'met' if ratio_cpu >= 3 else 'NOT met'})")
     if load > (os.cpu_count() or 1) * 0.75:
         print("  note: the machine was busy; wall times are inflated, CPU times are the fairer measure")

@@ -98,7 +98,7 @@ class Dist:
     """
 
     def __init__(self, spec, domain, path: str):
-        self.path = path
+        self.path, self.spec = path, spec  # the spec as written (drawdown_numba.py reads it)
         self.lo_dom, self.hi_dom = domain
         self.fixed = None
         self.window = None  # (lo, hi) of a truncated law
