@@ -221,7 +221,7 @@ class Scenario:
     def __init__(self, path: str):
         with open(path, "rb") as fh:
             raw = tomllib.load(fh)
-        only(raw, {"scenario", "items", "nations", "factories", "demand", "transfers"}, path)
+        only(raw, {"scenario", "items", "nations", "factories", "demand", "transfers"}, "top-level tables")
         meta = raw["scenario"]
         only(meta, {"name", "description", "start", "end", "seed"}, "scenario")
         self.name = meta["name"]
