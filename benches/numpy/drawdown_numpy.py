@@ -68,7 +68,7 @@ BIT_GENERATORS = {
     "philox": np.random.Philox,
     "mt19937": np.random.MT19937,
 }
-DEFAULT_BITGEN = "sfc64"  # the fastest on the benchmark machine (see README)
+DEFAULT_BITGEN = "sfc64"  # level with PCG64 within noise on the benchmark machine (see README)
 DEFAULT_CHUNK = 1024  # the best chunk size on the benchmark machine (see README)
 
 
