@@ -469,10 +469,17 @@ fn write_outputs(
     let trial_rows = trials.rows;
     manifest.files.insert("trials.csv".to_string(), trials);
     let format = manifest.csv_format();
-    let tables = tables::all(report);
-    for (name, table) in &tables {
+    // The workbook and the charts need every table at once; CSV alone is written table
+    // by table, so that only one is in memory (the tables of a daily report are the
+    // largest thing a run holds after the Monte Carlo result).
+    let keep = manifest.xlsx || manifest.plots;
+    let mut tables = Vec::new();
+    for (name, table) in tables::each(report) {
         let record = dir.write(name, &table.to_csv_as(&format)?)?;
         manifest.files.insert(name.to_string(), record);
+        if keep {
+            tables.push((name, table));
+        }
     }
     if manifest.xlsx {
         let source = export::xlsx::TrialsSource {

@@ -66,11 +66,13 @@ mod counts;
 pub mod histogram;
 pub mod moments;
 pub mod ratio;
+mod rice;
 pub mod sorted;
+mod unary;
 pub mod wide;
 
 pub use ci::{Interval, Z95, quantile_rank, quantile_rank_interval, wilson};
-pub use histogram::{LogHistogram, SUB_BUCKET_BITS};
+pub use histogram::{LogHistogram, SUB_BUCKET_BITS, Scratch};
 pub use moments::{MAX_OBSERVATION, MAX_OBSERVATIONS, Moments, Proportion};
 pub use ratio::RatioMoments;
 pub use sorted::sorted_quantile;

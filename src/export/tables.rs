@@ -15,6 +15,7 @@
 //! unchanged.
 
 mod ratios;
+pub mod rows;
 
 pub use ratios::fire_ratio;
 
@@ -24,6 +25,7 @@ use super::format::{mean, prob};
 use crate::error::{Error, Result};
 use crate::results::SeriesAggregate;
 use crate::stats::{Interval, Moments, quantile_rank, quantile_rank_interval, wilson};
+pub use rows::{Row, Rows};
 
 /// A table: a header and rows of already formatted cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,14 +33,14 @@ pub struct Table {
     /// Column names (snake_case).
     pub header: Vec<&'static str>,
     /// Rows, each as long as the header.
-    pub rows: Vec<Vec<String>>,
+    pub rows: Rows,
 }
 
 impl Table {
     fn new(header: &[&'static str]) -> Table {
         Table {
             header: header.to_vec(),
-            rows: Vec::new(),
+            rows: Rows::new(),
         }
     }
 
@@ -73,8 +75,10 @@ impl Table {
         let fail = |e: csv::Error| Error::Other(format!("formatting CSV: {e}"));
         w.write_record(&self.header).map_err(fail)?;
         for row in &self.rows {
-            w.write_record(row.iter().map(|c| format.cell(c).into_owned()))
-                .map_err(fail)?;
+            for c in row.iter() {
+                w.write_field(format.cell(c).as_bytes()).map_err(fail)?;
+            }
+            w.write_record(None::<&[u8]>).map_err(fail)?;
         }
         w.into_inner()
             .map_err(|e| Error::Other(format!("formatting CSV: {e}")))
@@ -86,26 +90,43 @@ pub fn find<'a>(tables: &'a [(&str, Table)], file: &str) -> Option<&'a Table> {
     tables.iter().find(|(n, _)| *n == file).map(|(_, t)| t)
 }
 
-/// Every table of the folder, with its file name.
-pub fn all(report: &Report) -> Vec<(&'static str, Table)> {
-    let mut tables = vec![
-        ("summary.csv", summary(report)),
-        ("depletion.csv", depletion(report)),
-        ("stock.csv", stock(report)),
-        ("shortfall.csv", shortfall(report)),
+/// Builds one table of a report.
+pub type Builder = fn(&Report) -> Table;
+
+/// Every table of the folder, with its file name, built (as [`build`] does) one at a
+/// time as the iterator is advanced, so that a caller writing each as it comes holds
+/// only one in memory.
+pub fn each<'r>(report: &'r Report<'_>) -> impl Iterator<Item = (&'static str, Table)> + 'r {
+    let mut builders: Vec<(&'static str, Builder)> = vec![
+        ("summary.csv", summary),
+        ("depletion.csv", depletion),
+        ("stock.csv", stock),
+        ("shortfall.csv", shortfall),
     ];
     if !report.model.scenario.groups.is_empty() {
-        tables.push(("groups.csv", groups(report)));
+        builders.push(("groups.csv", groups));
     }
     if !report.model.scenario.fire_ratios.is_empty() {
-        tables.push(("fire_ratio.csv", fire_ratio(report)));
+        builders.push(("fire_ratio.csv", fire_ratio));
     }
+    builders
+        .into_iter()
+        .map(|(name, builder)| (name, build(report, builder)))
+}
+
+/// Every table of the folder, with its file name.
+pub fn all(report: &Report) -> Vec<(&'static str, Table)> {
+    each(report).collect()
+}
+
+/// The table `builder` makes of `report`, with calendar period labels when the report
+/// has calendar periods.
+fn build(report: &Report, builder: Builder) -> Table {
+    let mut table = builder(report);
     if report.model.period.is_calendar() {
-        for (_, table) in &mut tables {
-            add_period_labels(table, report);
-        }
+        add_period_labels(&mut table, report);
     }
-    tables
+    table
 }
 
 /// With a calendar period, inserts a `period` column (`2024-02`, `2024-Q1`, `2024`)
@@ -115,14 +136,23 @@ fn add_period_labels(table: &mut Table, report: &Report) {
         return;
     };
     table.header.insert(date + 1, "period");
-    for row in &mut table.rows {
+    let mut rows = Rows::new();
+    for row in &table.rows {
         let label = row[day]
             .parse()
             .ok()
             .and_then(|d| report.model.period_label(d))
             .unwrap_or_default();
-        row.insert(date + 1, label);
+        let cells = row.iter();
+        rows.push(
+            cells
+                .clone()
+                .take(date + 1)
+                .chain([label.as_str()])
+                .chain(cells.skip(date + 1)),
+        );
     }
+    table.rows = rows;
 }
 
 /// `groups.csv`: per nation group, item and reporting day, P(at least k of the group's

@@ -23,7 +23,7 @@ pub use groups::{GroupAggregate, layout as group_layout};
 pub use ratios::{RATIO_SCALE, RatioAggregate, layout as ratio_layout, scaled_ratio, unscaled};
 
 use crate::model::{Model, SeriesOutcome, TrialOutcome};
-use crate::stats::{LogHistogram, Moments, Proportion, RatioMoments};
+use crate::stats::{LogHistogram, Moments, Proportion, RatioMoments, Scratch};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -194,13 +194,13 @@ impl Aggregate {
     pub fn add_stock_columns(&mut self, columns: &[u64], stride: usize, trials: usize) {
         let reports = self.reports();
         let mut chunks = columns.chunks(stride.max(1));
+        let mut scratch = Scratch::default();
         for agg in &mut self.series {
             for (h, m) in agg.stock.iter_mut().zip(&mut agg.stock_moments) {
                 let Some(column) = chunks.next() else { return };
-                for &v in &column[..trials.min(column.len())] {
-                    h.record(v);
-                    m.add(v);
-                }
+                let values = &column[..trials.min(column.len())];
+                h.record_all(values, &mut scratch);
+                values.iter().for_each(|&v| m.add(v));
             }
         }
         debug_assert!(reports == 0 || chunks.next().is_none());

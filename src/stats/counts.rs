@@ -1,14 +1,22 @@
-//! Bucket counts stored in the narrowest unsigned width that holds the largest of them.
+//! Bucket counts in whichever of two forms is smaller: a dense array in the narrowest
+//! unsigned width that holds the largest count, or a Rice code.
 //!
 //! A histogram of 10 000 trials spread over a few thousand buckets rarely counts more
-//! than 255 in any bucket, so most histograms fit in one byte per bucket, an eighth of a
-//! `u64` array. [`Counts`] starts at `u8` and widens the whole array (to `u16`, `u32`,
-//! then `u64`) the first time a count would not fit. The width is therefore always the
-//! narrowest that holds the largest count: a function of the counts alone, so two arrays
-//! of equal counts are equal field by field, whatever the order of additions.
+//! than 255 in any bucket, so a dense array usually takes one byte per bucket, an eighth
+//! of a `u64` array: [`Counts`] starts at `u8` and widens the whole array (to `u16`,
+//! `u32`, then `u64`) the first time a count would not fit. When the values are few for
+//! the window they span (fewer than about fifty per bucket), the [`Rice`] code is smaller
+//! still: `k + 1` bits per bucket plus one per `2^k` values.
+//!
+//! [`settle`](Counts::settle) picks the smaller form from the number of buckets, the
+//! total and the largest count; the histogram calls it after batches and merges (single
+//! additions keep the form they find, so that they stay O(1) on a dense array). Two
+//! `Counts` are equal when their counts are, whatever the form.
 
-/// A dense array of counts, widened on demand (see the module docs).
-#[derive(Clone, Debug, PartialEq, Eq)]
+use super::rice::{self, Rice};
+
+/// Bucket counts, dense or unary (see the module docs).
+#[derive(Clone, Debug)]
 pub(crate) enum Counts {
     /// Every count below 2^8.
     U8(Vec<u8>),
@@ -18,7 +26,17 @@ pub(crate) enum Counts {
     U32(Vec<u32>),
     /// Larger counts.
     U64(Vec<u64>),
+    /// A Rice code: low bits packed, the rest in unary.
+    Rice(Rice),
 }
+
+impl PartialEq for Counts {
+    fn eq(&self, other: &Counts) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Counts {}
 
 impl Default for Counts {
     fn default() -> Self {
@@ -26,14 +44,16 @@ impl Default for Counts {
     }
 }
 
-/// Applies `$body` to the vector inside `$counts`, whatever its width.
+/// Applies `$body` to the vector inside a dense `$counts`, whatever its width, and
+/// `$unary` to a unary one.
 macro_rules! each {
-    ($counts:expr, $v:ident => $body:expr) => {
+    ($counts:expr, $v:ident => $body:expr, $u:ident => $unary:expr) => {
         match $counts {
             Counts::U8($v) => $body,
             Counts::U16($v) => $body,
             Counts::U32($v) => $body,
             Counts::U64($v) => $body,
+            Counts::Rice($u) => $unary,
         }
     };
 }
@@ -49,7 +69,7 @@ impl Counts {
     /// Number of buckets.
     #[inline]
     pub(crate) fn len(&self) -> usize {
-        each!(self, v => v.len())
+        each!(self, v => v.len(), u => u.len())
     }
 
     /// Whether there is no bucket.
@@ -57,24 +77,29 @@ impl Counts {
         self.len() == 0
     }
 
-    /// The count of bucket `i`.
+    /// The count of bucket `i` of a dense array.
     ///
     /// # Panics
     /// If `i` is out of range.
     #[inline]
     #[allow(clippy::useless_conversion)] // the u64 arm of `each!`
-    pub(crate) fn get(&self, i: usize) -> u64 {
-        each!(self, v => u64::from(v[i]))
+    fn dense_get(&self, i: usize) -> u64 {
+        each!(self, v => u64::from(v[i]), u => u.iter().nth(i).unwrap_or(0))
     }
 
-    /// Adds `n` to bucket `i`, widening the array when the sum needs it. The caller
-    /// guarantees the sum fits in `u64` (a bucket count never exceeds the total).
+    /// Adds `n` to bucket `i`, widening a dense array when the sum needs it. O(1) on a
+    /// dense array, O(words) on a unary string. The caller guarantees the sum fits in
+    /// `u64` (a bucket count never exceeds the total).
     ///
     /// # Panics
     /// If `i` is out of range.
     #[inline]
     pub(crate) fn add(&mut self, i: usize, n: u64) {
-        let sum = self.get(i) + n;
+        if let Counts::Rice(r) = self {
+            r.add_sorted([(i, n)], &mut Vec::new());
+            return;
+        }
+        let sum = self.dense_get(i) + n;
         if sum > self.max_value() {
             self.widen_to(sum);
         }
@@ -84,29 +109,57 @@ impl Counts {
             Counts::U16(v) => v[i] = sum as u16,
             Counts::U32(v) => v[i] = sum as u32,
             Counts::U64(v) => v[i] = sum,
+            Counts::Rice(_) => unreachable!("handled above"),
+        }
+    }
+
+    /// Adds one to bucket `slots[i]` for every `i`. `slots` is reordered; `scratch` is
+    /// working memory. A dense array takes them one by one; a unary string sorts them
+    /// and splices them in one pass.
+    pub(crate) fn add_each(&mut self, slots: &mut [u32], scratch: &mut Vec<u64>) {
+        if let Counts::Rice(rice) = self {
+            slots.sort_unstable();
+            let runs = slots.chunk_by(|a, b| a == b);
+            rice.add_sorted(runs.map(|r| (r[0] as usize, r.len() as u64)), scratch);
+        } else {
+            for &slot in slots.iter() {
+                self.add(slot as usize, 1);
+            }
         }
     }
 
     /// Every count, in order, as `u64`.
     #[allow(clippy::useless_conversion)] // the u64 arm of `each!`
     pub(crate) fn iter(&self) -> Box<dyn Iterator<Item = u64> + '_> {
-        each!(self, v => Box::new(v.iter().map(|&c| u64::from(c))))
+        each!(self, v => Box::new(v.iter().map(|&c| u64::from(c))), u => Box::new(u.iter()))
     }
 
-    /// Appends zero counts up to `len` buckets.
+    /// Appends zero counts up to `len` buckets, allocating no more than they need.
     pub(crate) fn grow_to(&mut self, len: usize) {
-        each!(self, v => v.resize(len.max(v.len()), 0))
+        each!(self, v => {
+            v.reserve_exact(len.saturating_sub(v.len()));
+            v.resize(len.max(v.len()), 0);
+        }, u => u.grow_to(len))
     }
 
-    /// Inserts `extra` zero counts at the front.
+    /// Inserts `extra` zero counts at the front, allocating no more than they need.
     pub(crate) fn prepend_zeros(&mut self, extra: usize) {
         each!(self, v => {
+            v.reserve_exact(extra);
             v.splice(0..0, std::iter::repeat_n(0, extra));
-        })
+        }, u => u.prepend_zeros(extra))
     }
 
     /// Adds `other`'s counts to buckets `start..start + other.len()` (which must exist).
     pub(crate) fn add_all(&mut self, start: usize, other: &Counts) {
+        if matches!(self, Counts::Rice(_)) || matches!(other, Counts::Rice(_)) {
+            let mut sum: Vec<u64> = self.iter().collect();
+            for (s, c) in sum[start..].iter_mut().zip(other.iter()) {
+                *s += c;
+            }
+            *self = Counts::from_u64(sum);
+            return;
+        }
         for (i, c) in other.iter().enumerate() {
             if c > 0 {
                 self.add(start + i, c);
@@ -114,18 +167,52 @@ impl Counts {
         }
     }
 
+    /// Stores the counts, whose sum is `total`, in the smaller form: the Rice code with
+    /// [`rice::low_bits`] when its estimated size is below that of the dense array in
+    /// the narrowest width (see the module docs). The form and `k` are then functions of
+    /// the counts alone.
+    pub(crate) fn settle(&mut self, total: u64) {
+        let len = self.len();
+        let k = rice::low_bits(total, len);
+        let packed = rice::estimated_bits(total, len, k).div_ceil(8);
+        let max = match &*self {
+            Counts::Rice(r) => r.max(),
+            dense => dense.max_value(),
+        };
+        let dense = len as u64 * width_bytes(max);
+        match self {
+            Counts::Rice(r) if packed < dense && r.k() == k => {}
+            _ if packed < dense => {
+                let values: Vec<u64> = self.iter().collect();
+                *self = Counts::Rice(Rice::from_counts(values.iter().copied(), k));
+            }
+            Counts::Rice(_) => {
+                let values: Vec<u64> = self.iter().collect();
+                *self = Counts::U64(values);
+                self.narrow();
+            }
+            _ => {}
+        }
+    }
+
+    /// Heap bytes held.
+    pub(crate) fn heap_bytes(&self) -> usize {
+        each!(self, v => vec_bytes(v), u => u.heap_bytes())
+    }
+
     /// Removes every bucket (back to the narrowest width).
     pub(crate) fn clear(&mut self) {
         *self = Counts::default();
     }
 
-    /// The largest count the current width holds.
+    /// The largest count the current width holds (of a dense array; a unary string
+    /// holds any).
     fn max_value(&self) -> u64 {
         match self {
             Counts::U8(_) => u64::from(u8::MAX),
             Counts::U16(_) => u64::from(u16::MAX),
             Counts::U32(_) => u64::from(u32::MAX),
-            Counts::U64(_) => u64::MAX,
+            Counts::U64(_) | Counts::Rice(_) => u64::MAX,
         }
     }
 
@@ -142,7 +229,7 @@ impl Counts {
         };
     }
 
-    /// Re-stores the counts in the narrowest width that holds the largest.
+    /// Re-stores the counts in the narrowest dense width that holds the largest.
     fn narrow(&mut self) {
         let max = self.iter().max().unwrap_or(0);
         let values: Vec<u64> = self.iter().collect();
@@ -155,6 +242,21 @@ impl Counts {
         } else {
             Counts::U64(values)
         };
+    }
+}
+
+/// Heap bytes of a vector's allocation.
+fn vec_bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * std::mem::size_of::<T>()
+}
+
+/// Bytes per count of the narrowest width holding `max`.
+fn width_bytes(max: u64) -> u64 {
+    match max {
+        0..=0xFF => 1,
+        0x100..=0xFFFF => 2,
+        0x1_0000..=0xFFFF_FFFF => 4,
+        _ => 8,
     }
 }
 

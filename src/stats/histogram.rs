@@ -13,13 +13,17 @@
 //! histogram. The minimum and maximum are kept exactly, so `quantile(0.0)` and
 //! `quantile(1.0)` are exact.
 //!
-//! Storage is a dense window of counts covering exactly the buckets from the minimum's
-//! to the maximum's (a window from 0 to 400 000 is about 5 500 buckets), each count in
-//! the narrowest width that holds the largest (see [`Counts`]: one byte per bucket until
-//! a bucket passes 255, so 10 000 trials usually take one byte a bucket). Because the
-//! window and the width are functions of the recorded values alone, two histograms of
-//! the same multiset are equal field by field and serialize to identical bytes, whatever
-//! the order of recording and merging. Serialized, counts are plain integers.
+//! Storage is a window of counts covering exactly the buckets from the minimum's to the
+//! maximum's (a window from 0 to 400 000 is about 5 500 buckets), held in the smaller of
+//! two forms (see [`Counts`]): a dense array in the narrowest width that holds the
+//! largest count (one byte per bucket until a bucket passes 255), or a unary bit string
+//! of one bit per bucket plus one per value, which is smaller while there are fewer than
+//! about seven values per bucket (a stock histogram of one reporting day at 10 000
+//! trials typically is). [`record_all`](LogHistogram::record_all) and merges choose the
+//! form; [`record`](LogHistogram::record) keeps the one it finds. Two histograms of the
+//! same multiset are equal and serialize to identical bytes, whatever the order of
+//! recording and merging: the window is a function of the values, and the serialized
+//! counts are plain integers whatever the form.
 
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +66,15 @@ pub fn bucket_bounds(index: u32) -> (u64, u64) {
 fn representative(index: u32) -> u64 {
     let (low, high) = bucket_bounds(index);
     low + (high - low).div_ceil(2)
+}
+
+/// Working memory for [`LogHistogram::record_all`], reusable across histograms.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    /// Bucket slots of a batch.
+    slots: Vec<u32>,
+    /// A unary string being rebuilt.
+    bits: Vec<u64>,
 }
 
 /// A log-linear histogram of `u64` values with exact min, max and count.
@@ -123,6 +136,42 @@ impl LogHistogram {
         self.count = new_total;
     }
 
+    /// Records every value of `values`, exactly as [`record`](Self::record) would one by
+    /// one, then stores the counts in the smaller of their two forms (a dense array or a
+    /// unary bit string, see the module docs). The batch form of recording: on a unary
+    /// string a batch is spliced in one pass. `scratch` is working memory, reusable
+    /// across histograms.
+    ///
+    /// # Panics
+    ///
+    /// If the total count overflows `u64`.
+    pub fn record_all(&mut self, values: &[u64], scratch: &mut Scratch) {
+        let (Some(&lo), Some(&hi)) = (values.iter().min(), values.iter().max()) else {
+            return;
+        };
+        let new_total = add_count(self.count, values.len() as u64);
+        if self.count == 0 {
+            (self.min, self.max) = (lo, hi);
+        } else {
+            (self.min, self.max) = (self.min.min(lo), self.max.max(hi));
+        }
+        self.cover(bucket_index(lo));
+        self.cover(bucket_index(hi));
+        scratch.slots.clear();
+        let offset = self.offset;
+        scratch
+            .slots
+            .extend(values.iter().map(|&v| bucket_index(v) - offset));
+        self.counts.add_each(&mut scratch.slots, &mut scratch.bits);
+        self.count = new_total;
+        self.counts.settle(self.count);
+    }
+
+    /// Heap bytes held by the counts (the struct itself aside).
+    pub fn heap_bytes(&self) -> usize {
+        self.counts.heap_bytes()
+    }
+
     #[cold]
     fn record_outside_window(&mut self, v: u64, index: u32, count: u64) {
         if self.count == 0 {
@@ -160,6 +209,7 @@ impl LogHistogram {
         }
         if self.count == 0 {
             self.clone_from(other);
+            self.counts.settle(self.count);
             return;
         }
         self.count = add_count(self.count, other.count);
@@ -168,6 +218,7 @@ impl LogHistogram {
         self.cover(other.offset + other.counts.len() as u32 - 1);
         let start = (other.offset - self.offset) as usize;
         self.counts.add_all(start, &other.counts);
+        self.counts.settle(self.count);
     }
 
     /// The number of recorded values.
@@ -326,7 +377,11 @@ impl TryFrom<HistogramRepr> for LogHistogram {
             min: r.min,
             max: r.max,
             offset: r.offset,
-            counts: Counts::from_u64(r.counts),
+            counts: {
+                let mut counts = Counts::from_u64(r.counts);
+                counts.settle(r.count);
+                counts
+            },
         })
     }
 }

@@ -340,3 +340,20 @@ fn the_readme_summary_table_agrees_with_a_short_run() {
     }
     assert!(checked >= 8, "only {checked} figures checked");
 }
+
+/// The benchmark scenarios of `benches/` load, and have the shapes their benchmarks
+/// describe: the issue-14 twin (9 nations, 6 factories, 1 400 days, 8 (s, S) policies)
+/// and the NATO-wide scenario (32 allies, EU industry as a channel, Ukraine, Russia;
+/// 4 items; 2022–2030).
+#[test]
+fn the_benchmark_scenarios_load_with_the_shapes_their_benchmarks_state() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches");
+    let twin = pipeline::load(Some(&root.join("twin/twin.toml")), &[]).unwrap();
+    let s = &twin.scenario;
+    assert_eq!((s.nations.len(), s.factories.len(), s.days), (9, 6, 1400));
+    assert_eq!(s.procurement.len(), 8);
+    let nato = pipeline::load(Some(&root.join("nato.toml")), &[]).unwrap();
+    let s = &nato.scenario;
+    assert_eq!((s.nations.len(), s.items.len()), (35, 4));
+    assert_eq!((s.start.to_string(), s.end.to_string()), ("2022-02-24".to_string(), "2030-12-31".to_string()));
+}

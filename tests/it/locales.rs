@@ -124,7 +124,7 @@ fn a_french_result_holds_the_same_numbers_as_the_default_one() {
 fn a_value_holding_the_delimiter_is_quoted() {
     let table = drawdown::export::tables::Table {
         header: vec!["name", "value"],
-        rows: vec![vec!["a;b, c".into(), "0.5".into()]],
+        rows: [["a;b, c", "0.5"]].into_iter().collect(),
     };
     let bytes = table
         .to_csv_as(&CsvFormat::for_locale("de").unwrap())

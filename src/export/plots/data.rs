@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::export::Report;
-use crate::export::tables::Table;
+use crate::export::tables::{Row, Table};
 
 /// `(nation id, item id)`.
 pub(super) type Id = (String, String);
@@ -65,7 +65,7 @@ pub(super) struct Need {
 }
 
 /// The rows of one `(nation, item)`.
-type Rows<'a> = (Id, Vec<&'a [String]>);
+type Rows<'a> = (Id, Vec<Row<'a>>);
 
 /// A table's columns by name.
 struct Columns<'a> {
@@ -85,7 +85,7 @@ impl<'a> Columns<'a> {
         let (n, i) = (self.index("nation")?, self.index("item")?);
         let mut out: Vec<Rows<'a>> = Vec::new();
         for row in &self.table.rows {
-            let id = (row[n].clone(), row[i].clone());
+            let id = (row[n].to_owned(), row[i].to_owned());
             match out.last_mut() {
                 Some((last, rows)) if *last == id => rows.push(row),
                 _ => out.push((id, vec![row])),
@@ -95,7 +95,7 @@ impl<'a> Columns<'a> {
     }
 
     /// Column `name` of `rows` as numbers (`NaN` where empty or not a number).
-    fn numbers(&self, rows: &[&[String]], name: &str) -> Result<Vec<f64>> {
+    fn numbers(&self, rows: &[Row<'_>], name: &str) -> Result<Vec<f64>> {
         let c = self.index(name)?;
         Ok(rows
             .iter()
@@ -200,7 +200,7 @@ mod tests {
             header: header.to_vec(),
             rows: rows
                 .iter()
-                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<String>>())
                 .collect(),
         }
     }

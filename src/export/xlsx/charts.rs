@@ -53,7 +53,7 @@ pub(crate) fn series_rows(table: &Table, key: &str) -> Result<Vec<SeriesRows>> {
     let (a, b) = (table.column(key)?, table.column("item")?);
     let mut out: Vec<SeriesRows> = Vec::new();
     for (r, row) in table.rows.iter().enumerate() {
-        let id = (row[a].clone(), row[b].clone());
+        let id = (row[a].to_owned(), row[b].to_owned());
         let sheet_row = r as u32 + 1;
         match out.last_mut() {
             Some((last, _, end)) if *last == id => *end = sheet_row,

@@ -13,7 +13,7 @@
 use super::xlsx_err;
 use crate::error::Result;
 use crate::export::Report;
-use crate::export::tables::Table;
+use crate::export::tables::{Row, Table};
 use rust_xlsxwriter::utility::row_col_to_cell;
 use rust_xlsxwriter::{Format, Formula, Worksheet};
 
@@ -115,7 +115,7 @@ pub(super) fn sheet(
 }
 
 /// The formula of one derived cell over sheet `data`, with its value cached.
-fn formula(data: &str, table: &Table, row: &[String], at: u32, d: Derived) -> Option<Formula> {
+fn formula(data: &str, table: &Table, row: Row<'_>, at: u32, d: Derived) -> Option<Formula> {
     let cell = |name: &str| -> Option<(String, f64)> {
         let c = column(table, name)?;
         let v = row[c as usize].parse::<f64>().ok()?;

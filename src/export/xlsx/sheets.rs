@@ -122,7 +122,7 @@ pub(super) fn table(sheet: &mut Worksheet, name: &str, table: &Table) -> Result<
     let metric = table.column("metric").ok();
     let formats = Formats::new();
     for (r, row) in table.rows.iter().enumerate() {
-        let row_metric = metric.map(|m| row[m].as_str());
+        let row_metric = metric.map(|m| &row[m]);
         for (c, text) in row.iter().enumerate() {
             let k = kind(name, table.header[c], row_metric);
             cell(sheet, (r as u32 + 1, c as u16), k, text, &formats)?;
