@@ -311,7 +311,7 @@ fn run_one(
     };
     let mut sink = Outcomes::new(model.series_count());
     let result = runner::run(&model, &opts, observer, &mut sink)?;
-    let run = req.tables.then(|| PointRun {
+    let run = req.tables.then_some(PointRun {
         model,
         aggregate: result.aggregate,
     });
@@ -507,7 +507,7 @@ fn sweep_book(
 
 /// The points of a sweep table (the last row's `point`).
 fn plan_points(sweep: Option<&Table>) -> usize {
-    let last = sweep.and_then(|t| Some(t.rows.last()?.first()?.parse().ok()?));
+    let last = sweep.and_then(|t| t.rows.last()?.first()?.parse().ok());
     last.unwrap_or(0)
 }
 

@@ -98,7 +98,7 @@ fn a_sweep_workbook_holds_its_tables_a_front_sheet_and_a_chart_per_metric() {
     assert_eq!(charts.len(), 4, "one chart per metric");
     let first = &charts[0];
     assert!(first.contains("<c:lineChart>"), "{first}");
-    assert!(first.contains("fill_rate at each sweep point"), "{first}");
+    assert!(first.contains("fill_rate by sweep point"), "{first}");
     assert!(first.contains("<c:f>sweep_data!$B$2:$B$4</c:f>"), "points");
     assert!(
         first.contains("<c:f>sweep_data!$C$2:$C$4</c:f>"),

@@ -64,7 +64,7 @@ fn kind(sheet: &str, name: &str, row_metric: Option<&str>) -> Kind {
     let probability_table = matches!(sheet, "depletion" | "groups");
     match name {
         "nation" | "item" | "metric" | "group" | "ratio" | "period" | "input" | "series"
-        | "range" | "path" | "low" | "high" => Kind::Text,
+        | "range" | "path" => Kind::Text,
         n if n == "date" || n.ends_with("_date") => Kind::Date,
         "estimate" | "ci_low" | "ci_high" | "diff" | "diff_ci_low" | "diff_ci_high"
         | "estimate_low" | "estimate_high" | "diff_low" | "diff_low_ci_low"
@@ -82,8 +82,9 @@ fn kind(sheet: &str, name: &str, row_metric: Option<&str>) -> Kind {
         "day" | "from_day" | "trials" | "trials_defined" | "depleted" | "at_least" | "k"
         | "members" | "trial" | "depletion_day" | "point" | "rank" | "inputs_moved"
         | "base_rows" | "replicates" => Kind::Integer,
-        // A sweep's spec columns (path patterns) and the values points.csv sets.
-        n if n == "value" || n.contains('.') => Kind::Value,
+        // A sweep's spec columns (path patterns), the values points.csv sets, and a
+        // tornado bar's ends (`10000`, `+365`, `p10=5196`).
+        n if matches!(n, "value" | "low" | "high") || n.contains('.') => Kind::Value,
         _ => Kind::Decimal,
     }
 }
