@@ -25,7 +25,9 @@ Examples:
   drawdown run --trials 1 --trace trace.csv       # one trial's full event log
   drawdown check configs/default.toml
   drawdown sweep --vary 'factories.us_scranton.capacity.ramp.*.slip_days+=0,365' -n 1000
+  drawdown sweep --vary 'nations.us.stock.shell_155.initial*=0.5,1,1.5' --xlsx --tables
   drawdown check --vary 'factories.*.capacity.initial*=0.5,1,1.5'
+  drawdown tornado -n 200 --xlsx                 # plus results.xlsx with the tornado chart
   drawdown init my-scenario.toml
   drawdown scenarios                             # the shipped scenarios and their questions
   drawdown run patriot -n 2000                   # a shipped scenario by name
@@ -241,6 +243,10 @@ pub(crate) struct DesignArgs {
     /// Replace an existing output folder even though drawdown did not write it.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Also write results.xlsx: an overview sheet with the ranked table, the CSV as a
+    /// sheet, and (tornado, sobol) a native Excel bar chart of the first --top inputs.
+    #[arg(long)]
+    pub(crate) xlsx: bool,
     /// No progress bar and no result table.
     #[arg(short, long)]
     pub(crate) quiet: bool,
@@ -288,6 +294,20 @@ pub(crate) struct SweepArgs {
     /// Replace an existing output folder even though drawdown did not write it.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Also write results.xlsx: an overview sheet with the fill-rate table, sweep and
+    /// points as sheets, and native Excel charts of each metric against the point.
+    #[arg(long)]
+    pub(crate) xlsx: bool,
+    /// Also write each point's per-day tables (summary, depletion, stock, shortfall …,
+    /// as `run` writes them) into points/<point>/, the baseline's into points/baseline/.
+    #[arg(long)]
+    pub(crate) tables: bool,
+    /// With --tables: days between reporting days (1 to 36525).
+    #[arg(long, value_name = "DAYS", default_value_t = 7, requires = "tables", value_parser = clap::value_parser!(u32).range(1..=36_525))]
+    pub(crate) step: u32,
+    /// With --tables: report by calendar month, quarter or year, or every N days.
+    #[arg(long, value_name = "month|quarter|year|N", requires = "tables", conflicts_with = "step", value_parser = parse_period)]
+    pub(crate) period: Option<drawdown::model::Period>,
     /// No progress bar and no result table.
     #[arg(short, long)]
     pub(crate) quiet: bool,

@@ -60,6 +60,7 @@ fn request(c: &DesignArgs) -> SensitivityRequest {
         threads: c.threads.map(|t| t as usize),
         out: c.out.clone(),
         force: c.force,
+        xlsx: c.xlsx,
         ..SensitivityRequest::default()
     }
 }

@@ -28,6 +28,11 @@ pub(super) fn sweep(args: SweepArgs) -> Result<()> {
         threads: args.threads.map(|t| t as usize),
         out: args.out.clone(),
         force: args.force,
+        xlsx: args.xlsx,
+        tables: args.tables,
+        period: args
+            .period
+            .unwrap_or(drawdown::model::Period::Days(args.step)),
     };
     let summary = pipeline::sweep(&loaded, &req, &observer);
     observer.finish();

@@ -1,7 +1,7 @@
 //! Which paths drawdown may replace: the user's folders are someone else's property.
 //!
 //! drawdown replaces only what it wrote itself. Before a result folder or a file is
-//! written, its target is classified ([`inspect_folder`], [`inspect_file`]) and checked
+//! written, its target is classified ([`inspect_folder`], [`check_file`]) and checked
 //! against the paths that are never targets ([`Protected`]): the current folder and its
 //! parents, the home folder and its parents, the folder holding the scenario, and the
 //! inputs of the command (a merge's shard folders, the scenario file itself).

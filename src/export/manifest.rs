@@ -60,7 +60,7 @@ pub struct Manifest {
     pub started: String,
     /// End time, UTC ISO 8601.
     pub finished: String,
-    /// Wall time [s].
+    /// Wall time \[s\].
     pub wall_seconds: f64,
     /// Every other file of the folder with its SHA-256 and row count, so that a
     /// truncated or altered file is detected (`drawdown merge` verifies them).
@@ -73,7 +73,7 @@ pub struct Manifest {
 pub struct FileRecord {
     /// Lowercase hex SHA-256 of the bytes.
     pub sha256: String,
-    /// Size [bytes].
+    /// Size \[bytes\].
     pub bytes: u64,
     /// Data rows (lines after the header) of a CSV file; lines of any other file.
     pub rows: u64,

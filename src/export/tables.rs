@@ -30,18 +30,32 @@ pub use rows::{Row, Rows};
 /// A table: a header and rows of already formatted cells.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Table {
-    /// Column names (snake_case).
-    pub header: Vec<&'static str>,
+    /// Column names (snake_case; a sweep's spec columns are path patterns).
+    pub header: Vec<String>,
     /// Rows, each as long as the header.
     pub rows: Rows,
 }
 
 impl Table {
-    fn new(header: &[&'static str]) -> Table {
+    fn new(header: &[&str]) -> Table {
+        Table::with_header(header.iter().map(|h| h.to_string()).collect())
+    }
+
+    /// An empty table with these column names.
+    pub fn with_header(header: Vec<String>) -> Table {
         Table {
-            header: header.to_vec(),
+            header,
             rows: Rows::new(),
         }
+    }
+
+    /// A table from rows of cells, the first being the header (an empty table when
+    /// there are no rows).
+    pub fn from_rows(rows: Vec<Vec<String>>) -> Table {
+        let mut rows = rows.into_iter();
+        let mut table = Table::with_header(rows.next().unwrap_or_default());
+        table.rows.extend(rows);
+        table
     }
 
     /// The index of column `name`.
@@ -51,7 +65,7 @@ impl Table {
     pub fn column(&self, name: &str) -> Result<usize> {
         self.header
             .iter()
-            .position(|&c| c == name)
+            .position(|c| c == name)
             .ok_or_else(|| Error::Other(format!("no column '{name}'")))
     }
 
@@ -135,7 +149,7 @@ fn add_period_labels(table: &mut Table, report: &Report) {
     let (Ok(day), Ok(date)) = (table.column("day"), table.column("date")) else {
         return;
     };
-    table.header.insert(date + 1, "period");
+    table.header.insert(date + 1, "period".into());
     let mut rows = Rows::new();
     for row in &table.rows {
         let label = row[day]

@@ -14,9 +14,14 @@
 //! ([`CREATED`]; the run's real times are in `manifest.json`), and rust_xlsxwriter
 //! writes fixed zip timestamps, so equal runs give equal bytes.
 
+mod analysis;
 mod charts;
 mod derived;
+mod design_charts;
 mod sheets;
+
+pub use analysis::{Analysis, Charts, Headline, to_bytes as analysis_to_bytes};
+pub use design_charts::SERIES_PER_CHART;
 
 use super::Report;
 use super::manifest::Manifest;
@@ -57,14 +62,7 @@ pub fn to_bytes(
     manifest: &Manifest,
     trials: TrialsSource,
 ) -> Result<Vec<u8>> {
-    let mut book = Workbook::new();
-    let created = ExcelDateTime::from_ymd(CREATED.0, CREATED.1, CREATED.2).map_err(xlsx_err)?;
-    book.set_properties(
-        &DocProperties::new()
-            .set_title(format!("drawdown: {}", manifest.scenario))
-            .set_author("drawdown")
-            .set_creation_datetime(&created),
-    );
+    let mut book = new_book(&manifest.scenario)?;
     let fits = trials.rows < EXCEL_MAX_ROWS;
     sheets::overview(book.add_worksheet(), report, manifest, trials.rows, fits)?;
     for (name, table) in tables {
@@ -87,6 +85,19 @@ pub fn to_bytes(
         }
     }
     book.save_to_buffer().map_err(xlsx_err)
+}
+
+/// An empty workbook titled after `scenario`, created at [`CREATED`].
+fn new_book(scenario: &str) -> Result<Workbook> {
+    let mut book = Workbook::new();
+    let created = ExcelDateTime::from_ymd(CREATED.0, CREATED.1, CREATED.2).map_err(xlsx_err)?;
+    book.set_properties(
+        &DocProperties::new()
+            .set_title(format!("drawdown: {scenario}"))
+            .set_author("drawdown")
+            .set_creation_datetime(&created),
+    );
+    Ok(book)
 }
 
 /// The sheet of a CSV file: its name without `.csv`.

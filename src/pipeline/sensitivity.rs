@@ -3,10 +3,12 @@
 //! trials in one parallel run, analyse one output, and write `rank.csv`, `tornado.csv`
 //! or `sobol.csv` with a manifest into an atomic result folder.
 
-use super::sweep::{manifest_for, write_csvs};
+use super::sweep::{manifest_for, record, write_tables};
 use super::{DEFAULT_SEED, Loaded, placement};
 use crate::error::{Error, Result};
 use crate::export::plots::tornado::TornadoBar;
+use crate::export::tables::Table;
+use crate::export::xlsx::{self, Analysis, Charts, Headline};
 use crate::export::{OutputDir, format};
 use crate::model::{Design, InputTable, Model, Period, Pin};
 use crate::runner::{self, Observer, RowSink, RunOptions, Shard, UnitRows, budget};
@@ -39,8 +41,10 @@ pub struct SensitivityRequest {
     pub series: Option<String>,
     /// `--metric NAME`.
     pub metric: Option<String>,
-    /// Rows of the terminal table.
+    /// Rows of the terminal table (and bars of the charts).
     pub top: usize,
+    /// Also write `results.xlsx`: the front sheet, the table, the chart.
+    pub xlsx: bool,
 }
 
 impl Default for SensitivityRequest {
@@ -56,6 +60,7 @@ impl Default for SensitivityRequest {
             series: None,
             metric: None,
             top: 15,
+            xlsx: false,
         }
     }
 }
@@ -184,62 +189,128 @@ fn options(req: &SensitivityRequest, setup: &Setup) -> Vec<String> {
     o
 }
 
+/// What an analysis writes: its command, CSV tables `(name, rows with the header
+/// first)`, other files `(name, bytes)` (a chart), and the terminal table.
+struct Written<'a> {
+    command: &'a str,
+    files: Vec<(&'a str, Vec<Vec<String>>)>,
+    others: Vec<(&'a str, Vec<u8>)>,
+    table: String,
+}
+
+/// Writes the files, the workbook when asked for, and the manifest; commits the folder.
 fn finish(
     loaded: &Loaded,
     req: &SensitivityRequest,
     setup: &Setup,
     dir: OutputDir,
-    files: Vec<(&str, Vec<Vec<String>>)>,
+    written: Written,
     (trials, started): (u64, (String, Instant)),
-    table: String,
 ) -> Result<SensitivitySummary> {
-    finish_with(
-        loaded,
-        req,
-        setup,
-        dir,
-        (files, Vec::new()),
-        (trials, started),
-        table,
-    )
-}
-
-/// CSV files to write: `(name, rows)`.
-type CsvFiles<'a> = Vec<(&'a str, Vec<Vec<String>>)>;
-
-/// [`finish`] with other files too (`(name, bytes)`, e.g. a chart).
-fn finish_with(
-    loaded: &Loaded,
-    req: &SensitivityRequest,
-    setup: &Setup,
-    dir: OutputDir,
-    (files, others): (CsvFiles, Vec<(&str, Vec<u8>)>),
-    (trials, started): (u64, (String, Instant)),
-    table: String,
-) -> Result<SensitivitySummary> {
+    let mut options = options(req, setup);
+    if req.xlsx {
+        options.push("--xlsx".into());
+    }
     let mut manifest = manifest_for(
         loaded,
-        options(req, setup),
+        options,
         trials,
         setup.seed,
         setup.threads,
         setup.model.scenario.days,
         started,
     );
-    for (name, bytes) in others {
-        let record = dir.write(name, &bytes)?;
-        manifest.files.insert(name.to_string(), record);
+    manifest.xlsx = req.xlsx;
+    for (name, bytes) in &written.others {
+        record(&dir, name, bytes, &mut manifest)?;
     }
-    write_csvs(&dir, files, &mut manifest)?;
+    let tables: Vec<(&str, Table)> = written
+        .files
+        .into_iter()
+        .map(|(name, rows)| (name, Table::from_rows(rows)))
+        .collect();
+    write_tables(&dir, &tables, &mut manifest)?;
+    if req.xlsx {
+        let analysis = design_book(written.command, loaded, req, &manifest, &tables);
+        record(
+            &dir,
+            xlsx::FILE,
+            &xlsx::analysis_to_bytes(&analysis)?,
+            &mut manifest,
+        )?;
+    }
+    dir.write(crate::export::manifest::FILE, &manifest.to_json()?)?;
     let notes = dir.swept().to_vec();
     let dir = dir.commit()?;
     Ok(SensitivitySummary {
         dir,
-        table,
+        table: written.table,
         trials_run: trials,
         wall_seconds: manifest.wall_seconds,
         notes,
     })
+}
+
+/// The workbook of `drawdown rank`, `tornado` or `sobol`.
+fn design_book<'a>(
+    command: &'a str,
+    loaded: &'a Loaded,
+    req: &SensitivityRequest,
+    manifest: &'a crate::export::Manifest,
+    tables: &'a [(&'a str, Table)],
+) -> Analysis<'a> {
+    let interval = "Every interval is a 95% interval of the estimate given the number of trials, not a range of outcomes.".to_string();
+    let (file, columns, trials, mut notes, charts): (_, &[&str], _, _, _) = match command {
+        "tornado" => (
+            "tornado.csv",
+            &["rank", "swing", "swing_ci_low", "swing_ci_high", "estimate_low", "estimate_high", "low", "high", "input"],
+            format!("{} per bar end and for the baseline", req.trials),
+            vec![
+                "How to read a bar: the input is pinned at its low, then at its high value, while every other draw of each trial stays as in the baseline (common random numbers).".to_string(),
+                "diff_low and diff_high are the changes of the output from the baseline and swing = high − low, all paired trial by trial, so their intervals carry almost none of the trial-to-trial noise.".to_string(),
+                format!("Bars are ranked by |swing|; the chart shows the first {} (the tornado sheet has them all).", req.top.max(1)),
+            ],
+            Charts::Tornado { top: req.top },
+        ),
+        "sobol" => (
+            "sobol.csv",
+            &["total", "total_ci_low", "total_ci_high", "first_order", "first_ci_low", "first_ci_high", "input"],
+            format!("{} base rows, {} trials per design row", req.base_rows, req.trials),
+            vec![
+                "How to read an index: first_order is the share of the output's variance the input explains alone; total adds all its interactions. A total near 0 means the input does not matter over its range.".to_string(),
+                "The simulator's own noise is measured within each design row and removed from every index; intervals are 95% percentile-bootstrap intervals over the base rows.".to_string(),
+                format!("The chart shows the first {} inputs by total index, with their intervals (sobol_data holds the error bars' lengths).", req.top.max(1)),
+            ],
+            Charts::Sobol { top: req.top },
+        ),
+        _ => (
+            "rank.csv",
+            &["rank", "prcc", "prcc_ci_low", "prcc_ci_high", "src", "src_ci_low", "src_ci_high", "input"],
+            format!("{} in one run", req.trials),
+            vec![
+                "How to read a coefficient: prcc is the partial rank correlation of the input with the output, src the standardised regression coefficient; the sign says in which direction the output moves, the size how strongly.".to_string(),
+            ],
+            Charts::None,
+        ),
+    };
+    notes.insert(0, String::new());
+    notes.push(interval);
+    Analysis {
+        command,
+        scenario: &loaded.scenario,
+        manifest,
+        tables,
+        trials,
+        headline: Headline {
+            file,
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            labels: Vec::new(),
+            only: Vec::new(),
+            max_rows: req.top.max(1),
+        },
+        notes,
+        charts,
+    }
 }
 
 fn num(x: f64) -> String {
@@ -355,15 +426,13 @@ pub fn rank(
             left_out.join(", ")
         ));
     }
-    finish(
-        loaded,
-        req,
-        &setup,
-        dir,
-        vec![("rank.csv", rows)],
-        (req.trials, started),
+    let written = Written {
+        command: "rank",
+        files: vec![("rank.csv", rows)],
+        others: Vec::new(),
         table,
-    )
+    };
+    finish(loaded, req, &setup, dir, written, (req.trials, started))
 }
 
 /// A varied factor: its name, the inputs it moves and how.
@@ -636,18 +705,13 @@ pub fn tornado(
             loaded.scenario.name, req.trials
         ),
     )?;
-    finish_with(
-        loaded,
-        req,
-        &setup,
-        dir,
-        (
-            vec![("tornado.csv", csv)],
-            vec![("tornado.svg", svg.into_bytes())],
-        ),
-        (total, started),
+    let written = Written {
+        command: "tornado",
+        files: vec![("tornado.csv", csv)],
+        others: vec![("tornado.svg", svg.into_bytes())],
         table,
-    )
+    };
+    finish(loaded, req, &setup, dir, written, (total, started))
 }
 
 fn format_end(x: f64) -> String {
@@ -864,13 +928,11 @@ pub fn sobol(
             ""
         }
     ));
-    finish(
-        loaded,
-        req,
-        &setup,
-        dir,
-        vec![("sobol.csv", csv)],
-        (total, started),
+    let written = Written {
+        command: "sobol",
+        files: vec![("sobol.csv", csv)],
+        others: Vec::new(),
         table,
-    )
+    };
+    finish(loaded, req, &setup, dir, written, (total, started))
 }

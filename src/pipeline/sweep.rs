@@ -6,14 +6,28 @@
 //! sweep's throughput is that of `run` (minus `trials.csv`, which a sweep does not
 //! write). A point whose scenario is the baseline's (e.g. `+=0`) reuses the baseline's
 //! trials.
+//!
+//! `sweep.csv` compares per-trial totals, so without `--tables` each point runs with one
+//! reporting period (no per-day aggregation). With `--tables` each point runs with the
+//! requested reporting period and its per-day tables (`summary.csv`, `depletion.csv`,
+//! `stock.csv`, `shortfall.csv` …, exactly as `run` writes them) go into
+//! `points/<k>/`, the baseline's into `points/baseline/`; the per-trial totals, and so
+//! `sweep.csv`, are the same either way. `--xlsx` adds `results.xlsx`
+//! ([`crate::export::xlsx::Analysis`]).
 
 use super::{DEFAULT_SEED, Loaded, build, placement};
 use crate::error::{Error, Result};
-use crate::export::{self, Manifest, OutputDir, format};
-use crate::model::Model;
+use crate::export::manifest::FileRecord;
+use crate::export::tables::{self, Table};
+use crate::export::xlsx::{self, Analysis, Charts, Headline};
+use crate::export::{self, Manifest, OutputDir, Report, format};
+use crate::model::{Model, Period};
+use crate::results::Aggregate;
 use crate::runner::{self, Observer, RunOptions, Shard, budget};
 use crate::scenario::{Scenario, ScenarioError, inherit, overrides};
+use crate::sensitivity::select::Target;
 use crate::sweep::{Compared, Outcomes, Plan, Scale, TrialValues, compare};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -36,6 +50,13 @@ pub struct SweepRequest {
     pub out: Option<PathBuf>,
     /// Replace an output folder that drawdown did not write.
     pub force: bool,
+    /// Also write `results.xlsx` (`sweep`, `points`, charts).
+    pub xlsx: bool,
+    /// Also write each point's per-day tables into `points/<k>/` (the baseline's into
+    /// `points/baseline/`), reported every `period`.
+    pub tables: bool,
+    /// The reporting period of the per-point tables (with `tables`).
+    pub period: Period,
 }
 
 impl Default for SweepRequest {
@@ -49,6 +70,9 @@ impl Default for SweepRequest {
             threads: None,
             out: None,
             force: false,
+            xlsx: false,
+            tables: false,
+            period: Period::Days(7),
         }
     }
 }
@@ -151,18 +175,37 @@ pub fn sweep(loaded: &Loaded, req: &SweepRequest, observer: &dyn Observer) -> Re
         total: runs * req.trials,
     };
     observer.stage("baseline");
-    let base_out = run_one(base.clone(), req, seed, threads, &progress)?;
+    let mut files = BTreeMap::new();
+    let (base_out, base_tables) = run_one(base.clone(), req, (seed, threads), &progress)?;
     progress.offset += req.trials;
+    let base_tables = match base_tables {
+        Some(run) => Some(write_point(
+            &dir,
+            "baseline",
+            &run.table_bytes()?,
+            &mut files,
+        )?),
+        None => None,
+    };
     let mut rows = Vec::new();
     for (p, scenario) in plan.points.iter().zip(points) {
         observer.stage(&format!("point {}/{}", p.index, plan.points.len()));
+        let folder = p.index.to_string();
         let out = match scenario {
             Some(s) => {
-                let o = run_one(s, req, seed, threads, &progress)?;
+                let (o, run) = run_one(s, req, (seed, threads), &progress)?;
                 progress.offset += req.trials;
+                if let Some(run) = run {
+                    write_point(&dir, &folder, &run.table_bytes()?, &mut files)?;
+                }
                 Some(o)
             }
-            None => None,
+            None => {
+                if let Some(bytes) = &base_tables {
+                    write_point(&dir, &folder, bytes, &mut files)?;
+                }
+                None
+            }
         };
         rows.push(point_rows(
             &base,
@@ -174,7 +217,14 @@ pub fn sweep(loaded: &Loaded, req: &SweepRequest, observer: &dyn Observer) -> Re
         return Err(Error::Interrupted);
     }
     let mut manifest = manifest(loaded, req, seed, threads, started);
-    write_files(&dir, &plan, &base, &rows, req.trials, &mut manifest)?;
+    manifest.files = files;
+    let tables = sweep_tables(&plan, &base, &rows, req.trials);
+    write_tables(&dir, &tables, &mut manifest)?;
+    if req.xlsx {
+        let book = sweep_book(&tables, &base, &manifest, req)?;
+        record(&dir, xlsx::FILE, &book, &mut manifest)?;
+    }
+    dir.write(export::manifest::FILE, &manifest.to_json()?)?;
     let table = terminal_table(&plan, &base, &rows);
     let notes = dir.swept().to_vec();
     let dir = dir.commit()?;
@@ -214,17 +264,44 @@ impl Observer for Progress<'_> {
     }
 }
 
+/// A point's run with per-day reporting (`--tables`): the model and its aggregate.
+struct PointRun {
+    model: Model,
+    aggregate: Aggregate,
+}
+
+impl PointRun {
+    /// The point's tables as `run` writes them, as CSV bytes.
+    fn table_bytes(&self) -> Result<Vec<(&'static str, Vec<u8>)>> {
+        let report = Report {
+            model: &self.model,
+            aggregate: &self.aggregate,
+        };
+        tables::all(&report)
+            .into_iter()
+            .map(|(name, t)| Ok((name, t.to_csv()?)))
+            .collect()
+    }
+}
+
+/// The model a point runs: one reporting period (per-trial totals only) unless the
+/// request asks for the per-point tables.
+fn point_model(scenario: Scenario, req: &SweepRequest) -> Model {
+    let period = if req.tables {
+        req.period
+    } else {
+        Period::Days(scenario.days.max(1))
+    };
+    Model::with_period(scenario, period)
+}
+
 fn run_one(
     scenario: Scenario,
     req: &SweepRequest,
-    seed: u64,
-    threads: usize,
+    (seed, threads): (u64, usize),
     observer: &dyn Observer,
-) -> Result<Outcomes> {
-    // sweep.csv compares per-trial totals: one reporting period spares the per-day
-    // aggregation a run's tables need.
-    let days = scenario.days.max(1);
-    let model = Model::with_period(scenario, crate::model::Period::Days(days));
+) -> Result<(Outcomes, Option<PointRun>)> {
+    let model = point_model(scenario, req);
     let opts = RunOptions {
         trials: req.trials,
         seed,
@@ -233,9 +310,32 @@ fn run_one(
         precision: None,
     };
     let mut sink = Outcomes::new(model.series_count());
-    runner::run(&model, &opts, observer, &mut sink)?;
-    Ok(sink)
+    let result = runner::run(&model, &opts, observer, &mut sink)?;
+    let run = req.tables.then_some(PointRun {
+        model,
+        aggregate: result.aggregate,
+    });
+    Ok((sink, run))
 }
+
+/// Writes a point's tables into `points/<folder>/`, recording them in `files`; returns
+/// the bytes (kept for points that reuse the baseline's trials).
+fn write_point(
+    dir: &OutputDir,
+    folder: &str,
+    bytes: &[(&'static str, Vec<u8>)],
+    files: &mut BTreeMap<String, FileRecord>,
+) -> Result<Vec<(&'static str, Vec<u8>)>> {
+    for (name, b) in bytes {
+        let path = format!("{POINTS}/{folder}/{name}");
+        let record = dir.write(&path, b)?;
+        files.insert(path, record);
+    }
+    Ok(bytes.to_vec())
+}
+
+/// The folder of the per-point tables.
+pub const POINTS: &str = "points";
 
 /// Refuses a sweep whose per-trial values and per-thread aggregates would exceed the
 /// default memory limit.
@@ -243,7 +343,7 @@ fn check_memory(base: &Scenario, req: &SweepRequest, threads: usize) -> Result<(
     let Some(limit) = budget::default_limit() else {
         return Ok(());
     };
-    let model = Model::with_period(base.clone(), crate::model::Period::Days(base.days.max(1)));
+    let model = point_model(base.clone(), req);
     let per_trial = (model.series_count() * std::mem::size_of::<TrialValues>()) as u64;
     let need = budget::estimate_bytes(&model, threads)
         .saturating_add(2u64.saturating_mul(req.trials).saturating_mul(per_trial));
@@ -280,36 +380,35 @@ fn fmt(scale: Scale, x: f64) -> String {
 
 type PointRows = Vec<(usize, Compared)>;
 
-/// `sweep.csv` and `points.csv`, then the manifest listing them.
-fn write_files(
-    dir: &OutputDir,
+/// The columns of `sweep.csv` after the point's: the series, the metric, the estimate
+/// and the paired difference (then `trials`).
+const SWEEP_COLUMNS: [&str; 9] = [
+    "nation",
+    "item",
+    "metric",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "diff",
+    "diff_ci_low",
+    "diff_ci_high",
+];
+
+/// `sweep.csv` and `points.csv`.
+fn sweep_tables(
     plan: &Plan,
     base: &Scenario,
     rows: &[PointRows],
     trials: u64,
-    manifest: &mut Manifest,
-) -> Result<()> {
+) -> Vec<(&'static str, Table)> {
     let specs: Vec<String> = plan.specs.iter().map(|r| r.spec.path.clone()).collect();
-    let mut sweep = vec![{
+    let mut sweep = Table::with_header({
         let mut h = vec!["point".to_string()];
         h.extend(specs.iter().cloned());
-        h.extend(
-            [
-                "nation",
-                "item",
-                "metric",
-                "estimate",
-                "ci_low",
-                "ci_high",
-                "diff",
-                "diff_ci_low",
-                "diff_ci_high",
-                "trials",
-            ]
-            .map(String::from),
-        );
+        h.extend(SWEEP_COLUMNS.map(String::from));
+        h.push("trials".into());
         h
-    }];
+    });
     for (p, point_rows) in plan.points.iter().zip(rows) {
         for (i, c) in point_rows {
             let (nation, item) = labels(base, *i);
@@ -322,42 +421,123 @@ fn write_files(
                 None => row.extend([String::new(), String::new(), String::new()]),
             }
             row.push(trials.to_string());
-            sweep.push(row);
+            sweep.rows.push(row);
         }
     }
-    let mut points = vec![{
+    let mut points = Table::with_header({
         let mut h = vec!["point".to_string()];
         h.extend(specs.iter().cloned());
         h.extend(["path".to_string(), "value".to_string()]);
         h
-    }];
+    });
     for p in &plan.points {
         for a in &p.assignments {
             let mut row = vec![p.index.to_string()];
             row.extend(p.labels.iter().cloned());
             row.extend([a.segments.join("."), a.value.to_string().trim().to_string()]);
-            points.push(row);
+            points.rows.push(row);
         }
     }
-    write_csvs(
-        dir,
-        vec![("sweep.csv", sweep), ("points.csv", points)],
-        manifest,
-    )
+    vec![("sweep.csv", sweep), ("points.csv", points)]
 }
 
-/// Writes each `(name, rows)` as a CSV file in `dir`, records it in `manifest`, then
-/// writes the manifest.
-pub(crate) fn write_csvs(
+/// Most rows of `sweep.csv` the workbook's front sheet quotes.
+const HEADLINE_ROWS: usize = 60;
+
+/// The sweep's workbook.
+fn sweep_book(
+    tables: &[(&str, Table)],
+    base: &Scenario,
+    manifest: &Manifest,
+    req: &SweepRequest,
+) -> Result<Vec<u8>> {
+    let sweep = tables::find(tables, "sweep.csv");
+    let target = Target::resolve(base, None, None).ok();
+    let metric = target.as_ref().map_or("p_depleted", |t| t.metric);
+    let (nation, item) = labels(base, target.as_ref().map_or(0, |t| t.series));
+    let specs = sweep.map_or_else(Vec::new, |t| {
+        let nation = t.column("nation").unwrap_or(1);
+        t.header[1..nation].to_vec()
+    });
+    let mut columns = vec!["point".to_string()];
+    columns.extend(specs.iter().cloned());
+    let mut labels = columns.clone();
+    for (k, label) in labels.iter_mut().skip(1).enumerate() {
+        *label = match specs.len() {
+            1 => "change".to_string(),
+            _ => format!("change {}", k + 1),
+        };
+    }
+    columns.extend(SWEEP_COLUMNS.map(String::from));
+    let mut notes = vec![
+        String::new(),
+        "How to read a paired difference: diff is the point's estimate minus the baseline's, computed trial by trial. Trial k of every point is trial k of the baseline with the same random draws (common random numbers); only what the point sets differs.".to_string(),
+        "So diff carries almost none of the trial-to-trial noise: its 95% interval is far narrower than the two estimates' intervals suggest, and a diff whose interval excludes 0 is a real effect even where the estimates' intervals overlap.".to_string(),
+        "The estimate's 95% interval (Wilson for p_depleted, normal for means, delta method for the fill rate) is where the true value lies given the number of trials, not a range of outcomes.".to_string(),
+        format!("charts: per metric, the estimate at each point with its 95% interval as error bars, for the recipient and the series the sweep moves most (at most {} per chart); sweep_data holds the charted cells as formulas over the sweep sheet.", xlsx::SERIES_PER_CHART),
+    ];
+    notes.insert(1, format!("Above: {metric} of {nation}.{item} at each point; the sweep sheet has every series and metric{}.", if plan_points(sweep) > HEADLINE_ROWS { format!(", and every point (the first {HEADLINE_ROWS} are quoted)") } else { String::new() }));
+    if req.tables {
+        notes.push(format!("Each point's per-day tables (as drawdown run writes them) are in {POINTS}/<point>/ beside this workbook, the baseline's in {POINTS}/baseline/."));
+    }
+    let analysis = Analysis {
+        command: "sweep",
+        scenario: base,
+        manifest,
+        tables,
+        trials: format!("{} per point and for the baseline", req.trials),
+        headline: Headline {
+            file: "sweep.csv",
+            columns,
+            labels,
+            only: vec![
+                ("nation".into(), nation),
+                ("item".into(), item),
+                ("metric".into(), metric.to_string()),
+            ],
+            max_rows: HEADLINE_ROWS,
+        },
+        notes,
+        charts: Charts::Sweep {
+            recipient: target.map(|t| t.label),
+        },
+    };
+    xlsx::analysis_to_bytes(&analysis)
+}
+
+/// The points of a sweep table (the last row's `point`).
+fn plan_points(sweep: Option<&Table>) -> usize {
+    let last = sweep.and_then(|t| {
+        t.rows
+            .get(t.rows.len().checked_sub(1)?)?
+            .get(0)?
+            .parse()
+            .ok()
+    });
+    last.unwrap_or(0)
+}
+
+/// Writes each table as a CSV file in `dir` and records it in `manifest`.
+pub(crate) fn write_tables(
     dir: &OutputDir,
-    files: Vec<(&str, Vec<Vec<String>>)>,
+    tables: &[(&str, Table)],
     manifest: &mut Manifest,
 ) -> Result<()> {
-    for (name, table) in files {
-        let record = dir.write(name, &csv_bytes(&table)?)?;
-        manifest.files.insert(name.to_string(), record);
+    for (name, table) in tables {
+        record(dir, name, &table.to_csv()?, manifest)?;
     }
-    dir.write(export::manifest::FILE, &manifest.to_json()?)?;
+    Ok(())
+}
+
+/// Writes `bytes` as `name` in `dir` and records it in `manifest`.
+pub(crate) fn record(
+    dir: &OutputDir,
+    name: &str,
+    bytes: &[u8],
+    manifest: &mut Manifest,
+) -> Result<()> {
+    let record = dir.write(name, bytes)?;
+    manifest.files.insert(name.to_string(), record);
     Ok(())
 }
 
@@ -367,16 +547,6 @@ fn labels(s: &Scenario, i: usize) -> (String, String) {
         s.nations[series.nation].id.clone(),
         s.items[series.item].id.clone(),
     )
-}
-
-fn csv_bytes(rows: &[Vec<String>]) -> Result<Vec<u8>> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| Error::Other(format!("formatting CSV: {e}"));
-    for row in rows {
-        w.write_record(row).map_err(fail)?;
-    }
-    w.into_inner()
-        .map_err(|e| Error::Other(format!("formatting CSV: {e}")))
 }
 
 fn manifest(
@@ -391,15 +561,22 @@ fn manifest(
         extra.push("--zip".into());
     }
     extra.extend(req.baseline.iter().map(|v| format!("--baseline {v}")));
-    manifest_for(
-        loaded,
-        extra,
-        req.trials,
-        seed,
-        threads,
-        loaded.scenario.days,
-        started,
-    )
+    let mut step_days = loaded.scenario.days;
+    if req.tables {
+        extra.push(format!("--tables --period {}", req.period));
+        if let Period::Days(n) = req.period {
+            step_days = n;
+        }
+    }
+    if req.xlsx {
+        extra.push("--xlsx".into());
+    }
+    let mut m = manifest_for(loaded, extra, req.trials, seed, threads, step_days, started);
+    m.xlsx = req.xlsx;
+    if req.tables && req.period.is_calendar() {
+        m.period = Some(req.period.to_string());
+    }
+    m
 }
 
 /// The manifest of a command that runs several designs of `loaded` (sweep, tornado,

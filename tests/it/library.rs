@@ -355,5 +355,8 @@ fn the_benchmark_scenarios_load_with_the_shapes_their_benchmarks_state() {
     let nato = pipeline::load(Some(&root.join("nato.toml")), &[]).unwrap();
     let s = &nato.scenario;
     assert_eq!((s.nations.len(), s.items.len()), (35, 4));
-    assert_eq!((s.start.to_string(), s.end.to_string()), ("2022-02-24".to_string(), "2030-12-31".to_string()));
+    assert_eq!(
+        (s.start.to_string(), s.end.to_string()),
+        ("2022-02-24".to_string(), "2030-12-31".to_string())
+    );
 }

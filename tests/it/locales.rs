@@ -123,7 +123,7 @@ fn a_french_result_holds_the_same_numbers_as_the_default_one() {
 #[test]
 fn a_value_holding_the_delimiter_is_quoted() {
     let table = drawdown::export::tables::Table {
-        header: vec!["name", "value"],
+        header: vec!["name".to_string(), "value".to_string()],
         rows: [["a;b, c", "0.5"]].into_iter().collect(),
     };
     let bytes = table

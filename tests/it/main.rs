@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod aid_links;
+mod analysis_book;
 mod backtest;
 mod base_stock;
 mod budget;

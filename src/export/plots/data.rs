@@ -197,7 +197,7 @@ mod tests {
 
     fn table(header: &[&'static str], rows: &[&[&str]]) -> Table {
         Table {
-            header: header.to_vec(),
+            header: header.iter().map(|h| h.to_string()).collect(),
             rows: rows
                 .iter()
                 .map(|r| r.iter().map(|c| c.to_string()).collect::<Vec<String>>())

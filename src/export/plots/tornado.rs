@@ -70,6 +70,7 @@ fn draw_into(
         .disable_y_mesh()
         .y_labels(0)
         .x_labels(7)
+        .x_label_formatter(&|x| tick(*x))
         .x_desc(x_desc)
         .label_style(("sans-serif", TICKS).into_font())
         .axis_desc_style(("sans-serif", AXIS_DESC).into_font())
@@ -134,4 +135,29 @@ fn draw_into(
         .map_err(fail)?;
     root.present().map_err(fail)?;
     Ok(())
+}
+
+/// A tick of the change axis: at most six decimals, no trailing zeros, and the zero
+/// tick as `0` (the tick nearest zero is often a rounding residue such as -1e-17).
+fn tick(x: f64) -> String {
+    let text = format!("{x:.6}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    match text {
+        "" | "-" | "-0" => "0".to_string(),
+        t => t.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tick;
+
+    #[test]
+    fn the_zero_tick_reads_0_and_others_lose_trailing_zeros() {
+        assert_eq!(tick(-1e-17), "0");
+        assert_eq!(tick(0.0), "0");
+        assert_eq!(tick(0.020_000_000_000_000_004), "0.02");
+        assert_eq!(tick(-0.04), "-0.04");
+        assert_eq!(tick(100_000.0), "100000");
+    }
 }

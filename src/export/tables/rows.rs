@@ -69,6 +69,11 @@ impl Rows {
         })
     }
 
+    /// The first row, if there is one.
+    pub fn first(&self) -> Option<Row<'_>> {
+        self.get(0)
+    }
+
     /// Every row, in order.
     pub fn iter(&self) -> Iter<'_> {
         Iter {
@@ -90,6 +95,12 @@ impl<R: IntoIterator<Item = S>, S: AsRef<str>> FromIterator<R> for Rows {
         let mut out = Rows::new();
         rows.into_iter().for_each(|r| out.push(r));
         out
+    }
+}
+
+impl<R: IntoIterator<Item = S>, S: AsRef<str>> Extend<R> for Rows {
+    fn extend<I: IntoIterator<Item = R>>(&mut self, rows: I) {
+        rows.into_iter().for_each(|r| self.push(r));
     }
 }
 

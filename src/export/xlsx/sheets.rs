@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::export::Report;
 use crate::export::manifest::Manifest;
 use crate::export::tables::{Table, depletion_quantile};
-use crate::scenario::Date;
+use crate::scenario::{Date, Scenario};
 use crate::stats::wilson;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Worksheet};
 
@@ -17,11 +17,16 @@ enum Kind {
     Percent,
     Integer,
     Decimal,
+    /// A sensitivity index (a share of variance, three decimals).
+    Index,
+    /// What a sweep sets: a number, or as text a relative change (`+365`, `*1.2`), a
+    /// date or a distribution.
+    Value,
 }
 
 /// The cell format of each [`Kind`], made once per sheet: building a `Format` per cell
 /// tripled the time `--xlsx` adds to a run.
-struct Formats([Format; 5]);
+struct Formats([Format; 6]);
 
 impl Formats {
     fn new() -> Formats {
@@ -31,36 +36,55 @@ impl Formats {
             Format::new().set_num_format("0.0%"),
             Format::new().set_num_format("#,##0"),
             Format::new().set_num_format("#,##0.00"),
+            Format::new().set_num_format("0.000"),
         ])
     }
 
     fn of(&self, kind: Kind) -> &Format {
         let index = match kind {
-            Kind::Text => 0,
+            Kind::Text | Kind::Value => 0,
             Kind::Date => 1,
             Kind::Percent => 2,
             Kind::Integer => 3,
             Kind::Decimal => 4,
+            Kind::Index => 5,
         };
         &self.0[index]
     }
 }
 
-/// The kind of column `name` in table `sheet` (`row_metric`: the summary row's metric).
+/// Whether a summary or sweep metric is a probability or share (shown as %).
+fn is_share(metric: Option<&str>) -> bool {
+    matches!(metric, Some("p_depleted" | "fill_rate"))
+}
+
+/// The kind of column `name` in table `sheet` (`row_metric`: the row's metric, in
+/// `summary`, `sweep` and `tornado`).
 fn kind(sheet: &str, name: &str, row_metric: Option<&str>) -> Kind {
     let probability_table = matches!(sheet, "depletion" | "groups");
     match name {
-        "nation" | "item" | "metric" | "group" | "ratio" | "period" => Kind::Text,
+        "nation" | "item" | "metric" | "group" | "ratio" | "period" | "input" | "series"
+        | "range" | "path" => Kind::Text,
         n if n == "date" || n.ends_with("_date") => Kind::Date,
-        "estimate" | "ci_low" | "ci_high"
-            if matches!(row_metric, Some("p_depleted" | "fill_rate")) =>
+        "estimate" | "ci_low" | "ci_high" | "diff" | "diff_ci_low" | "diff_ci_high"
+        | "estimate_low" | "estimate_high" | "diff_low" | "diff_low_ci_low"
+        | "diff_low_ci_high" | "diff_high" | "diff_high_ci_low" | "diff_high_ci_high" | "swing"
+        | "swing_ci_low" | "swing_ci_high"
+            if is_share(row_metric) =>
         {
             Kind::Percent
         }
         "ci_low" | "ci_high" if probability_table => Kind::Percent,
+        "first_order" | "first_ci_low" | "first_ci_high" | "total" | "total_ci_low"
+        | "total_ci_high" | "prcc" | "prcc_ci_low" | "prcc_ci_high" | "src" | "src_ci_low"
+        | "src_ci_high" | "spearman" | "spearman_ci_low" | "spearman_ci_high" => Kind::Index,
         n if n.starts_with("p_") || n.starts_with("fill_") => Kind::Percent,
         "day" | "from_day" | "trials" | "trials_defined" | "depleted" | "at_least" | "k"
-        | "members" | "trial" | "depletion_day" => Kind::Integer,
+        | "members" | "trial" | "depletion_day" | "point" | "rank" | "inputs_moved"
+        | "base_rows" | "replicates" => Kind::Integer,
+        // A sweep's spec columns (path patterns), the values points.csv sets, and a
+        // tornado bar's ends (`10000`, `+365`, `p10=5196`).
+        n if matches!(n, "value" | "low" | "high") || n.contains('.') => Kind::Value,
         _ => Kind::Decimal,
     }
 }
@@ -85,6 +109,9 @@ fn cell(
                 .map(|_| ()),
             None => sheet.write_string(row, col, text).map(|_| ()),
         },
+        Kind::Value if text.starts_with(['+', '*']) => {
+            sheet.write_string(row, col, text).map(|_| ())
+        }
         _ => match text.parse::<f64>() {
             Ok(v) => sheet
                 .write_number_with_format(row, col, v, format)
@@ -102,11 +129,11 @@ fn excel_date(text: &str) -> Option<ExcelDateTime> {
 }
 
 /// Header row in bold, frozen, with an autofilter over the data; widths fitted.
-fn finish(sheet: &mut Worksheet, header: &[&str], rows: u32) -> Result<()> {
+fn finish<S: AsRef<str>>(sheet: &mut Worksheet, header: &[S], rows: u32) -> Result<()> {
     let bold = Format::new().set_bold();
     for (c, name) in header.iter().enumerate() {
         sheet
-            .write_string_with_format(0, c as u16, *name, &bold)
+            .write_string_with_format(0, c as u16, name.as_ref(), &bold)
             .map_err(xlsx_err)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
@@ -124,7 +151,7 @@ pub(super) fn table(sheet: &mut Worksheet, name: &str, table: &Table) -> Result<
     for (r, row) in table.rows.iter().enumerate() {
         let row_metric = metric.map(|m| &row[m]);
         for (c, text) in row.iter().enumerate() {
-            let k = kind(name, table.header[c], row_metric);
+            let k = kind(name, &table.header[c], row_metric);
             cell(sheet, (r as u32 + 1, c as u16), k, text, &formats)?;
         }
     }
@@ -156,8 +183,7 @@ pub(super) fn trials(sheet: &mut Worksheet, source: TrialsSource) -> Result<()> 
             cell(sheet, (rows, c as u16), kinds[c], text, &formats)?;
         }
     }
-    let names: Vec<&str> = header.iter().map(String::as_str).collect();
-    finish(sheet, &names, rows)
+    finish(sheet, &header, rows)
 }
 
 fn trials_kind(name: &str) -> Kind {
@@ -176,44 +202,66 @@ pub(super) fn overview(
     trial_rows: u64,
     trials_fit: bool,
 ) -> Result<()> {
-    sheet.set_name("overview").map_err(xlsx_err)?;
     let s = &report.model.scenario;
-    let bold = Format::new().set_bold();
-    let title = Format::new().set_bold().set_font_size(16);
-    sheet
-        .write_string_with_format(0, 0, format!("drawdown: {}", s.name), &title)
-        .map_err(xlsx_err)?;
     let period = manifest
         .period
         .clone()
         .unwrap_or_else(|| format!("every {} days", manifest.step_days));
-    let facts: [(&str, String); 8] = [
+    let facts = facts(s, manifest, manifest.trials.to_string(), Some(period));
+    let row = front(sheet, &format!("drawdown: {}", s.name), &facts)?;
+    let row = headline(sheet, report, row)?;
+    closing(sheet, row, &notes(trial_rows, trials_fit))
+}
+
+/// The front sheet's facts about a command's scenario and run: `trials` in words, and
+/// the reporting period when there is one.
+pub(super) fn facts(
+    s: &Scenario,
+    m: &Manifest,
+    trials: String,
+    reporting: Option<String>,
+) -> Vec<(&'static str, String)> {
+    let mut facts = vec![
         ("description", s.description.trim().to_string()),
-        ("scenario file", manifest.scenario_file.clone()),
-        ("seed", manifest.seed.to_string()),
-        ("trials", manifest.trials.to_string()),
-        ("drawdown version", manifest.version.clone()),
+        ("scenario file", m.scenario_file.clone()),
+        ("seed", m.seed.to_string()),
+        ("trials", trials),
+        ("drawdown version", m.version.clone()),
         ("horizon", format!("{} to {}", s.start, s.end)),
-        ("reporting", period),
-        (
-            "run times",
-            "in manifest.json (this workbook is reproducible: its own date is fixed)".into(),
-        ),
     ];
+    facts.extend(reporting.map(|r| ("reporting", r)));
+    facts.push((
+        "run times",
+        "in manifest.json (this workbook is reproducible: its own date is fixed)".into(),
+    ));
+    facts
+}
+
+/// Names the sheet `overview` and writes its title and `(label, value)` facts; returns
+/// the row where the headline table starts.
+pub(super) fn front(sheet: &mut Worksheet, title: &str, facts: &[(&str, String)]) -> Result<u32> {
+    sheet.set_name("overview").map_err(xlsx_err)?;
+    let big = Format::new().set_bold().set_font_size(16);
+    sheet
+        .write_string_with_format(0, 0, title, &big)
+        .map_err(xlsx_err)?;
     sheet.set_row_height(0, 24).map_err(xlsx_err)?;
-    let label_format = bold.clone().set_align(FormatAlign::Top);
+    let label_format = Format::new().set_bold().set_align(FormatAlign::Top);
     let mut row = 2;
     for (label, value) in facts {
         sheet
-            .write_string_with_format(row, 0, label, &label_format)
+            .write_string_with_format(row, 0, *label, &label_format)
             .map_err(xlsx_err)?;
-        wrapped(sheet, row, 1, &value)?;
+        wrapped(sheet, row, 1, value)?;
         row += 1;
     }
-    row = headline(sheet, report, row + 1)?;
-    let notes = notes(trial_rows, trials_fit);
+    Ok(row + 1)
+}
+
+/// Writes `notes` from `row` down, one wrapped line each, and fits the columns.
+pub(super) fn closing(sheet: &mut Worksheet, mut row: u32, notes: &[String]) -> Result<()> {
     for note in notes {
-        wrapped(sheet, row, 0, &note)?;
+        wrapped(sheet, row, 0, note)?;
         row += 1;
     }
     for (col, width) in OVERVIEW_WIDTHS.iter().enumerate() {
@@ -222,6 +270,45 @@ pub(super) fn overview(
             .map_err(xlsx_err)?;
     }
     Ok(())
+}
+
+/// The headline header row at `row`: bold, wrapped, centred.
+fn headline_header<S: AsRef<str>>(sheet: &mut Worksheet, row: u32, header: &[S]) -> Result<()> {
+    let bold = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center);
+    sheet.set_row_height(row, 30).map_err(xlsx_err)?;
+    for (c, h) in header.iter().enumerate() {
+        sheet
+            .write_string_with_format(row, c as u16, h.as_ref(), &bold)
+            .map_err(xlsx_err)?;
+    }
+    Ok(())
+}
+
+/// A headline table at `first`: `table` (rows of sheet `name`) with its header, its
+/// cells formatted as on that sheet (`metric`: the rows' metric when the table has no
+/// `metric` column); returns the next free row after a blank one.
+pub(super) fn quoted(
+    sheet: &mut Worksheet,
+    first: u32,
+    (name, table): (&str, &Table),
+    metric: Option<&str>,
+) -> Result<u32> {
+    headline_header(sheet, first, &table.header)?;
+    let column = table.column("metric").ok();
+    let formats = Formats::new();
+    let mut row = first + 1;
+    for cells in &table.rows {
+        let row_metric = column.map(|m| &cells[m]).or(metric);
+        for (c, text) in cells.iter().enumerate() {
+            let k = kind(name, &table.header[c], row_metric);
+            cell(sheet, (row, c as u16), k, text, &formats)?;
+        }
+        row += 1;
+    }
+    Ok(row + 1)
 }
 
 /// Column widths of the overview sheet [characters]: the headline table's columns, wide
@@ -264,11 +351,6 @@ fn notes(trial_rows: u64, trials_fit: bool) -> Vec<String> {
 
 /// The terminal's headline table, with numbers and dates; returns the next free row.
 fn headline(sheet: &mut Worksheet, report: &Report, first: u32) -> Result<u32> {
-    let bold = Format::new()
-        .set_bold()
-        .set_text_wrap()
-        .set_align(FormatAlign::Center);
-    sheet.set_row_height(first, 30).map_err(xlsx_err)?;
     let header = [
         "nation",
         "item",
@@ -278,11 +360,7 @@ fn headline(sheet: &mut Worksheet, report: &Report, first: u32) -> Result<u32> {
         "median depletion",
         "fill rate",
     ];
-    for (c, h) in header.iter().enumerate() {
-        sheet
-            .write_string_with_format(first, c as u16, *h, &bold)
-            .map_err(xlsx_err)?;
-    }
+    headline_header(sheet, first, &header)?;
     let n = report.aggregate.trials;
     let formats = Formats::new();
     let mut row = first + 1;
