@@ -36,9 +36,9 @@ use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
     criterion_main,
 };
+use drawdown::dist::CachedPoisson;
 use drawdown::dist::Dist;
 use drawdown::engine::{StreamId, StreamRng, stream_rng};
-use drawdown::dist::CachedPoisson;
 use drawdown::model::{
     Model, NoTrace, TraceKind, TraceLog, Workspace, demand_gamma, draw_demand_cached,
 };

@@ -303,7 +303,17 @@ mod tests {
 
     #[test]
     fn the_table_is_the_poisson_cdf() {
-        for lambda in [1e-3, 0.5, 2.0, 11.9, 12.0, 26.0, 220.0, 699.0, TABLE_MAX_MEAN] {
+        for lambda in [
+            1e-3,
+            0.5,
+            2.0,
+            11.9,
+            12.0,
+            26.0,
+            220.0,
+            699.0,
+            TABLE_MAX_MEAN,
+        ] {
             let t = PoissonTable::new(lambda);
             let mut f = 0.0;
             for (k, &tab) in t.cdf.iter().enumerate() {
@@ -373,7 +383,7 @@ mod tests {
         let mut c = CachedPoisson::new();
         let mut a = stream_rng(1, 2, StreamId(3));
         let mut b = a.clone();
-        let lambda = 26.0;
+        let lambda: f64 = 26.0;
         let switch = ((lambda + 10.0 * lambda.sqrt() + 10.0) / 4.0) as u32;
         for i in 0..switch + 50 {
             let x = c.sample(lambda, &mut a);
@@ -400,7 +410,9 @@ mod tests {
         let trial = |c: &mut CachedPoisson, lambda: f64| {
             c.restart();
             let mut rng = stream_rng(9, 1, StreamId(4));
-            (0..400).map(|_| c.sample(lambda, &mut rng)).collect::<Vec<_>>()
+            (0..400)
+                .map(|_| c.sample(lambda, &mut rng))
+                .collect::<Vec<_>>()
         };
         let fresh = trial(&mut CachedPoisson::new(), 20.0);
         let mut c = CachedPoisson::new();

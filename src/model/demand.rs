@@ -41,7 +41,8 @@ pub fn draw_demand(mean: f64, gamma: Option<&DemandGamma>, rng: &mut StreamRng) 
 /// (a plain Poisson demand whose mean is constant over a period: see
 /// [`CachedPoisson`]). The same distribution as [`draw_demand`], exactly; other values
 /// from the same stream once the table is in use. A negative-binomial demand draws a
-/// new mean every day, so it draws as [`draw_demand`] does.
+/// new mean every day, so it draws exactly as [`draw_demand`] does (the cache is not
+/// consulted).
 ///
 /// Call [`CachedPoisson::restart`] at the start of each trial.
 #[inline]
@@ -54,12 +55,15 @@ pub fn draw_demand_cached(
     if mean.is_nan() || mean <= 0.0 {
         return 0;
     }
-    let lambda = match gamma {
-        Some((g, k)) => mean * g.sample(rng) / k,
-        None => mean,
+    let draw = match gamma {
+        // A new mean every day: no run to cache.
+        Some((g, k)) => {
+            let lambda = (mean * g.sample(rng) / k).min(MAX_DAY_NEED as f64);
+            crate::dist::poisson_stream(lambda, rng)
+        }
+        None => poisson.sample(mean.min(MAX_DAY_NEED as f64), rng),
     };
-    let lambda = lambda.min(MAX_DAY_NEED as f64);
-    (poisson.sample(lambda, rng) as u64).min(MAX_DAY_NEED)
+    (draw as u64).min(MAX_DAY_NEED)
 }
 
 /// Draws a day's compound need: `N` raids, with `N` drawn as [`draw_demand`] draws a

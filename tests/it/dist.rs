@@ -607,6 +607,12 @@ fn cached_daily_demand_draws_follow_the_exact_pmf() {
         .map(|_| draw_demand_cached(8.0, gamma.as_ref(), &mut poisson, &mut rng))
         .collect();
     let sd = (8.0f64 + 64.0 / 3.0).sqrt();
-    let (stat, df) = chi_square(&xs, &pmf_weights(8.0, Some(3.0), 0, (8.0 + 14.0 * sd) as u64));
-    assert!(stat < chi_square_limit(df), "negbin: χ² = {stat:.1} on {df} df");
+    let (stat, df) = chi_square(
+        &xs,
+        &pmf_weights(8.0, Some(3.0), 0, (8.0 + 14.0 * sd) as u64),
+    );
+    assert!(
+        stat < chi_square_limit(df),
+        "negbin: χ² = {stat:.1} on {df} df"
+    );
 }
