@@ -7,7 +7,7 @@
 //!   trial draws, from the same streams in the same order, and nothing else (see [`Floor`]).
 //! - `rng_floor_output_only/default`: the factories' daily `output_factor` draws alone.
 //! - `rng_floor_poisson_only/default`: the daily demand draws alone (Gamma(k, 1) and
-//!   Poisson(λ), with the model's own sampler [`draw_demand`]), with the trial's
+//!   Poisson(λ), with the model's own sampler [`draw_demand_cached`]), with the trial's
 //!   own day-by-day means precomputed outside the timed loop.
 //! - `rng_floor_poisson_normal_approx/default`: the same daily demand draws with the
 //!   Poisson replaced by the normal approximation `round(λ + √λ·Z)`: how far a faster,
@@ -36,9 +36,12 @@ use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
     criterion_main,
 };
+use drawdown::dist::CachedPoisson;
 use drawdown::dist::Dist;
 use drawdown::engine::{StreamId, StreamRng, stream_rng};
-use drawdown::model::{Model, NoTrace, TraceKind, TraceLog, Workspace, demand_gamma, draw_demand};
+use drawdown::model::{
+    Model, NoTrace, TraceKind, TraceLog, Workspace, demand_gamma, draw_demand_cached,
+};
 use drawdown::runner::{self, NoRows, RunOptions, Shard, Silent};
 use drawdown::scenario::{Ramp, Scenario, Supply, TransferSize};
 use rand::RngExt;
@@ -95,7 +98,7 @@ struct Tally {
 /// `factory/<id>/{setup,output,failure}`, `contract/<id>/all`,
 /// `procurement/<series>/all`, `demand/<id>/{setup,daily,regime}`, `transfer/<id>/all`),
 /// in the same order within each stream, with the same [`Dist::sample`] /
-/// `sample_count` calls and the same daily [`draw_demand`]: so it draws not only as
+/// `sample_count` calls and the same daily [`draw_demand_cached`]: so it draws not only as
 /// many numbers as the trial but the very same ones (checked by [`verify`]).
 ///
 /// - setup: each series' initial stock and floor; each factory's capacity and input-limit
@@ -136,6 +139,9 @@ struct Floor<'m> {
     demand: Vec<[StreamId; 3]>,
     /// Per demand: Gamma(k, 1) and k, built once as the model's workspace does.
     gammas: Vec<Option<(Gamma<f64>, f64)>>,
+    /// Per demand: the cached Poisson sampler, kept between trials and restarted at
+    /// the start of each, as the model's workspace does.
+    poissons: Vec<CachedPoisson>,
     transfers: Vec<StreamId>,
     /// Per transfer: dispatches within the horizon.
     dispatches: Vec<u64>,
@@ -210,6 +216,7 @@ impl<'m> Floor<'m> {
                 .iter()
                 .map(|d| demand_gamma(d.dispersion))
                 .collect(),
+            poissons: s.demand.iter().map(|_| CachedPoisson::new()).collect(),
             transfers: s
                 .transfers
                 .iter()
@@ -307,6 +314,7 @@ impl<'m> Floor<'m> {
             );
             count!(setup, def.periods.len());
             daily.push(stream_rng(seed, trial, daily_id));
+            self.poissons[i].restart();
             let mut rng = stream_rng(seed, trial, regime_id);
             count!(streams, 3);
             let switches = &mut self.switches[i];
@@ -416,7 +424,12 @@ impl<'m> Floor<'m> {
                 } else {
                     self.means[i][*p] * switches[*r].1
                 };
-                let new = draw_demand(mean, self.gammas[i].as_ref(), &mut daily[i]);
+                let new = draw_demand_cached(
+                    mean,
+                    self.gammas[i].as_ref(),
+                    &mut self.poissons[i],
+                    &mut daily[i],
+                );
                 if COUNT && mean > 0.0 {
                     tally.gamma += u64::from(self.gammas[i].is_some());
                     tally.poisson += 1;
@@ -498,7 +511,12 @@ fn order(supply: &Supply, rng: &mut StreamRng, count: Option<&mut u64>) -> f64 {
 /// λ = 2 400 (total variation 0.0126 and 0.0026). A model adopting it would have to state
 /// and test that error (DESIGN.md §7).
 #[inline]
-fn draw_count_normal(mean: f64, gamma: Option<&(Gamma<f64>, f64)>, rng: &mut StreamRng) -> u64 {
+fn draw_count_normal(
+    mean: f64,
+    gamma: Option<&(Gamma<f64>, f64)>,
+    _poisson: &mut CachedPoisson,
+    rng: &mut StreamRng,
+) -> u64 {
     if mean <= 0.0 {
         return 0;
     }
@@ -654,10 +672,12 @@ fn trial_vs_floor(group: &mut BenchmarkGroup<'_, WallTime>, scenario: &str, mode
         .collect();
     let daily: Vec<StreamId> = floor.demand.iter().map(|ids| ids[1]).collect();
     let gammas = floor.gammas.clone();
+    let mut poissons: Vec<CachedPoisson> = gammas.iter().map(|_| CachedPoisson::new()).collect();
     for (name, draw) in [
         (
             "rng_floor_poisson_only",
-            draw_demand as fn(f64, Option<&(Gamma<f64>, f64)>, &mut StreamRng) -> u64,
+            draw_demand_cached
+                as fn(f64, Option<&(Gamma<f64>, f64)>, &mut CachedPoisson, &mut StreamRng) -> u64,
         ),
         ("rng_floor_poisson_normal_approx", draw_count_normal),
     ] {
@@ -668,8 +688,9 @@ fn trial_vs_floor(group: &mut BenchmarkGroup<'_, WallTime>, scenario: &str, mode
                 let mut sum = 0;
                 for (i, days) in means[t as usize].iter().enumerate() {
                     let mut rng = stream_rng(SEED, t, daily[i]);
+                    poissons[i].restart();
                     for &mean in days {
-                        sum += draw(mean, gammas[i].as_ref(), &mut rng);
+                        sum += draw(mean, gammas[i].as_ref(), &mut poissons[i], &mut rng);
                     }
                 }
                 black_box(sum)

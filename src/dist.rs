@@ -73,6 +73,11 @@
 //! clamped into the window (probability below 10⁻⁴⁴); a window with less mass is
 //! sampled exactly by inverse CDF (closed form for normal and lognormal, a bisection on
 //! the CDF for the others).
+//!
+//! The model's daily demand draws its Poisson counts with [`poisson_stream`] (inversion
+//! from one uniform below a mean of 12, Ahrens–Dieter above) and, for a mean that stays
+//! the same day after day, [`CachedPoisson`]: inversion of a tabulated CDF
+//! ([`PoissonTable`]), one uniform and one table entry per draw. Both are exact.
 
 use rand::Rng;
 
@@ -81,6 +86,7 @@ mod incomplete;
 mod kind;
 mod law;
 mod poisson;
+mod poisson_table;
 mod sample;
 mod serde_impl;
 mod spec;
@@ -91,6 +97,7 @@ mod truncate;
 
 pub use kind::DistKind;
 pub use poisson::{poisson, poisson_stream};
+pub use poisson_table::{CachedPoisson, PoissonTable, TABLE_MAX_MEAN};
 use sample::{Draw, Window};
 pub use spec::{ALL_KEYS, DistSpec, DistTable, SCALAR_KEYS};
 

@@ -10,8 +10,13 @@
 //! needs it (the immediate-acceptance step N/I needs √λ alone), and floors non-negative
 //! values by an integer conversion. The unit tests check the equality draw by draw.
 //!
-//! Reference: J. H. Ahrens and U. Dieter (1982), *Computer generation of Poisson deviates
-//! from modified normal distributions*, ACM TOMS 8(2), 163–179.
+//! [`poisson_stream`], the daily demand's sampler, is free of that equality: it draws
+//! small means by inversion from one uniform (see its docs), and PD's step-S uniform on
+//! every draw.
+//!
+//! References: J. H. Ahrens and U. Dieter (1982), *Computer generation of Poisson deviates
+//! from modified normal distributions*, ACM TOMS 8(2), 163–179; L. Devroye (1986),
+//! *Non-Uniform Random Variate Generation*, Springer, §X.3.
 
 use crate::engine::StreamRng;
 use rand::{Rng, RngExt};
@@ -35,8 +40,8 @@ pub fn poisson<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> f64 {
     )
 }
 
-/// The same algorithms as [`poisson`], for a stream that only this sampler uses (daily
-/// demand): PD's step-S uniform, needed about half the time and unpredictably, is drawn
+/// An exact Poisson draw for a stream that only this sampler uses (daily demand). From
+/// λ = 12 it runs [`poisson`]'s algorithm (PD), with one change: PD's step-S uniform, needed about half the time and unpredictably, is drawn
 /// on every draw. The stream then advances by the same amount whatever the values,
 /// so the processor can start the next draws before this one is decided; taking the
 /// uniform only when needed makes every draw wait for the previous one (through a
@@ -44,9 +49,37 @@ pub fn poisson<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> f64 {
 /// state). The unused uniform is independent of the draw, so the distribution is
 /// exactly PD's; the values differ from [`poisson`]'s after the first draw that did
 /// not need it.
+///
+/// Below λ = 12 it inverts the CDF from one uniform by sequential search ([`search`])
+/// instead of Knuth's product of λ + 1 uniforms on average: the same distribution,
+/// exactly, from one number of the stream.
 #[inline]
 pub fn poisson_stream(lambda: f64, rng: &mut StreamRng) -> f64 {
+    if lambda < SMALL_MEAN && lambda > 0.0 {
+        return search(lambda, (-lambda).exp(), rng);
+    }
     draw(lambda, rng, |rng, _needed| rng.random())
+}
+
+/// Poisson(`lambda`) by inversion with sequential search (Devroye 1986, §X.3.3), given
+/// `p0` = e^−λ: the least `k` with `u < F(k)` for one uniform `u`, `F` summed term by
+/// term with `p(k) = p(k − 1)·λ/k`. Exact to the rounding of the summed CDF; about
+/// λ + 1 steps, so meant for small means. A `u` the rounded CDF never exceeds (within
+/// rounding of 1, probability below 10⁻¹⁵) is drawn again.
+#[inline]
+pub(crate) fn search<R: Rng + ?Sized>(lambda: f64, p0: f64, rng: &mut R) -> f64 {
+    loop {
+        let u: f64 = rng.random();
+        let (mut k, mut p, mut f) = (0.0, p0, p0);
+        while u >= f && p > 0.0 {
+            k += 1.0;
+            p *= lambda / k;
+            f += p;
+        }
+        if u < f {
+            return k;
+        }
+    }
 }
 
 /// The draw, with `uniform(rng, needed)` giving PD's step-S uniform: consumed from the

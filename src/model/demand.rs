@@ -2,7 +2,7 @@
 //! that the benchmark measures exactly the sampler the model uses.
 
 use super::limits::{MAX_DAY_NEED, MAX_DAY_RAIDS};
-use crate::dist::{Dist, count};
+use crate::dist::{CachedPoisson, Dist, count};
 use crate::engine::StreamRng;
 use rand_distr::{Distribution, Gamma};
 
@@ -18,7 +18,8 @@ pub fn demand_gamma(dispersion: Option<f64>) -> Option<DemandGamma> {
 /// Draws a day's demand with mean `mean`: Poisson(mean), or negative binomial as a
 /// gamma–Poisson mixture, Poisson(mean · Gamma(k, 1) / k), whose variance is
 /// mean + mean²/k. Both draws are exact: rand_distr's gamma, and
-/// [`crate::dist::poisson_stream`] (rand_distr's Poisson algorithms, one uniform more).
+/// [`crate::dist::poisson_stream`] (inversion from one uniform below a mean of 12,
+/// rand_distr's Ahrens–Dieter above, with one uniform more).
 ///
 /// The draw is cut to [`MAX_DAY_NEED`] (see [`super::limits`]), and so is the Poisson
 /// mean, which keeps the sampler finite whatever the regime multiplier.
@@ -33,6 +34,36 @@ pub fn draw_demand(mean: f64, gamma: Option<&DemandGamma>, rng: &mut StreamRng) 
     };
     let lambda = lambda.min(MAX_DAY_NEED as f64);
     (crate::dist::poisson_stream(lambda, rng) as u64).min(MAX_DAY_NEED)
+}
+
+/// The model's daily demand draw: [`draw_demand`] with the Poisson drawn by `poisson`,
+/// which inverts a tabulated CDF once the same mean has come back enough days in a row
+/// (a plain Poisson demand whose mean is constant over a period: see
+/// [`CachedPoisson`]). The same distribution as [`draw_demand`], exactly; other values
+/// from the same stream once the table is in use. A negative-binomial demand draws a
+/// new mean every day, so it draws exactly as [`draw_demand`] does (the cache is not
+/// consulted).
+///
+/// Call [`CachedPoisson::restart`] at the start of each trial.
+#[inline]
+pub fn draw_demand_cached(
+    mean: f64,
+    gamma: Option<&DemandGamma>,
+    poisson: &mut CachedPoisson,
+    rng: &mut StreamRng,
+) -> u64 {
+    if mean.is_nan() || mean <= 0.0 {
+        return 0;
+    }
+    let draw = match gamma {
+        // A new mean every day: no run to cache.
+        Some((g, k)) => {
+            let lambda = (mean * g.sample(rng) / k).min(MAX_DAY_NEED as f64);
+            crate::dist::poisson_stream(lambda, rng)
+        }
+        None => poisson.sample(mean.min(MAX_DAY_NEED as f64), rng),
+    };
+    (draw as u64).min(MAX_DAY_NEED)
 }
 
 /// Draws a day's compound need: `N` raids, with `N` drawn as [`draw_demand`] draws a

@@ -92,6 +92,8 @@ struct DemandState {
     multiplier: f64,
     /// Gamma(k, 1) and k, for negative-binomial demand.
     gamma: Option<super::DemandGamma>,
+    /// The Poisson sampler of the daily draws (restarted every trial).
+    poisson: crate::dist::CachedPoisson,
     /// This front's need still waiting (backordering only).
     backorder: u64,
     /// Today's mean need [rounds/day]: period mean × regime multiplier (× mean
@@ -209,6 +211,7 @@ impl Workspace {
                     regime: 0,
                     multiplier: 1.0,
                     gamma: super::demand_gamma(d.dispersion),
+                    poisson: crate::dist::CachedPoisson::new(),
                     backorder: 0,
                     mean_today: 0.0,
                     raids_today: 0.0,
@@ -456,6 +459,7 @@ impl<T: Tracer> Day<'_, T> {
             d.mean_today = 0.0;
             d.raids_today = 0.0;
             d.rng = stream_rng(seed, trial, st.demand_daily[i]);
+            d.poisson.restart();
             d.regime_rng = stream_rng(seed, trial, st.demand_regime[i]);
             d.period = 0;
             d.backorder = 0;

@@ -499,3 +499,120 @@ fn daily_demand_draws_follow_the_exact_pmf() {
         );
     }
 }
+
+/// χ² of `xs` against the exact Poisson(`mean`) pmf over mean ± 12 sd, with the limit
+/// at 1 − 10⁻⁴ (see [`daily_demand_draws_follow_the_exact_pmf`]).
+fn assert_poisson_fit(xs: &[u64], mean: f64, what: &str) {
+    let sd = mean.sqrt();
+    let hi = (mean + 12.0 * sd + 30.0) as u64;
+    let lo = (mean - 12.0 * sd).max(0.0) as u64;
+    let (stat, df) = chi_square(xs, &pmf_weights(mean, None, lo, hi));
+    assert!(df >= 1, "{what}, mean {mean}: too few cells");
+    let limit = chi_square_limit(df);
+    assert!(
+        stat < limit,
+        "{what}, mean {mean}: χ² = {stat:.1} on {df} df, limit {limit:.1}"
+    );
+}
+
+/// Poisson by inversion of the tabulated CDF (issue 14) against the exact pmf, by χ²
+/// over 200 000 draws per mean: small, medium and large means, on both sides of the
+/// per-draw sampler's switch from inversion by search to PD at 12, and up to and at the
+/// largest mean tabulated.
+#[test]
+fn tabulated_poisson_draws_follow_the_exact_pmf() {
+    use drawdown::dist::{PoissonTable, TABLE_MAX_MEAN};
+    use drawdown::engine::{StreamId, stream_rng};
+    let n = 200_000;
+    for (case, mean) in [
+        1e-3,
+        0.7,
+        3.7,
+        11.99,
+        12.0,
+        26.0,
+        220.0,
+        699.5,
+        TABLE_MAX_MEAN,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let table = PoissonTable::new(mean);
+        let mut rng = stream_rng(11, case as u64, StreamId::from_name("test/table"));
+        let xs: Vec<u64> = (0..n).map(|_| table.sample(&mut rng) as u64).collect();
+        assert_poisson_fit(&xs, mean, "table");
+    }
+}
+
+/// The model's daily demand draw with its cached sampler, as the model uses it: a
+/// plain Poisson demand with one mean for a whole "trial" of 2 000 days (the per-draw
+/// sampler first, then the table), means around the switch points (12 for the per-draw
+/// sampler, [`TABLE_MAX_MEAN`] for the table), and a mean that changes every few days
+/// (runs too short for the table, and runs that reach it). χ² over 200 000 draws each;
+/// a regime-switching mean is tested against the mixture of its pmfs.
+#[test]
+fn cached_daily_demand_draws_follow_the_exact_pmf() {
+    use drawdown::dist::{CachedPoisson, TABLE_MAX_MEAN};
+    use drawdown::engine::{StreamId, stream_rng};
+    use drawdown::model::{demand_gamma, draw_demand_cached};
+    let n = 200_000;
+    let trial = 2_000;
+    for (case, mean) in [
+        0.7,
+        4.0,
+        11.99,
+        12.0,
+        26.0,
+        220.0,
+        TABLE_MAX_MEAN,
+        TABLE_MAX_MEAN + 1.0,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut poisson = CachedPoisson::new();
+        let mut rng = stream_rng(7, case as u64, StreamId::from_name("test/cached"));
+        let xs: Vec<u64> = (0..n)
+            .map(|i| {
+                if i % trial == 0 {
+                    poisson.restart();
+                    rng = stream_rng(7, (case * 1000 + i / trial) as u64, StreamId(5));
+                }
+                draw_demand_cached(mean, None, &mut poisson, &mut rng)
+            })
+            .collect();
+        assert_poisson_fit(&xs, mean, "cached");
+    }
+    // Two means alternating in runs of `run` days: each mean's draws fit its own pmf,
+    // whether the runs are shorter than the switch to the table (3 days) or longer (90).
+    for run in [3, 90] {
+        let (a, b) = (9.0, 40.0);
+        let mut poisson = CachedPoisson::new();
+        let mut rng = stream_rng(3, run, StreamId::from_name("test/runs"));
+        let (mut xa, mut xb) = (Vec::new(), Vec::new());
+        for i in 0..2 * n as u64 {
+            let first = (i / run).is_multiple_of(2);
+            let x = draw_demand_cached(if first { a } else { b }, None, &mut poisson, &mut rng);
+            if first { xa.push(x) } else { xb.push(x) }
+        }
+        assert_poisson_fit(&xa, a, &format!("runs of {run}"));
+        assert_poisson_fit(&xb, b, &format!("runs of {run}"));
+    }
+    // A negative-binomial demand (a new mean every day) through the cached sampler.
+    let gamma = demand_gamma(Some(3.0));
+    let mut poisson = CachedPoisson::new();
+    let mut rng = stream_rng(5, 0, StreamId::from_name("test/negbin"));
+    let xs: Vec<u64> = (0..n)
+        .map(|_| draw_demand_cached(8.0, gamma.as_ref(), &mut poisson, &mut rng))
+        .collect();
+    let sd = (8.0f64 + 64.0 / 3.0).sqrt();
+    let (stat, df) = chi_square(
+        &xs,
+        &pmf_weights(8.0, Some(3.0), 0, (8.0 + 14.0 * sd) as u64),
+    );
+    assert!(
+        stat < chi_square_limit(df),
+        "negbin: χ² = {stat:.1} on {df} df"
+    );
+}

@@ -108,7 +108,12 @@ impl<T: Tracer> Day<'_, T> {
     fn new_need(&mut self, i: usize) -> u64 {
         let (def, st) = (&self.model.scenario.demand[i], &mut self.ws.demand[i]);
         match &def.per_raid {
-            None => crate::model::draw_demand(st.mean_today, st.gamma.as_ref(), &mut st.rng),
+            None => crate::model::draw_demand_cached(
+                st.mean_today,
+                st.gamma.as_ref(),
+                &mut st.poisson,
+                &mut st.rng,
+            ),
             Some(x) => {
                 crate::model::draw_compound(st.raids_today, st.gamma.as_ref(), x, &mut st.rng)
             }
