@@ -6,7 +6,7 @@
 //! default scenario has 1 778 of them, about 25 MB). The stage instead keeps the values
 //! of many trials column by column, and records a whole column at a time: the column's
 //! histogram stays in cache while it takes hundreds of values. Paths arrive one trial at
-//! a time; they are transposed [`TRANSPOSE`] trials at a time (that small trial-major
+//! a time; they are transposed up to [`TRANSPOSE`] trials at a time (that small trial-major
 //! buffer stays in cache too). The histograms and moments are integer counts and sums,
 //! so the order of recording changes nothing in the result.
 
@@ -37,8 +37,12 @@ impl StockSink for &Mutex<Aggregate> {
 
 /// Memory for the staged columns, per worker.
 const STAGE_BYTES: usize = 16 << 20;
-/// Trials transposed at a time.
+/// Most trials transposed at a time.
 const TRANSPOSE: usize = 64;
+/// Fewest trials staged per column, however wide the paths: with a path of a million
+/// values (daily reporting of hundreds of series over years) the stage still takes
+/// only (8 + 2) × 8 bytes per value.
+const MIN_STAGED: usize = 8;
 /// Most trials staged per column (more gains little: a histogram window holds at most
 /// a few thousand cache lines).
 const MAX_STAGED: usize = 2048;
@@ -50,6 +54,8 @@ pub(crate) struct StockStage {
     width: usize,
     /// Trials a column holds.
     capacity: usize,
+    /// Trials transposed at a time: a quarter of `capacity`, at most [`TRANSPOSE`].
+    transpose: usize,
     /// Trials staged in the columns.
     staged: usize,
     /// Column `c` holds its values in `columns[c * capacity..][..staged]`.
@@ -61,10 +67,12 @@ pub(crate) struct StockStage {
 impl StockStage {
     /// A stage for paths of `width` values.
     pub(crate) fn new(width: usize) -> StockStage {
-        let capacity = (STAGE_BYTES / 8 / width.max(1)).clamp(TRANSPOSE, MAX_STAGED);
+        // The columns take at most STAGE_BYTES, the recent paths a quarter of that.
+        let capacity = (STAGE_BYTES / 8 / width.max(1)).clamp(MIN_STAGED, MAX_STAGED);
         StockStage {
             width,
             capacity,
+            transpose: (capacity / 4).clamp(1, TRANSPOSE),
             ..StockStage::default()
         }
     }
@@ -72,8 +80,11 @@ impl StockStage {
     /// Adds one trial's path (`width` values), recording into `aggregate` when full.
     pub(crate) fn push(&mut self, path: &[u64], aggregate: &mut impl StockSink) {
         debug_assert_eq!(path.len(), self.width);
+        if self.recent.capacity() == 0 {
+            self.recent.reserve_exact(self.transpose * self.width);
+        }
         self.recent.extend_from_slice(path);
-        if self.recent.len() >= TRANSPOSE * self.width {
+        if self.recent.len() >= self.transpose * self.width {
             self.transpose(aggregate);
         }
     }
@@ -129,7 +140,14 @@ mod tests {
         let mut staged = Aggregate::new(&[false, true, false], &[0, 2, 4, 6, 9], 10);
         let mut direct = staged.clone();
         let mut stage = StockStage::new(width);
-        assert_eq!(stage.capacity, MAX_STAGED);
+        assert_eq!((stage.capacity, stage.transpose), (MAX_STAGED, TRANSPOSE));
+        // However wide the path, the stage stays within STAGE_BYTES and a quarter, or
+        // (8 + 2) values per path value.
+        let wide = StockStage::new(1 << 20);
+        assert_eq!((wide.capacity, wide.transpose), (MIN_STAGED, 2));
+        let daily = StockStage::new(62_020); // the default scenario, daily reporting
+        assert_eq!((daily.capacity, daily.transpose), (33, 8));
+        assert!(62_020 * 8 * (daily.capacity + daily.transpose) <= STAGE_BYTES * 5 / 4);
         let mut x: u64 = 12_345;
         let trials = 2 * MAX_STAGED + 3 * TRANSPOSE + 7;
         for _ in 0..trials {

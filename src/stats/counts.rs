@@ -26,8 +26,9 @@ pub(crate) enum Counts {
     U32(Vec<u32>),
     /// Larger counts.
     U64(Vec<u64>),
-    /// A Rice code: low bits packed, the rest in unary.
-    Rice(Rice),
+    /// A Rice code: low bits packed, the rest in unary (boxed, so that the enum stays the
+    /// size of a vector: a run holds one per series and reporting day).
+    Rice(Box<Rice>),
 }
 
 impl PartialEq for Counts {
@@ -184,7 +185,7 @@ impl Counts {
             Counts::Rice(r) if packed < dense && r.k() == k => {}
             _ if packed < dense => {
                 let values: Vec<u64> = self.iter().collect();
-                *self = Counts::Rice(Rice::from_counts(values.iter().copied(), k));
+                *self = Counts::Rice(Box::new(Rice::from_counts(values.iter().copied(), k)));
             }
             Counts::Rice(_) => {
                 let values: Vec<u64> = self.iter().collect();

@@ -329,3 +329,20 @@ fn sweep_tables_are_those_of_run_with_the_same_values_and_seed() {
     assert!(manifest.contains("\"points/2/stock.csv\""), "{manifest}");
     assert!(!plain.join("points").exists(), "no tables without --tables");
 }
+
+/// A relative change keeps its sign on the front sheet: `+=5000` shows its points as
+/// `+0` and `+5000` (text, as in sweep.csv), not as the numbers 0.00 and 5000.00.
+#[test]
+fn a_relative_change_reads_as_written_on_the_front_sheet() {
+    let tmp = tempfile::tempdir().unwrap();
+    let req = SweepRequest {
+        vary: vec!["nations.donor.stock.x.initial+=0,5000".to_string()],
+        ..sweep_req(&tmp.path().join("s"), 1)
+    };
+    let dir = pipeline::sweep(&loaded(), &req, &Silent)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .dir;
+    let front = text_of(&book(&dir).worksheet_range("overview").unwrap());
+    assert!(front.contains(&"+5000".to_string()), "{front:?}");
+    assert!(!front.contains(&"5000".to_string()), "{front:?}");
+}

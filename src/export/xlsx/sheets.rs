@@ -82,9 +82,9 @@ fn kind(sheet: &str, name: &str, row_metric: Option<&str>) -> Kind {
         "day" | "from_day" | "trials" | "trials_defined" | "depleted" | "at_least" | "k"
         | "members" | "trial" | "depletion_day" | "point" | "rank" | "inputs_moved"
         | "base_rows" | "replicates" => Kind::Integer,
-        // A sweep's spec columns (path patterns), the values points.csv sets, and a
-        // tornado bar's ends (`10000`, `+365`, `p10=5196`).
-        n if matches!(n, "value" | "low" | "high") || n.contains('.') => Kind::Value,
+        // A sweep's spec columns (path patterns; on the front sheet `change`), the values
+        // points.csv sets, and a tornado bar's ends (`10000`, `+365`, `p10=5196`).
+        n if matches!(n, "value" | "low" | "high" | "change") || n.contains('.') => Kind::Value,
         _ => Kind::Decimal,
     }
 }
