@@ -16,10 +16,10 @@
 //! Storage is a window of counts covering exactly the buckets from the minimum's to the
 //! maximum's (a window from 0 to 400 000 is about 5 500 buckets), held in the smaller of
 //! two forms (see [`Counts`]): a dense array in the narrowest width that holds the
-//! largest count (one byte per bucket until a bucket passes 255), or a unary bit string
-//! of one bit per bucket plus one per value, which is smaller while there are fewer than
-//! about seven values per bucket (a stock histogram of one reporting day at 10 000
-//! trials typically is). [`record_all`](LogHistogram::record_all) and merges choose the
+//! largest count (one byte per bucket until a bucket passes 255), or a Rice code of
+//! `k + 1` bits per bucket plus one per `2^k` values, which is smaller while there are
+//! fewer than about fifty values per bucket (a stock histogram of one reporting day at
+//! 10 000 trials typically is). [`record_all`](LogHistogram::record_all) and merges choose the
 //! form; [`record`](LogHistogram::record) keeps the one it finds. Two histograms of the
 //! same multiset are equal and serialize to identical bytes, whatever the order of
 //! recording and merging: the window is a function of the values, and the serialized

@@ -6,7 +6,8 @@
 //! least a byte on every bucket; this code spends `k + 1` bits per bucket plus one bit per
 //! `2^k` values, with `k` chosen from the number of values per bucket (0 below about one
 //! and a half per bucket: plain unary). On the default scenario's daily stock histograms
-//! that is 383 bytes instead of 1 566 on average at 2 000 trials.
+//! at 2 000 trials (597 of 1 305 buckets occupied on average) plain unary needs 413 bytes
+//! where the dense arrays took 1 566 (computed from a run's `partial.json`).
 //! [`Counts`](super::counts::Counts) switches between this and a dense array by size.
 //!
 //! Adding a batch of values costs O(words + batch): each touched bucket's low bits are
