@@ -5,12 +5,14 @@
 //! do not depend on the thread count (the unit of shards), and blocks into units of
 //! [`UNIT`] trials, the unit of parallel work: units run in parallel on a rayon pool, small
 //! enough that the threads finish a wave at nearly the same time. Each worker thread
-//! owns a model [`Workspace`], an [`Aggregate`] of the per-trial flows and totals (small:
-//! no stock histograms), and a stage of stock paths, which it records column by column
-//! into the run's **one shared aggregate** when the stage is full (under a lock, a few
-//! times per thousand trials; see [`Aggregate::add_stock_columns`]). The stock
+//! owns a model [`Workspace`], an [`Aggregate`] of the per-trial flows, totals and
+//! stock moments (small: no stock histograms, see [`Aggregate::flows_for_model`]), and
+//! a stage of stock paths as histogram bucket indices, which it records column by
+//! column into the run's **one shared aggregate** when the stage is full (under a lock,
+//! a few times per thousand trials; see [`Aggregate::add_stock_buckets`]). The stock
 //! histograms, the bulk of a run's memory, are thus held once per run, not once per
-//! thread. Blocks
+//! thread, and the stages share one memory budget (`stage::STAGE_BYTES`), so a second
+//! thread adds its workspace and flows, not a second stage. Blocks
 //! are grouped in waves of [`WAVE_BLOCKS`]. The per-trial rows of a unit are rendered on
 //! the worker that ran it (for `trials.csv`: CSV text, so the formatting runs in
 //! parallel), and after each wave the rendered units are handed to the caller's
@@ -142,8 +144,8 @@ pub struct RunResult {
 /// One worker thread's state.
 struct Worker {
     workspace: Workspace,
-    /// The flows and totals of the trials this worker ran (no stock histograms: the
-    /// stage records those into the shared aggregate).
+    /// The flows, totals and stock moments of the trials this worker ran (no stock
+    /// histograms: the stage records those into the shared aggregate).
     aggregate: Aggregate,
     /// Stock paths not yet aggregated.
     stage: StockStage,
@@ -190,8 +192,11 @@ pub fn run<S: RowSink>(
                         .map_err(|_| Error::Other("a worker thread panicked".into()))?;
                     let worker = guard.get_or_insert_with(|| Worker {
                         workspace: Workspace::new(model),
-                        aggregate: Aggregate::for_model(model),
-                        stage: StockStage::new(model.report_days.len() * model.series_count()),
+                        aggregate: Aggregate::flows_for_model(model),
+                        stage: StockStage::new(
+                            model.report_days.len() * model.series_count(),
+                            stage::STAGE_BYTES / threads,
+                        ),
                     });
                     let last = (first + UNIT).min(wave_end);
                     let block = run_unit(model, opts.seed, first..last, worker, &shared);
@@ -257,6 +262,7 @@ fn run_unit(
     for t in trials {
         let outcome = worker.workspace.run(model, seed, t, &mut NoTrace);
         worker.aggregate.add_flows(outcome);
+        worker.aggregate.add_stock_moments(&outcome.stock);
         worker.stage.push(&outcome.stock, &mut &*shared);
         rows.outcomes.extend_from_slice(&outcome.series);
         rows.inputs.extend_from_slice(&outcome.inputs);

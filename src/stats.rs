@@ -72,7 +72,7 @@ mod unary;
 pub mod wide;
 
 pub use ci::{Interval, Z95, quantile_rank, quantile_rank_interval, wilson};
-pub use histogram::{LogHistogram, SUB_BUCKET_BITS, Scratch};
+pub use histogram::{BUCKET_COUNT, LogHistogram, SUB_BUCKET_BITS, Scratch, bucket_index};
 pub use moments::{MAX_OBSERVATION, MAX_OBSERVATIONS, Moments, Proportion};
 pub use ratio::RatioMoments;
 pub use sorted::sorted_quantile;

@@ -274,7 +274,10 @@ pub fn stock(report: &Report) -> Table {
         let (nation, item) = report.labels(i);
         for (k, &day) in report.model.report_days.iter().enumerate() {
             let (h, m) = (&s.stock[k], &s.stock_moments[k]);
-            let q = |p: f64| h.quantile(p).map(|v| v.to_string()).unwrap_or_default();
+            let text = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+            let [p05, p25, p50, p75, p95, min, max] = h
+                .quantiles([0.05, 0.25, 0.5, 0.75, 0.95, 0.0, 1.0])
+                .map(text);
             let ci = m.ci95();
             let mut row = vec![
                 nation.into(),
@@ -283,8 +286,8 @@ pub fn stock(report: &Report) -> Table {
                 report.date(day),
                 mean(m.mean()),
             ];
-            row.extend([0.05, 0.25, 0.5, 0.75, 0.95].map(q));
-            row.extend([mean(ci.low.max(0.0)), mean(ci.high), q(0.0), q(1.0)]);
+            row.extend([p05, p25, p50, p75, p95]);
+            row.extend([mean(ci.low.max(0.0)), mean(ci.high), min, max]);
             t.rows.push(row);
         }
     }

@@ -169,8 +169,21 @@ impl Aggregate {
         }
     }
 
-    /// Adds everything of one trial except its stock path, which the caller batches
-    /// into [`Aggregate::add_stock_columns`] (the runner does both for every trial).
+    /// An empty aggregate like [`Aggregate::for_model`] but without stock histograms:
+    /// for the flows, totals and stock moments of part of a run, merged into a full
+    /// aggregate that holds the histograms (a run's worker threads keep one each, so
+    /// the histograms, the bulk of a run's memory, are held once per run).
+    pub fn flows_for_model(model: &Model) -> Aggregate {
+        let mut aggregate = Aggregate::for_model(model);
+        for s in &mut aggregate.series {
+            s.stock = Vec::new();
+        }
+        aggregate
+    }
+
+    /// Adds everything of one trial except its stock path: the caller adds the path's
+    /// moments with [`Aggregate::add_stock_moments`] and batches its histogram entries
+    /// into [`Aggregate::add_stock_buckets`] (the runner does all three for every trial).
     pub fn add_flows(&mut self, outcome: &TrialOutcome) {
         self.trials += 1;
         let reports = self.reports();
@@ -187,27 +200,47 @@ impl Aggregate {
         }
     }
 
-    /// Records staged stock paths: column `c` (series `c / reports`, reporting day
-    /// `c % reports`) holds the values of `trials` trials at `columns[c * stride..]`.
-    /// A whole column goes into its histogram at once, so the histogram stays in cache
-    /// (see the runner's stage of stock paths).
-    pub fn add_stock_columns(&mut self, columns: &[u64], stride: usize, trials: usize) {
-        let reports = self.reports();
-        let mut chunks = columns.chunks(stride.max(1));
-        let mut scratch = Scratch::default();
+    /// Adds one trial's stock path (value `c` for series `c / reports` at reporting day
+    /// `c % reports`) to the exact stock moments.
+    pub fn add_stock_moments(&mut self, path: &[u64]) {
+        let mut values = path.iter();
         for agg in &mut self.series {
-            for (h, m) in agg.stock.iter_mut().zip(&mut agg.stock_moments) {
-                let Some(column) = chunks.next() else { return };
-                let values = &column[..trials.min(column.len())];
-                h.record_all(values, &mut scratch);
-                values.iter().for_each(|&v| m.add(v));
+            for (m, &v) in agg.stock_moments.iter_mut().zip(&mut values) {
+                m.add(v);
             }
         }
-        debug_assert!(reports == 0 || chunks.next().is_none());
+        debug_assert!(values.next().is_none());
+    }
+
+    /// Records staged stock paths into the stock histograms: column `c` (series
+    /// `c / reports`, reporting day `c % reports`) holds the bucket indices
+    /// ([`crate::stats::bucket_index`]) of `trials` trials' values at
+    /// `columns[c * stride..]`, and `bounds[c]` their exact smallest and largest value.
+    /// A whole column goes into its histogram at once, so the histogram stays in cache
+    /// (see the runner's stage of stock paths). The moments are not touched: see
+    /// [`Aggregate::add_stock_moments`].
+    pub fn add_stock_buckets(
+        &mut self,
+        columns: &[u16],
+        stride: usize,
+        trials: usize,
+        bounds: &[(u64, u64)],
+    ) {
+        let mut chunks = columns.chunks(stride.max(1)).zip(bounds);
+        let mut scratch = Scratch::default();
+        for agg in &mut self.series {
+            for h in &mut agg.stock {
+                let Some((column, &(lo, hi))) = chunks.next() else {
+                    return;
+                };
+                h.record_buckets(&column[..trials.min(column.len())], lo, hi, &mut scratch);
+            }
+        }
+        debug_assert!(self.reports() == 0 || chunks.next().is_none());
     }
 
     fn reports(&self) -> usize {
-        self.series.first().map_or(0, |s| s.stock.len())
+        self.report_days.len()
     }
 
     /// Merges `other` into `self` (exact; order-independent), series by series in
@@ -293,10 +326,18 @@ impl SeriesAggregate {
 
     fn merge(&mut self, o: &SeriesAggregate) {
         assert_eq!(
-            self.stock.len(),
-            o.stock.len(),
+            self.stock_moments.len(),
+            o.stock_moments.len(),
             "aggregates with different reporting days"
         );
+        // A flows-only aggregate (no stock histograms) merges into a full one.
+        if !o.stock.is_empty() {
+            assert_eq!(
+                self.stock.len(),
+                o.stock.len(),
+                "aggregates with different reporting days"
+            );
+        }
         assert_eq!(
             self.depleted_on_day.len(),
             o.depleted_on_day.len(),
@@ -434,7 +475,9 @@ mod tests {
         };
         let mut agg = Aggregate::new(&[true], &[days - 1], days);
         agg.add_flows(&outcome);
-        agg.add_stock_columns(&[big], 1, 1);
+        agg.add_stock_moments(&[big]);
+        let bucket = crate::stats::bucket_index(big) as u16;
+        agg.add_stock_buckets(&[bucket], 1, 1, &[(big, big)]);
         for _ in 0..32 {
             let copy = agg.clone();
             agg.merge(&copy);

@@ -3,51 +3,81 @@
 //! A trial's stock path is one value per column (series × reporting day), and every
 //! column has its own histogram, so recording a path as it comes touches one histogram
 //! after another: one cache miss per value once the histograms outgrow the cache (the
-//! default scenario has 1 778 of them, about 25 MB). The stage instead keeps the values
-//! of many trials column by column, and records a whole column at a time: the column's
-//! histogram stays in cache while it takes hundreds of values. Paths arrive one trial at
-//! a time; they are transposed up to [`TRANSPOSE`] trials at a time (that small trial-major
-//! buffer stays in cache too). The histograms and moments are integer counts and sums,
-//! so the order of recording changes nothing in the result.
+//! default scenario has 8 925 of them at weekly reporting, 62 020 at daily). The stage
+//! instead keeps the values of many trials column by column, and records a whole column
+//! at a time: the column's histogram stays in cache while it takes hundreds of values.
+//!
+//! A value is staged as its histogram bucket index (2 bytes; see
+//! [`crate::stats::bucket_index`]), with the exact smallest and largest value of each
+//! column beside the batch: all a histogram keeps of it. The exact stock moments need
+//! the values themselves, so the worker adds them as each path arrives
+//! ([`Aggregate::add_stock_moments`]). Paths arrive one trial at a time; they are
+//! transposed up to [`TRANSPOSE`] trials at a time (that small trial-major buffer stays
+//! in cache too). The histograms are integer counts, so the order of recording changes
+//! nothing in the result.
 
 use super::Aggregate;
+use crate::stats::bucket_index;
 use std::sync::{Mutex, PoisonError};
 
 /// Where staged columns are recorded: an aggregate, or the run's shared one.
 pub(crate) trait StockSink {
-    /// Records `trials` values of every column (`stride` apart) into the stock
-    /// histograms and moments.
-    fn add_stock_columns(&mut self, columns: &[u64], stride: usize, trials: usize);
+    /// Records `trials` bucket indices of every column (`stride` apart), whose exact
+    /// smallest and largest values are `bounds`, into the stock histograms.
+    fn add_stock_buckets(
+        &mut self,
+        columns: &[u16],
+        stride: usize,
+        trials: usize,
+        bounds: &[(u64, u64)],
+    );
 }
 
 impl StockSink for Aggregate {
-    fn add_stock_columns(&mut self, columns: &[u64], stride: usize, trials: usize) {
-        Aggregate::add_stock_columns(self, columns, stride, trials);
+    fn add_stock_buckets(
+        &mut self,
+        columns: &[u16],
+        stride: usize,
+        trials: usize,
+        bounds: &[(u64, u64)],
+    ) {
+        Aggregate::add_stock_buckets(self, columns, stride, trials, bounds);
     }
 }
 
 /// The run's one shared aggregate: locked while a stage records into it. A poisoned lock
 /// (a worker panicked) is recorded into anyway; the run reports the panic when it ends.
 impl StockSink for &Mutex<Aggregate> {
-    fn add_stock_columns(&mut self, columns: &[u64], stride: usize, trials: usize) {
+    fn add_stock_buckets(
+        &mut self,
+        columns: &[u16],
+        stride: usize,
+        trials: usize,
+        bounds: &[(u64, u64)],
+    ) {
         let mut shared = self.lock().unwrap_or_else(PoisonError::into_inner);
-        shared.add_stock_columns(columns, stride, trials);
+        shared.add_stock_buckets(columns, stride, trials, bounds);
     }
 }
 
-/// Memory for the staged columns, per worker.
-const STAGE_BYTES: usize = 16 << 20;
+/// Memory for the staged columns of a whole run, shared out equally among its workers
+/// (so a second thread does not add a second stage's worth).
+pub(crate) const STAGE_BYTES: usize = 16 << 20;
 /// Most trials transposed at a time.
 const TRANSPOSE: usize = 64;
 /// Fewest trials staged per column, however wide the paths: with a path of a million
 /// values (daily reporting of hundreds of series over years) the stage still takes
-/// only (8 + 2) × 8 bytes per value.
+/// only (8 + 2) × 2 + 16 bytes per value.
 const MIN_STAGED: usize = 8;
 /// Most trials staged per column (more gains little: a histogram window holds at most
 /// a few thousand cache lines).
 const MAX_STAGED: usize = 2048;
 
-/// Stock paths waiting to be recorded into an [`Aggregate`].
+/// Stock paths waiting to be recorded into an [`Aggregate`]'s histograms.
+///
+/// Invariant: `staged + transpose <= capacity` between calls, so the recent paths
+/// always fit in the columns, and a batch is recorded only when no path is waiting to
+/// be transposed: `bounds` then covers exactly the staged values.
 #[derive(Debug, Default)]
 pub(crate) struct StockStage {
     /// Values per path (series × reporting days).
@@ -58,17 +88,20 @@ pub(crate) struct StockStage {
     transpose: usize,
     /// Trials staged in the columns.
     staged: usize,
-    /// Column `c` holds its values in `columns[c * capacity..][..staged]`.
-    columns: Vec<u64>,
-    /// Paths not yet transposed, trial after trial.
-    recent: Vec<u64>,
+    /// Column `c` holds its bucket indices in `columns[c * capacity..][..staged]`.
+    columns: Vec<u16>,
+    /// Bucket indices of the paths not yet transposed, trial after trial.
+    recent: Vec<u16>,
+    /// The smallest and largest value of each column, staged or recent
+    /// (`(u64::MAX, 0)` when none).
+    bounds: Vec<(u64, u64)>,
 }
 
 impl StockStage {
-    /// A stage for paths of `width` values.
-    pub(crate) fn new(width: usize) -> StockStage {
-        // The columns take at most STAGE_BYTES, the recent paths a quarter of that.
-        let capacity = (STAGE_BYTES / 8 / width.max(1)).clamp(MIN_STAGED, MAX_STAGED);
+    /// A stage for paths of `width` values, in about `bytes` of memory (its columns;
+    /// the recent paths take a quarter of that more, and the bounds 16 bytes a column).
+    pub(crate) fn new(width: usize, bytes: usize) -> StockStage {
+        let capacity = (bytes / 2 / width.max(1)).clamp(MIN_STAGED, MAX_STAGED);
         StockStage {
             width,
             capacity,
@@ -82,8 +115,15 @@ impl StockStage {
         debug_assert_eq!(path.len(), self.width);
         if self.recent.capacity() == 0 {
             self.recent.reserve_exact(self.transpose * self.width);
+            self.bounds = vec![(u64::MAX, 0); self.width];
         }
-        self.recent.extend_from_slice(path);
+        for (&v, (lo, hi)) in path.iter().zip(&mut self.bounds) {
+            *lo = (*lo).min(v);
+            *hi = (*hi).max(v);
+        }
+        // Every bucket index is below 2^16 (`stats::BUCKET_COUNT`).
+        self.recent
+            .extend(path.iter().map(|&v| bucket_index(v) as u16));
         if self.recent.len() >= self.transpose * self.width {
             self.transpose(aggregate);
         }
@@ -95,15 +135,14 @@ impl StockStage {
         self.record(aggregate);
     }
 
-    /// Moves the recent paths into the columns (recording first if they do not fit).
+    /// Moves the recent paths into the columns, then records the columns if another
+    /// batch of recent paths would not fit.
     fn transpose(&mut self, aggregate: &mut impl StockSink) {
         let n = self.recent.len() / self.width.max(1);
         if n == 0 {
             return;
         }
-        if self.staged + n > self.capacity {
-            self.record(aggregate);
-        }
+        debug_assert!(self.staged + n <= self.capacity);
         if self.columns.is_empty() {
             self.columns = vec![0; self.width * self.capacity];
         }
@@ -116,12 +155,17 @@ impl StockStage {
         }
         self.staged += n;
         self.recent.clear();
+        if self.staged + self.transpose > self.capacity {
+            self.record(aggregate);
+        }
     }
 
     fn record(&mut self, aggregate: &mut impl StockSink) {
         if self.staged > 0 {
-            aggregate.add_stock_columns(&self.columns, self.capacity, self.staged);
+            debug_assert!(self.recent.is_empty());
+            aggregate.add_stock_buckets(&self.columns, self.capacity, self.staged, &self.bounds);
             self.staged = 0;
+            self.bounds.fill((u64::MAX, 0));
         }
     }
 }
@@ -130,24 +174,33 @@ impl StockStage {
 mod tests {
     use super::*;
 
-    /// Staged, transposed and recorded column by column (with the stage filling up and
-    /// emptying several times, and a partial batch at the end), the paths give exactly
-    /// the aggregate of recording every value as it comes.
+    /// Staged as bucket indices, transposed and recorded column by column (with the
+    /// stage filling up and emptying several times, and a partial batch at the end),
+    /// with the moments added path by path to an aggregate without histograms (as a
+    /// worker does) and merged at the end, the paths give exactly the aggregate of
+    /// recording every value as it comes.
     #[test]
     fn staging_changes_nothing_in_the_aggregate() {
         let (series, reports) = (3, 5);
         let width = series * reports;
         let mut staged = Aggregate::new(&[false, true, false], &[0, 2, 4, 6, 9], 10);
         let mut direct = staged.clone();
-        let mut stage = StockStage::new(width);
+        let mut flows = staged.clone();
+        for s in &mut flows.series {
+            s.stock = Vec::new();
+        }
+        let mut stage = StockStage::new(width, STAGE_BYTES);
         assert_eq!((stage.capacity, stage.transpose), (MAX_STAGED, TRANSPOSE));
-        // However wide the path, the stage stays within STAGE_BYTES and a quarter, or
-        // (8 + 2) values per path value.
-        let wide = StockStage::new(1 << 20);
+        // However wide the path, the stage stays within its bytes and a quarter, or
+        // (8 + 2) bucket indices per path value.
+        let wide = StockStage::new(1 << 20, STAGE_BYTES);
         assert_eq!((wide.capacity, wide.transpose), (MIN_STAGED, 2));
-        let daily = StockStage::new(62_020); // the default scenario, daily reporting
-        assert_eq!((daily.capacity, daily.transpose), (33, 8));
-        assert!(62_020 * 8 * (daily.capacity + daily.transpose) <= STAGE_BYTES * 5 / 4);
+        // The default scenario at daily reporting, one worker and two.
+        let daily = StockStage::new(62_020, STAGE_BYTES);
+        assert_eq!((daily.capacity, daily.transpose), (135, 33));
+        assert!(62_020 * 2 * (daily.capacity + daily.transpose) <= STAGE_BYTES * 5 / 4);
+        let half = StockStage::new(62_020, STAGE_BYTES / 2);
+        assert_eq!((half.capacity, half.transpose), (67, 16));
         let mut x: u64 = 12_345;
         let trials = 2 * MAX_STAGED + 3 * TRANSPOSE + 7;
         for _ in 0..trials {
@@ -162,10 +215,15 @@ mod tests {
                 agg.stock[c % reports].record(v);
                 agg.stock_moments[c % reports].add(v);
             }
+            flows.add_stock_moments(&path);
             stage.push(&path, &mut staged);
         }
-        assert_ne!(staged, direct, "not all recorded before the flush");
         stage.flush(&mut staged);
+        assert_ne!(
+            staged, direct,
+            "the moments are not in the histograms' aggregate"
+        );
+        staged.merge(&flows);
         assert_eq!(staged, direct);
         assert_eq!(staged.series[1].stock[4].count(), trials as u64);
     }
