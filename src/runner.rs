@@ -5,22 +5,21 @@
 //! do not depend on the thread count (the unit of shards), and blocks into units of
 //! [`UNIT`] trials, the unit of parallel work: units run in parallel on a rayon pool, small
 //! enough that the threads finish a wave at nearly the same time. Each worker thread
-//! owns a model [`Workspace`], an [`Aggregate`] of the per-trial flows, totals and
-//! stock moments (small: no stock histograms, see [`Aggregate::flows_for_model`]), and
-//! a stage of stock paths as histogram bucket indices, which it records column by
-//! column into the run's **one shared aggregate** when the stage is full (under a lock,
-//! a few times per thousand trials; see [`Aggregate::add_stock_buckets`]). The stock
-//! histograms, the bulk of a run's memory, are thus held once per run, not once per
-//! thread, and the stages share one memory budget (`stage::STAGE_BYTES`), so a second
-//! thread adds its workspace and flows, not a second stage. Blocks
+//! owns a model [`Workspace`] and a stage of stock paths as histogram bucket indices.
+//! It adds each trial's flows, totals and stock moments straight into the run's **one
+//! shared aggregate** ([`SharedAggregate`], a lock per series), and records its stage
+//! into it column by column when the stage is full (a few times per thousand trials;
+//! see [`Aggregate::add_stock_buckets`]). So the aggregate, the bulk of a run's memory,
+//! is held once per run, not once per thread, and the stages share one memory budget
+//! (`stage::STAGE_BYTES`): a second thread adds a workspace, not a second aggregate or
+//! stage. Blocks
 //! are grouped in waves of [`WAVE_BLOCKS`]. The per-trial rows of a unit are rendered on
 //! the worker that ran it (for `trials.csv`: CSV text, so the formatting runs in
 //! parallel), and after each wave the rendered units are handed to the caller's
 //! [`RowSink`] in trial order, so memory holds at most one wave of rows and the serial
-//! part of a run is a plain write. At the end the stages are recorded and the per-thread
-//! flows merged into the shared aggregate;
-//! every accumulator merges exactly, so the result is the same whatever the number of
-//! threads. A shard `k/n` runs a contiguous range of blocks, and merging shard
+//! part of a run is a plain write. At the end the stages are recorded into the shared
+//! aggregate; every accumulator is an integer count or sum, so the result is the same
+//! whatever the number of threads. A shard `k/n` runs a contiguous range of blocks, and merging shard
 //! aggregates gives exactly the single-machine aggregate.
 //!
 //! # Randomness
@@ -38,7 +37,8 @@ mod stage;
 
 pub use crate::results::aggregate;
 pub use crate::results::{
-    Aggregate, GroupAggregate, NoRows, RatioAggregate, RowSink, SeriesAggregate, UnitRows,
+    Aggregate, GroupAggregate, NoRows, RatioAggregate, RowSink, SeriesAggregate, SharedAggregate,
+    UnitRows,
 };
 pub use precision::{Precision, precision_reached};
 
@@ -144,10 +144,7 @@ pub struct RunResult {
 /// One worker thread's state.
 struct Worker {
     workspace: Workspace,
-    /// The flows, totals and stock moments of the trials this worker ran (no stock
-    /// histograms: the stage records those into the shared aggregate).
-    aggregate: Aggregate,
-    /// Stock paths not yet aggregated.
+    /// Stock paths not yet in the shared aggregate's histograms.
     stage: StockStage,
 }
 
@@ -170,7 +167,7 @@ pub fn run<S: RowSink>(
         .build()
         .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
     let workers: Vec<Mutex<Option<Worker>>> = (0..threads).map(|_| Mutex::new(None)).collect();
-    let shared = Mutex::new(Aggregate::for_model(model));
+    let shared = SharedAggregate::new(Aggregate::for_model(model));
     let range = opts.shard.trial_range(opts.trials);
     let done = AtomicU64::new(0);
     let total = range.end - range.start;
@@ -192,7 +189,6 @@ pub fn run<S: RowSink>(
                         .map_err(|_| Error::Other("a worker thread panicked".into()))?;
                     let worker = guard.get_or_insert_with(|| Worker {
                         workspace: Workspace::new(model),
-                        aggregate: Aggregate::flows_for_model(model),
                         stage: StockStage::new(
                             model.report_days.len() * model.series_count(),
                             stage::STAGE_BYTES / threads,
@@ -213,7 +209,7 @@ pub fn run<S: RowSink>(
         }
         next = wave_end;
         if let Some(p) = &opts.precision
-            && precision::precise_enough(&workers, p, model)
+            && precision::precise_enough(&shared, p, model)
         {
             break;
         }
@@ -228,12 +224,7 @@ pub fn run<S: RowSink>(
     for part in &mut parts {
         part.stage.flush(&mut &shared);
     }
-    let mut aggregate = shared
-        .into_inner()
-        .map_err(|_| Error::Other("a worker thread panicked".into()))?;
-    for part in &parts {
-        aggregate.merge(&part.aggregate);
-    }
+    let aggregate = shared.into_inner();
     let trials = range.start..range.start + aggregate.trials;
     Ok(RunResult {
         aggregate,
@@ -242,14 +233,14 @@ pub fn run<S: RowSink>(
     })
 }
 
-/// Runs the trials of one unit, adding their flows to the worker's aggregate and their
-/// stock paths to its stage (recorded into `shared` when full), and returns their rows.
+/// Runs the trials of one unit, adding them to `shared` and their stock paths to the
+/// worker's stage (recorded into `shared` when full), and returns their rows.
 fn run_unit(
     model: &Model,
     seed: u64,
     trials: std::ops::Range<u64>,
     worker: &mut Worker,
-    shared: &Mutex<Aggregate>,
+    shared: &SharedAggregate,
 ) -> UnitRows {
     let n = (trials.end - trials.start) as usize;
     let width = model.series_count();
@@ -261,8 +252,7 @@ fn run_unit(
     };
     for t in trials {
         let outcome = worker.workspace.run(model, seed, t, &mut NoTrace);
-        worker.aggregate.add_flows(outcome);
-        worker.aggregate.add_stock_moments(&outcome.stock);
+        shared.add_trial(outcome);
         worker.stage.push(&outcome.stock, &mut &*shared);
         rows.outcomes.extend_from_slice(&outcome.series);
         rows.inputs.extend_from_slice(&outcome.inputs);

@@ -169,28 +169,15 @@ impl Aggregate {
         }
     }
 
-    /// An empty aggregate like [`Aggregate::for_model`] but without stock histograms:
-    /// for the flows, totals and stock moments of part of a run, merged into a full
-    /// aggregate that holds the histograms (a run's worker threads keep one each, so
-    /// the histograms, the bulk of a run's memory, are held once per run).
-    pub fn flows_for_model(model: &Model) -> Aggregate {
-        let mut aggregate = Aggregate::for_model(model);
-        for s in &mut aggregate.series {
-            s.stock = Vec::new();
-        }
-        aggregate
-    }
-
     /// Adds everything of one trial except its stock path: the caller adds the path's
     /// moments with [`Aggregate::add_stock_moments`] and batches its histogram entries
-    /// into [`Aggregate::add_stock_buckets`] (the runner does all three for every trial).
+    /// into [`Aggregate::add_stock_buckets`] (the runner does all three for every
+    /// trial, series by series, through [`super::SharedAggregate`]).
     pub fn add_flows(&mut self, outcome: &TrialOutcome) {
         self.trials += 1;
         let reports = self.reports();
-        for (i, (agg, out)) in self.series.iter_mut().zip(&outcome.series).enumerate() {
-            let range = i * reports..(i + 1) * reports;
-            agg.add_periods(outcome, range);
-            agg.add_totals(out);
+        for (i, agg) in self.series.iter_mut().enumerate() {
+            agg.add_flows(outcome, i, reports);
         }
         for g in &mut self.groups {
             g.add(&outcome.series, &self.report_days);
@@ -203,13 +190,10 @@ impl Aggregate {
     /// Adds one trial's stock path (value `c` for series `c / reports` at reporting day
     /// `c % reports`) to the exact stock moments.
     pub fn add_stock_moments(&mut self, path: &[u64]) {
-        let mut values = path.iter();
-        for agg in &mut self.series {
-            for (m, &v) in agg.stock_moments.iter_mut().zip(&mut values) {
-                m.add(v);
-            }
+        let reports = self.reports();
+        for (agg, values) in self.series.iter_mut().zip(path.chunks(reports.max(1))) {
+            agg.add_stock_moments(values);
         }
-        debug_assert!(values.next().is_none());
     }
 
     /// Records staged stock paths into the stock histograms: column `c` (series
@@ -226,17 +210,12 @@ impl Aggregate {
         trials: usize,
         bounds: &[(u64, u64)],
     ) {
-        let mut chunks = columns.chunks(stride.max(1)).zip(bounds);
+        let reports = self.reports();
         let mut scratch = Scratch::default();
-        for agg in &mut self.series {
-            for h in &mut agg.stock {
-                let Some((column, &(lo, hi))) = chunks.next() else {
-                    return;
-                };
-                h.record_buckets(&column[..trials.min(column.len())], lo, hi, &mut scratch);
-            }
+        for (i, agg) in self.series.iter_mut().enumerate() {
+            let (columns, bounds) = series_columns(columns, stride, bounds, i, reports);
+            agg.add_stock_buckets(columns, stride, trials, bounds, &mut scratch);
         }
-        debug_assert!(self.reports() == 0 || chunks.next().is_none());
     }
 
     fn reports(&self) -> usize {
@@ -278,7 +257,55 @@ impl Aggregate {
     }
 }
 
+/// Series `i`'s columns (of `reports` columns per series, `stride` apart) and bounds.
+pub(crate) fn series_columns<'a>(
+    columns: &'a [u16],
+    stride: usize,
+    bounds: &'a [(u64, u64)],
+    i: usize,
+    reports: usize,
+) -> (&'a [u16], &'a [(u64, u64)]) {
+    let first = (i * reports).min(bounds.len());
+    let last = ((i + 1) * reports).min(bounds.len());
+    let start = (first * stride).min(columns.len());
+    let end = (last * stride).min(columns.len());
+    (&columns[start..end], &bounds[first..last])
+}
+
 impl SeriesAggregate {
+    /// Adds series `i`'s flows and totals of one trial (everything but its stock path);
+    /// `reports` is the number of reporting days.
+    pub fn add_flows(&mut self, outcome: &TrialOutcome, i: usize, reports: usize) {
+        self.add_periods(outcome, i * reports..(i + 1) * reports);
+        if let Some(out) = outcome.series.get(i) {
+            self.add_totals(out);
+        }
+    }
+
+    /// Adds one trial's stock at each reporting day to the exact stock moments.
+    pub fn add_stock_moments(&mut self, values: &[u64]) {
+        debug_assert_eq!(values.len(), self.stock_moments.len());
+        for (m, &v) in self.stock_moments.iter_mut().zip(values) {
+            m.add(v);
+        }
+    }
+
+    /// Records this series' staged columns (see [`Aggregate::add_stock_buckets`]):
+    /// column `k` (reporting day `k`) at `columns[k * stride..]`, bounds `bounds[k]`.
+    pub fn add_stock_buckets(
+        &mut self,
+        columns: &[u16],
+        stride: usize,
+        trials: usize,
+        bounds: &[(u64, u64)],
+        scratch: &mut Scratch,
+    ) {
+        let columns = columns.chunks(stride.max(1));
+        for ((h, column), &(lo, hi)) in self.stock.iter_mut().zip(columns).zip(bounds) {
+            h.record_buckets(&column[..trials.min(column.len())], lo, hi, scratch);
+        }
+    }
+
     fn add_periods(&mut self, o: &TrialOutcome, range: std::ops::Range<usize>) {
         if !self.consumer {
             return;
@@ -326,18 +353,10 @@ impl SeriesAggregate {
 
     fn merge(&mut self, o: &SeriesAggregate) {
         assert_eq!(
-            self.stock_moments.len(),
-            o.stock_moments.len(),
+            self.stock.len(),
+            o.stock.len(),
             "aggregates with different reporting days"
         );
-        // A flows-only aggregate (no stock histograms) merges into a full one.
-        if !o.stock.is_empty() {
-            assert_eq!(
-                self.stock.len(),
-                o.stock.len(),
-                "aggregates with different reporting days"
-            );
-        }
         assert_eq!(
             self.depleted_on_day.len(),
             o.depleted_on_day.len(),

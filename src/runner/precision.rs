@@ -7,11 +7,9 @@
 //! channels. The check happens after whole waves, whose size is fixed, so the number of
 //! trials is reproducible too.
 
-use super::aggregate::cumulative;
-use super::{Aggregate, Worker};
+use super::{Aggregate, SharedAggregate};
 use crate::model::Model;
 use crate::stats::wilson;
-use std::sync::Mutex;
 
 /// Stop when every tracked depletion probability (each reporting day of each tracked
 /// series) is known to within `width`.
@@ -26,32 +24,13 @@ pub struct Precision {
 }
 
 /// Whether every tracked depletion probability's interval is narrower than required,
-/// or the trial budget is spent, judging from the workers' aggregates so far.
-pub(super) fn precise_enough(
-    workers: &[Mutex<Option<Worker>>],
-    p: &Precision,
-    model: &Model,
-) -> bool {
-    let mut trials = 0;
-    let mut depleted: Vec<Vec<u64>> = Vec::new();
-    for slot in workers {
-        let Ok(guard) = slot.lock() else { return false };
-        let Some(w) = guard.as_ref() else { continue };
-        trials += w.aggregate.trials;
-        depleted.resize(w.aggregate.series.len(), Vec::new());
-        for (sum, s) in depleted.iter_mut().zip(&w.aggregate.series) {
-            sum.resize(s.depleted_on_day.len(), 0);
-            for (a, b) in sum.iter_mut().zip(&s.depleted_on_day) {
-                *a += b;
-            }
-        }
-    }
+/// or the trial budget is spent, judging from the run's aggregate so far.
+pub(super) fn precise_enough(shared: &SharedAggregate, p: &Precision, model: &Model) -> bool {
+    let trials = shared.trials();
     let series = &model.scenario.series;
-    let tracked = depleted
-        .iter()
-        .enumerate()
-        .filter(|&(i, _)| tracks(p, i, series[i].channel))
-        .map(|(_, d)| cumulative(d));
+    let tracked = (0..series.len())
+        .filter(|&i| tracks(p, i, series[i].channel))
+        .map(|i| shared.cumulative_depleted(i));
     trials >= p.max_trials || narrow_enough(tracked, &model.report_days, trials, p.width)
 }
 
@@ -104,7 +83,7 @@ mod tests {
     /// met only if no reporting day falls there.
     #[test]
     fn precision_checks_every_reporting_day_not_only_the_horizon() {
-        let by_day = cumulative(&[0, 50, 0, 50]);
+        let by_day = crate::results::aggregate::cumulative(&[0, 50, 0, 50]);
         let narrow = |days: &[u32]| narrow_enough([by_day.clone()].into_iter(), days, 100, 0.1);
         assert!(narrow(&[0, 3]));
         assert!(!narrow(&[0, 1, 3]));

@@ -10,15 +10,15 @@
 //! A value is staged as its histogram bucket index (2 bytes; see
 //! [`crate::stats::bucket_index`]), with the exact smallest and largest value of each
 //! column beside the batch: all a histogram keeps of it. The exact stock moments need
-//! the values themselves, so the worker adds them as each path arrives
-//! ([`Aggregate::add_stock_moments`]). Paths arrive one trial at a time; they are
+//! the values themselves, so they are added as each trial arrives
+//! ([`SharedAggregate::add_trial`]). Paths arrive one trial at a time; they are
 //! transposed up to [`TRANSPOSE`] trials at a time (that small trial-major buffer stays
 //! in cache too). The histograms are integer counts, so the order of recording changes
 //! nothing in the result.
 
 use super::Aggregate;
+use crate::results::SharedAggregate;
 use crate::stats::bucket_index;
-use std::sync::{Mutex, PoisonError};
 
 /// Where staged columns are recorded: an aggregate, or the run's shared one.
 pub(crate) trait StockSink {
@@ -45,9 +45,8 @@ impl StockSink for Aggregate {
     }
 }
 
-/// The run's one shared aggregate: locked while a stage records into it. A poisoned lock
-/// (a worker panicked) is recorded into anyway; the run reports the panic when it ends.
-impl StockSink for &Mutex<Aggregate> {
+/// The run's one shared aggregate: each series locked while the stage records into it.
+impl StockSink for &SharedAggregate {
     fn add_stock_buckets(
         &mut self,
         columns: &[u16],
@@ -55,8 +54,7 @@ impl StockSink for &Mutex<Aggregate> {
         trials: usize,
         bounds: &[(u64, u64)],
     ) {
-        let mut shared = self.lock().unwrap_or_else(PoisonError::into_inner);
-        shared.add_stock_buckets(columns, stride, trials, bounds);
+        SharedAggregate::add_stock_buckets(self, columns, stride, trials, bounds);
     }
 }
 
@@ -176,9 +174,8 @@ mod tests {
 
     /// Staged as bucket indices, transposed and recorded column by column (with the
     /// stage filling up and emptying several times, and a partial batch at the end),
-    /// with the moments added path by path to an aggregate without histograms (as a
-    /// worker does) and merged at the end, the paths give exactly the aggregate of
-    /// recording every value as it comes.
+    /// with the moments added path by path to another aggregate and merged at the end,
+    /// the paths give exactly the aggregate of recording every value as it comes.
     #[test]
     fn staging_changes_nothing_in_the_aggregate() {
         let (series, reports) = (3, 5);
@@ -186,9 +183,6 @@ mod tests {
         let mut staged = Aggregate::new(&[false, true, false], &[0, 2, 4, 6, 9], 10);
         let mut direct = staged.clone();
         let mut flows = staged.clone();
-        for s in &mut flows.series {
-            s.stock = Vec::new();
-        }
         let mut stage = StockStage::new(width, STAGE_BYTES);
         assert_eq!((stage.capacity, stage.transpose), (MAX_STAGED, TRANSPOSE));
         // However wide the path, the stage stays within its bytes and a quarter, or

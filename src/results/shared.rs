@@ -1,0 +1,199 @@
+//! The run's one aggregate, filled by many threads at once.
+//!
+//! A [`SharedAggregate`] holds an [`Aggregate`] split into independently locked parts:
+//! one lock per series, one for the nation groups and one for the fire ratios. Worker
+//! threads add each trial straight into it, series by series, and record their staged
+//! stock histograms into it, so a worker holds no partial aggregate of its own: a run's
+//! memory is one aggregate plus, per thread, a model workspace and a share of the stage
+//! of stock paths. Two threads rarely want the same series at the same moment, and then
+//! only for the few microseconds one series of one trial takes.
+//!
+//! Every accumulator is an integer count or sum, so the order in which threads add
+//! trials changes nothing: the result is the same whatever the thread count, and equal
+//! to adding every trial to one [`Aggregate`] in trial order (tested below).
+
+use super::aggregate::{
+    Aggregate, GroupAggregate, RatioAggregate, SeriesAggregate, series_columns,
+};
+use crate::model::TrialOutcome;
+use crate::stats::Scratch;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+/// An [`Aggregate`] that several threads fill at once (see the module docs).
+#[derive(Debug)]
+pub struct SharedAggregate {
+    /// Trials added.
+    trials: AtomicU64,
+    /// The reporting days (as in the aggregate).
+    report_days: Vec<u32>,
+    /// The series, each behind its own lock.
+    series: Vec<Mutex<SeriesAggregate>>,
+    /// The nation groups.
+    groups: Mutex<Vec<GroupAggregate>>,
+    /// The fire ratios.
+    ratios: Mutex<Vec<RatioAggregate>>,
+}
+
+/// The value of `m`, poisoned or not.
+fn unpoison<T>(m: Mutex<T>) -> T {
+    m.into_inner().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Locks `m`; a poisoned lock (a worker panicked) is used anyway: the run reports the
+/// panic when it ends.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl SharedAggregate {
+    /// Shares `aggregate` (usually empty: [`Aggregate::for_model`]).
+    pub fn new(aggregate: Aggregate) -> SharedAggregate {
+        SharedAggregate {
+            trials: AtomicU64::new(aggregate.trials),
+            report_days: aggregate.report_days,
+            series: aggregate.series.into_iter().map(Mutex::new).collect(),
+            groups: Mutex::new(aggregate.groups),
+            ratios: Mutex::new(aggregate.ratios),
+        }
+    }
+
+    /// Adds one trial: its flows, totals and stock moments ([`Aggregate::add_flows`] and
+    /// [`Aggregate::add_stock_moments`]); its stock histograms come in batches through
+    /// [`SharedAggregate::add_stock_buckets`].
+    pub fn add_trial(&self, outcome: &TrialOutcome) {
+        let reports = self.report_days.len();
+        for (i, series) in self.series.iter().enumerate() {
+            let mut s = lock(series);
+            s.add_flows(outcome, i, reports);
+            if let Some(path) = outcome.stock.get(i * reports..(i + 1) * reports) {
+                s.add_stock_moments(path);
+            }
+        }
+        for g in lock(&self.groups).iter_mut() {
+            g.add(&outcome.series, &self.report_days);
+        }
+        for r in lock(&self.ratios).iter_mut() {
+            r.add(outcome);
+        }
+        self.trials.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Records staged stock histogram entries, series by series (see
+    /// [`Aggregate::add_stock_buckets`] for the layout).
+    pub fn add_stock_buckets(
+        &self,
+        columns: &[u16],
+        stride: usize,
+        trials: usize,
+        bounds: &[(u64, u64)],
+    ) {
+        let reports = self.report_days.len();
+        let mut scratch = Scratch::default();
+        for (i, series) in self.series.iter().enumerate() {
+            let (columns, bounds) = series_columns(columns, stride, bounds, i, reports);
+            lock(series).add_stock_buckets(columns, stride, trials, bounds, &mut scratch);
+        }
+    }
+
+    /// Trials added so far.
+    pub fn trials(&self) -> u64 {
+        self.trials.load(Ordering::Relaxed)
+    }
+
+    /// Series `i`'s trials depleted on or before each day so far; empty when there is
+    /// no series `i`.
+    pub fn cumulative_depleted(&self, i: usize) -> Vec<u64> {
+        self.series
+            .get(i)
+            .map(|s| lock(s).cumulative_depleted())
+            .unwrap_or_default()
+    }
+
+    /// The aggregate of everything added.
+    pub fn into_inner(self) -> Aggregate {
+        Aggregate {
+            trials: self.trials.into_inner(),
+            report_days: self.report_days,
+            series: self.series.into_iter().map(unpoison).collect(),
+            groups: unpoison(self.groups),
+            ratios: unpoison(self.ratios),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::SeriesOutcome;
+    use crate::stats::bucket_index;
+
+    /// A trial of two series over three reporting days, from `x`.
+    fn outcome(x: u64) -> TrialOutcome {
+        let v = |k: u64| (x.wrapping_mul(2_654_435_761).wrapping_add(k * 977)) % 100_000;
+        let series = |k: u64| SeriesOutcome {
+            initial: v(k),
+            final_stock: v(k + 1),
+            min_stock: v(k + 2) / 2,
+            demanded: v(k + 3),
+            consumed: v(k + 4) / 3,
+            depletion_day: (x % 3 == k).then_some((x % 10) as u32),
+            ..SeriesOutcome::default()
+        };
+        TrialOutcome {
+            trial: x,
+            series: vec![series(0), series(1)],
+            stock: (0..6).map(v).collect(),
+            demanded: (10..16).map(v).collect(),
+            consumed: (20..26).map(|k| v(k) / 2).collect(),
+            met: (30..36).map(|k| v(k) / 3).collect(),
+            short_days: (0..6).map(|k| (x + k) % 4).collect(),
+            inputs: Vec::new(),
+        }
+    }
+
+    /// Trials added from two threads at once, in no fixed order, with their stock
+    /// histograms recorded in batches, give exactly the aggregate of adding every
+    /// trial to one aggregate in trial order.
+    #[test]
+    fn threads_adding_at_once_equal_one_aggregate_in_order() {
+        let empty = Aggregate::new(&[true, false], &[2, 5, 9], 10);
+        let mut expected = empty.clone();
+        let trials: Vec<TrialOutcome> = (0..400).map(outcome).collect();
+        for t in &trials {
+            expected.add_flows(t);
+            expected.add_stock_moments(&t.stock);
+            for (c, &v) in t.stock.iter().enumerate() {
+                expected.series[c / 3].stock[c % 3].record(v);
+            }
+        }
+        let shared = SharedAggregate::new(empty);
+        std::thread::scope(|scope| {
+            for half in trials.chunks(200) {
+                let shared = &shared;
+                scope.spawn(move || {
+                    for batch in half.chunks(37) {
+                        // Column-major bucket indices and bounds of the batch.
+                        let mut columns = vec![0_u16; 6 * batch.len()];
+                        let mut bounds = vec![(u64::MAX, 0); 6];
+                        for (k, t) in batch.iter().enumerate() {
+                            shared.add_trial(t);
+                            for (c, &v) in t.stock.iter().enumerate() {
+                                columns[c * batch.len() + k] = bucket_index(v) as u16;
+                                bounds[c] = (bounds[c].0.min(v), bounds[c].1.max(v));
+                            }
+                        }
+                        shared.add_stock_buckets(&columns, batch.len(), batch.len(), &bounds);
+                    }
+                });
+            }
+        });
+        assert_eq!(shared.trials(), 400);
+        assert_eq!(
+            shared.cumulative_depleted(0),
+            expected.series[0].cumulative_depleted()
+        );
+        assert!(shared.cumulative_depleted(7).is_empty());
+        assert_eq!(shared.into_inner(), expected);
+    }
+}
