@@ -122,13 +122,21 @@ impl Counts {
             slots.sort_unstable();
             let runs = slots.chunk_by(|a, b| a == b);
             rice.add_sorted(runs.map(|r| (r[0] as usize, r.len() as u64)), scratch);
-        } else {
-            for &slot in slots.iter() {
-                self.add(slot as usize, 1);
-            }
+            return;
+        }
+        // A dense array: one tight loop in its width, until a count would not fit.
+        let done = match self {
+            Counts::U8(v) => add_ones(v, slots),
+            Counts::U16(v) => add_ones(v, slots),
+            Counts::U32(v) => add_ones(v, slots),
+            Counts::U64(v) => add_ones(v, slots),
+            Counts::Rice(_) => unreachable!("handled above"),
+        };
+        // The rest one by one, widening as needed (rare: a count passes 255 or 65 535).
+        for &slot in &slots[done..] {
+            self.add(slot as usize, 1);
         }
     }
-
     /// Every count, in order, as `u64`.
     #[allow(clippy::useless_conversion)] // the u64 arm of `each!`
     pub(crate) fn iter(&self) -> Box<dyn Iterator<Item = u64> + '_> {
@@ -246,6 +254,34 @@ impl Counts {
     }
 }
 
+/// Adds one to `counts[slot]` for each slot in turn, stopping before the first that
+/// would overflow the width; returns how many were added.
+#[inline]
+fn add_ones<T: Copy + PartialEq + std::ops::Add<Output = T> + From<u8> + Bounded>(
+    counts: &mut [T],
+    slots: &[u32],
+) -> usize {
+    for (done, &slot) in slots.iter().enumerate() {
+        let c = &mut counts[slot as usize];
+        if *c == T::MAX {
+            return done;
+        }
+        *c = *c + T::from(1);
+    }
+    slots.len()
+}
+
+/// The largest value of an unsigned count width.
+trait Bounded {
+    /// The largest value.
+    const MAX: Self;
+}
+
+macro_rules! bounded {
+    ($($t:ty),*) => {$(impl Bounded for $t { const MAX: Self = <$t>::MAX; })*};
+}
+bounded!(u8, u16, u32, u64);
+
 /// Heap bytes of a vector's allocation.
 fn vec_bytes<T>(v: &Vec<T>) -> usize {
     v.capacity() * std::mem::size_of::<T>()
@@ -264,6 +300,30 @@ fn width_bytes(max: u64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A dense batch gives the counts of adding one at a time, widening in the middle
+    /// of the batch when a count passes 255 and again past 65 535.
+    #[test]
+    fn a_dense_batch_widens_mid_batch_like_single_adds() {
+        let (mut batch, mut single) = (Counts::default(), Counts::default());
+        batch.grow_to(4);
+        single.grow_to(4);
+        let mut slots: Vec<u32> = (0..70_000)
+            .map(|i| if i % 3 == 0 { 1 } else { 2 })
+            .collect();
+        slots.extend([0, 3, 3]);
+        for &slot in &slots {
+            single.add(slot as usize, 1);
+        }
+        batch.add_each(&mut slots, &mut Vec::new());
+        assert!(matches!(batch, Counts::U16(_)), "{batch:?}");
+        assert_eq!(batch.iter().collect::<Vec<_>>(), [1, 23_334, 46_666, 2]);
+        assert_eq!(batch, single);
+        let mut more = vec![2; 20_000];
+        batch.add_each(&mut more, &mut Vec::new());
+        assert!(matches!(batch, Counts::U32(_)));
+        assert_eq!(batch.iter().collect::<Vec<_>>(), [1, 23_334, 66_666, 2]);
+    }
 
     #[test]
     fn widens_exactly_when_a_count_needs_it() {

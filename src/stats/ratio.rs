@@ -41,7 +41,15 @@ impl RatioMoments {
     /// If a sum overflows (only beyond the range in the module docs).
     #[inline]
     pub fn add(&mut self, x: u64, y: u64) {
-        self.add_wide(u128::from(x), u128::from(y));
+        // Products of two u64 fit in u128: one multiplication each, where `add_wide`
+        // needs 256-bit products.
+        let (x, y) = (u128::from(x), u128::from(y));
+        self.n = checked(self.n.checked_add(1));
+        self.sum_x = checked(self.sum_x.checked_add(x));
+        self.sum_y = checked(self.sum_y.checked_add(y));
+        self.sum_xx = checked(self.sum_xx.checked_add(U256::from_u128(x * x)));
+        self.sum_yy = checked(self.sum_yy.checked_add(U256::from_u128(y * y)));
+        self.sum_xy = checked(self.sum_xy.checked_add(U256::from_u128(x * y)));
     }
 
     /// Adds one pair given as `u128` (each below `2^96` for the documented range).
@@ -135,6 +143,29 @@ impl RatioMoments {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The one-multiplication `add` of two `u64` gives the sums of the 256-bit
+    /// `add_wide`, for the extremes and values in between.
+    #[test]
+    fn adding_u64_pairs_equals_adding_them_wide() {
+        let (mut narrow, mut wide) = (RatioMoments::default(), RatioMoments::default());
+        let mut s: u64 = 11;
+        let mut next = || {
+            s = s.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            s >> (s % 64)
+        };
+        let edges = [
+            (0, 0),
+            (u64::MAX, u64::MAX),
+            (u64::MAX, 1),
+            (1 << 63, u64::MAX - 1),
+        ];
+        for (x, y) in edges.into_iter().chain((0..1000).map(|_| (next(), next()))) {
+            narrow.add(x, y);
+            wide.add_wide(u128::from(x), u128::from(y));
+            assert_eq!(narrow, wide, "after ({x}, {y})");
+        }
+    }
 
     #[test]
     fn empty_ratio_has_no_interval() {

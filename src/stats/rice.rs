@@ -109,22 +109,19 @@ impl Rice {
                 .add_sorted(adds, scratch, |_, sum| max = max.max(sum));
         } else {
             // Low bits first; every touched bucket goes through the high part (adding
-            // its carry, perhaps 0) so that its new count is known.
-            let mut lows = Vec::new();
-            let carries: Vec<(usize, u64)> = adds
-                .into_iter()
-                .map(|(slot, n)| {
-                    let sum = self.low_of(slot) + (n & mask(k));
-                    let carry = (n >> k) + (sum >> k);
-                    self.set_low(slot, sum & mask(k));
-                    lows.push(sum & mask(k));
-                    (slot, carry)
-                })
-                .collect();
-            let mut i = 0;
+            // its carry, perhaps 0) so that its new count is known. The high part calls
+            // `seen` for each bucket right after taking it from the iterator, so `last`
+            // holds that bucket's new low bits (no buffer per batch).
+            let low = &mut self.low;
+            let last = std::cell::Cell::new(0);
+            let carries = adds.into_iter().map(|(slot, n)| {
+                let sum = get_low(low, k, slot) + (n & mask(k));
+                put_low(low, k, slot, sum & mask(k));
+                last.set(sum & mask(k));
+                (slot, (n >> k) + (sum >> k))
+            });
             self.high.add_sorted(carries, scratch, |_, high| {
-                max = max.max(high << k | lows[i]);
-                i += 1;
+                max = max.max(high << k | last.get());
             });
         }
         self.max = max;
@@ -155,28 +152,34 @@ impl Rice {
     /// The low bits of bucket `j`.
     #[inline]
     fn low_of(&self, j: usize) -> u64 {
-        if self.k == 0 {
-            return 0;
-        }
-        let (bit, k) = (j * self.k as usize, self.k as usize);
-        let (w, offset) = (bit / 64, bit % 64);
-        let mut v = self.low[w] >> offset;
-        if offset + k > 64 {
-            v |= self.low[w + 1] << (64 - offset);
-        }
-        v & mask(self.k)
+        get_low(&self.low, self.k, j)
     }
+}
 
-    /// Sets the low bits of bucket `j` to `v` (below `2^k`).
-    #[inline]
-    fn set_low(&mut self, j: usize, v: u64) {
-        let (bit, k) = (j * self.k as usize, self.k as usize);
-        let (w, offset) = (bit / 64, bit % 64);
-        self.low[w] = self.low[w] & !(mask(self.k) << offset) | v << offset;
-        if offset + k > 64 {
-            let spill = offset + k - 64;
-            self.low[w + 1] = self.low[w + 1] & !mask(spill as u32) | v >> (64 - offset);
-        }
+/// The `k` low bits of bucket `j` in the packed `low` words.
+#[inline]
+fn get_low(low: &[u64], k: u32, j: usize) -> u64 {
+    if k == 0 {
+        return 0;
+    }
+    let bit = j * k as usize;
+    let (w, offset) = (bit / 64, bit % 64);
+    let mut v = low[w] >> offset;
+    if offset + k as usize > 64 {
+        v |= low[w + 1] << (64 - offset);
+    }
+    v & mask(k)
+}
+
+/// Sets the `k` low bits of bucket `j` in the packed `low` words to `v` (below `2^k`).
+#[inline]
+fn put_low(low: &mut [u64], k: u32, j: usize, v: u64) {
+    let bit = j * k as usize;
+    let (w, offset) = (bit / 64, bit % 64);
+    low[w] = low[w] & !(mask(k) << offset) | v << offset;
+    if offset + k as usize > 64 {
+        let spill = offset + k as usize - 64;
+        low[w + 1] = low[w + 1] & !mask(spill as u32) | v >> (64 - offset);
     }
 }
 

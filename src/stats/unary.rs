@@ -68,7 +68,8 @@ impl Unary {
 
     /// Adds `k` to number `slot` for every `(slot, k)` of `adds`, whose slots are
     /// strictly increasing and below [`len`](Self::len), and calls `seen(slot, sum)` with
-    /// each sum. `scratch` is working memory.
+    /// each sum, right after taking that `(slot, k)` from `adds` and before taking the
+    /// next (the Rice code relies on this order). `scratch` is working memory.
     pub(crate) fn add_sorted(
         &mut self,
         adds: impl IntoIterator<Item = (usize, u64)>,
