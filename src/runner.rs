@@ -6,10 +6,10 @@
 //! [`UNIT`] trials, the unit of parallel work: units run in parallel on a rayon pool, small
 //! enough that the threads finish a wave at nearly the same time. Each worker thread
 //! owns a model [`Workspace`] and a stage of stock paths as histogram bucket indices.
-//! It adds each trial's flows, totals and stock moments straight into the run's **one
-//! shared aggregate** ([`SharedAggregate`], a lock per series), and records its stage
-//! into it column by column when the stage is full (a few times per thousand trials;
-//! see [`Aggregate::add_stock_buckets`]). So the aggregate, the bulk of a run's memory,
+//! It adds each trial's flows and totals straight into the run's **one shared
+//! aggregate** ([`SharedAggregate`], a lock per series), the stock moments once per few
+//! trials, and records its stage into it column by column when the stage is full (a
+//! few times per thousand trials; see [`Aggregate::add_stock_buckets`]). So the aggregate, the bulk of a run's memory,
 //! is held once per run, not once per thread, and the stages share one memory budget
 //! (`stage::STAGE_BYTES`): a second thread adds a workspace, not a second aggregate or
 //! stage. Blocks
@@ -191,6 +191,7 @@ pub fn run<S: RowSink>(
                         workspace: Workspace::new(model),
                         stage: StockStage::new(
                             model.report_days.len() * model.series_count(),
+                            model.report_days.len(),
                             stage::STAGE_BYTES / threads,
                         ),
                     });

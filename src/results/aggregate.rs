@@ -170,9 +170,10 @@ impl Aggregate {
     }
 
     /// Adds everything of one trial except its stock path: the caller adds the path's
-    /// moments with [`Aggregate::add_stock_moments`] and batches its histogram entries
-    /// into [`Aggregate::add_stock_buckets`] (the runner does all three for every
-    /// trial, series by series, through [`super::SharedAggregate`]).
+    /// moments ([`Aggregate::add_stock_moments`], or in batches
+    /// [`Aggregate::merge_stock_moments`]) and batches its histogram entries into
+    /// [`Aggregate::add_stock_buckets`] (the runner does so for every trial, series by
+    /// series, through [`super::SharedAggregate`] and its stage of stock paths).
     pub fn add_flows(&mut self, outcome: &TrialOutcome) {
         self.trials += 1;
         let reports = self.reports();
@@ -193,6 +194,14 @@ impl Aggregate {
         let reports = self.reports();
         for (agg, values) in self.series.iter_mut().zip(path.chunks(reports.max(1))) {
             agg.add_stock_moments(values);
+        }
+    }
+
+    /// Adds `batch[k]`, the moments of a batch of stock values of series `series` at
+    /// reporting day `k`, to the stock moments (exact, as adding the values one by one).
+    pub fn merge_stock_moments(&mut self, series: usize, batch: &[Moments]) {
+        if let Some(s) = self.series.get_mut(series) {
+            s.merge_stock_moments(batch);
         }
     }
 
@@ -287,6 +296,14 @@ impl SeriesAggregate {
         debug_assert_eq!(values.len(), self.stock_moments.len());
         for (m, &v) in self.stock_moments.iter_mut().zip(values) {
             m.add(v);
+        }
+    }
+
+    /// Adds `batch[k]`, moments of stock values at reporting day `k`.
+    pub fn merge_stock_moments(&mut self, batch: &[Moments]) {
+        debug_assert_eq!(batch.len(), self.stock_moments.len());
+        for (m, b) in self.stock_moments.iter_mut().zip(batch) {
+            m.merge(b);
         }
     }
 

@@ -16,7 +16,7 @@ use super::aggregate::{
     Aggregate, GroupAggregate, RatioAggregate, SeriesAggregate, series_columns,
 };
 use crate::model::TrialOutcome;
-use crate::stats::Scratch;
+use crate::stats::{Moments, Scratch};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
@@ -58,17 +58,13 @@ impl SharedAggregate {
         }
     }
 
-    /// Adds one trial: its flows, totals and stock moments ([`Aggregate::add_flows`] and
-    /// [`Aggregate::add_stock_moments`]); its stock histograms come in batches through
+    /// Adds one trial's flows and totals ([`Aggregate::add_flows`]); its stock path
+    /// comes in batches, through [`SharedAggregate::merge_stock_moments`] and
     /// [`SharedAggregate::add_stock_buckets`].
     pub fn add_trial(&self, outcome: &TrialOutcome) {
         let reports = self.report_days.len();
         for (i, series) in self.series.iter().enumerate() {
-            let mut s = lock(series);
-            s.add_flows(outcome, i, reports);
-            if let Some(path) = outcome.stock.get(i * reports..(i + 1) * reports) {
-                s.add_stock_moments(path);
-            }
+            lock(series).add_flows(outcome, i, reports);
         }
         for g in lock(&self.groups).iter_mut() {
             g.add(&outcome.series, &self.report_days);
@@ -77,6 +73,14 @@ impl SharedAggregate {
             r.add(outcome);
         }
         self.trials.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Adds `batch[k]`, the moments of a batch of stock values of series `series` at
+    /// reporting day `k` (see [`Aggregate::merge_stock_moments`]).
+    pub fn merge_stock_moments(&self, series: usize, batch: &[Moments]) {
+        if let Some(s) = self.series.get(series) {
+            lock(s).merge_stock_moments(batch);
+        }
     }
 
     /// Records staged stock histogram entries, series by series (see
@@ -173,17 +177,21 @@ mod tests {
                 let shared = &shared;
                 scope.spawn(move || {
                     for batch in half.chunks(37) {
-                        // Column-major bucket indices and bounds of the batch.
+                        // Column-major bucket indices, bounds and moments of the batch.
                         let mut columns = vec![0_u16; 6 * batch.len()];
                         let mut bounds = vec![(u64::MAX, 0); 6];
+                        let mut moments = vec![Moments::default(); 6];
                         for (k, t) in batch.iter().enumerate() {
                             shared.add_trial(t);
                             for (c, &v) in t.stock.iter().enumerate() {
                                 columns[c * batch.len() + k] = bucket_index(v) as u16;
                                 bounds[c] = (bounds[c].0.min(v), bounds[c].1.max(v));
+                                moments[c].add(v);
                             }
                         }
                         shared.add_stock_buckets(&columns, batch.len(), batch.len(), &bounds);
+                        shared.merge_stock_moments(0, &moments[..3]);
+                        shared.merge_stock_moments(1, &moments[3..]);
                     }
                 });
             }

@@ -9,16 +9,18 @@
 //!
 //! A value is staged as its histogram bucket index (2 bytes; see
 //! [`crate::stats::bucket_index`]), with the exact smallest and largest value of each
-//! column beside the batch: all a histogram keeps of it. The exact stock moments need
-//! the values themselves, so they are added as each trial arrives
-//! ([`SharedAggregate::add_trial`]). Paths arrive one trial at a time; they are
-//! transposed up to [`TRANSPOSE`] trials at a time (that small trial-major buffer stays
-//! in cache too). The histograms are integer counts, so the order of recording changes
-//! nothing in the result.
+//! column beside the batch: all a histogram keeps of it. Paths arrive one trial at a
+//! time and wait, as values, until [`TRANSPOSE`] trials have come; they are then
+//! transposed into the columns (that small trial-major buffer stays in cache), and on
+//! the way each column's values are summed into its exact moments, which are added to
+//! the aggregate once per transposed batch rather than once per trial (for a scenario
+//! with tens of thousands of columns, the moments are megabytes that every trial would
+//! otherwise stream through). The histograms and moments are integer counts and sums,
+//! so the order of recording changes nothing in the result.
 
 use super::Aggregate;
 use crate::results::SharedAggregate;
-use crate::stats::bucket_index;
+use crate::stats::{Moments, bucket_index};
 
 /// Where staged columns are recorded: an aggregate, or the run's shared one.
 pub(crate) trait StockSink {
@@ -31,6 +33,10 @@ pub(crate) trait StockSink {
         trials: usize,
         bounds: &[(u64, u64)],
     );
+
+    /// Adds `batch[k]`, the moments of a batch of values of series `series` at
+    /// reporting day `k`, to the stock moments.
+    fn merge_stock_moments(&mut self, series: usize, batch: &[Moments]);
 }
 
 impl StockSink for Aggregate {
@@ -42,6 +48,10 @@ impl StockSink for Aggregate {
         bounds: &[(u64, u64)],
     ) {
         Aggregate::add_stock_buckets(self, columns, stride, trials, bounds);
+    }
+
+    fn merge_stock_moments(&mut self, series: usize, batch: &[Moments]) {
+        Aggregate::merge_stock_moments(self, series, batch);
     }
 }
 
@@ -56,22 +66,26 @@ impl StockSink for &SharedAggregate {
     ) {
         SharedAggregate::add_stock_buckets(self, columns, stride, trials, bounds);
     }
+
+    fn merge_stock_moments(&mut self, series: usize, batch: &[Moments]) {
+        SharedAggregate::merge_stock_moments(self, series, batch);
+    }
 }
 
 /// Memory for the staged columns of a whole run, shared out equally among its workers
 /// (so a second thread does not add a second stage's worth).
 pub(crate) const STAGE_BYTES: usize = 16 << 20;
 /// Most trials transposed at a time.
-const TRANSPOSE: usize = 64;
+const TRANSPOSE: usize = 16;
 /// Fewest trials staged per column, however wide the paths: with a path of a million
 /// values (daily reporting of hundreds of series over years) the stage still takes
-/// only (8 + 2) × 2 + 16 bytes per value.
+/// only 8 × 2 + 1 × 8 + 16 bytes per value.
 const MIN_STAGED: usize = 8;
 /// Most trials staged per column (more gains little: a histogram window holds at most
 /// a few thousand cache lines).
 const MAX_STAGED: usize = 2048;
 
-/// Stock paths waiting to be recorded into an [`Aggregate`]'s histograms.
+/// Stock paths waiting to be recorded into an [`Aggregate`]'s histograms and moments.
 ///
 /// Invariant: `staged + transpose <= capacity` between calls, so the recent paths
 /// always fit in the columns, and a batch is recorded only when no path is waiting to
@@ -80,30 +94,37 @@ const MAX_STAGED: usize = 2048;
 pub(crate) struct StockStage {
     /// Values per path (series × reporting days).
     width: usize,
+    /// Reporting days per series (the columns of one series are consecutive).
+    reports: usize,
     /// Trials a column holds.
     capacity: usize,
-    /// Trials transposed at a time: a quarter of `capacity`, at most [`TRANSPOSE`].
+    /// Trials transposed at a time: a sixteenth of `capacity`, at most [`TRANSPOSE`], so
+    /// that the recent values take at most a quarter of the columns' bytes.
     transpose: usize,
     /// Trials staged in the columns.
     staged: usize,
     /// Column `c` holds its bucket indices in `columns[c * capacity..][..staged]`.
     columns: Vec<u16>,
-    /// Bucket indices of the paths not yet transposed, trial after trial.
-    recent: Vec<u16>,
-    /// The smallest and largest value of each column, staged or recent
-    /// (`(u64::MAX, 0)` when none).
+    /// The paths not yet transposed, trial after trial.
+    recent: Vec<u64>,
+    /// The smallest and largest value of each column staged (`(u64::MAX, 0)` when
+    /// none).
     bounds: Vec<(u64, u64)>,
+    /// The moments of one series' columns over one transposed batch.
+    sums: Vec<Moments>,
 }
 
 impl StockStage {
-    /// A stage for paths of `width` values, in about `bytes` of memory (its columns;
-    /// the recent paths take a quarter of that more, and the bounds 16 bytes a column).
-    pub(crate) fn new(width: usize, bytes: usize) -> StockStage {
+    /// A stage for paths of `width` values, `reports` per series, in about `bytes` of
+    /// memory (its columns; the recent paths take up to a quarter of that more, and
+    /// the bounds 16 bytes a column).
+    pub(crate) fn new(width: usize, reports: usize, bytes: usize) -> StockStage {
         let capacity = (bytes / 2 / width.max(1)).clamp(MIN_STAGED, MAX_STAGED);
         StockStage {
             width,
+            reports,
             capacity,
-            transpose: (capacity / 4).clamp(1, TRANSPOSE),
+            transpose: (capacity / 16).clamp(1, TRANSPOSE),
             ..StockStage::default()
         }
     }
@@ -113,15 +134,8 @@ impl StockStage {
         debug_assert_eq!(path.len(), self.width);
         if self.recent.capacity() == 0 {
             self.recent.reserve_exact(self.transpose * self.width);
-            self.bounds = vec![(u64::MAX, 0); self.width];
         }
-        for (&v, (lo, hi)) in path.iter().zip(&mut self.bounds) {
-            *lo = (*lo).min(v);
-            *hi = (*hi).max(v);
-        }
-        // Every bucket index is below 2^16 (`stats::BUCKET_COUNT`).
-        self.recent
-            .extend(path.iter().map(|&v| bucket_index(v) as u16));
+        self.recent.extend_from_slice(path);
         if self.recent.len() >= self.transpose * self.width {
             self.transpose(aggregate);
         }
@@ -133,23 +147,39 @@ impl StockStage {
         self.record(aggregate);
     }
 
-    /// Moves the recent paths into the columns, then records the columns if another
-    /// batch of recent paths would not fit.
+    /// Moves the recent paths into the columns as bucket indices, widening each
+    /// column's bounds and adding the batch's moments to `aggregate` series by series,
+    /// then records the columns if another batch of recent paths would not fit.
     fn transpose(&mut self, aggregate: &mut impl StockSink) {
-        let n = self.recent.len() / self.width.max(1);
+        let (width, reports) = (self.width, self.reports.max(1));
+        let n = self.recent.len() / width.max(1);
         if n == 0 {
             return;
         }
         debug_assert!(self.staged + n <= self.capacity);
         if self.columns.is_empty() {
-            self.columns = vec![0; self.width * self.capacity];
+            self.columns = vec![0; width * self.capacity];
+            self.bounds = vec![(u64::MAX, 0); width];
         }
-        let width = self.width;
-        for (c, column) in self.columns.chunks_exact_mut(self.capacity).enumerate() {
-            let slots = &mut column[self.staged..self.staged + n];
-            for (slot, value) in slots.iter_mut().zip(self.recent[c..].iter().step_by(width)) {
-                *slot = *value;
+        let (staged, capacity) = (self.staged, self.capacity);
+        let series = self.columns.chunks_exact_mut(capacity * reports);
+        let bounds = self.bounds.chunks_exact_mut(reports);
+        for (s, (columns, bounds)) in series.zip(bounds).enumerate() {
+            self.sums.clear();
+            for (k, (column, (lo, hi))) in
+                columns.chunks_exact_mut(capacity).zip(bounds).enumerate()
+            {
+                let values = self.recent[s * reports + k..].iter().step_by(width);
+                let mut m = Moments::default();
+                for (slot, &v) in column[staged..staged + n].iter_mut().zip(values) {
+                    // Every bucket index is below 2^16 (`stats::BUCKET_COUNT`).
+                    *slot = bucket_index(v) as u16;
+                    (*lo, *hi) = ((*lo).min(v), (*hi).max(v));
+                    m.add(v);
+                }
+                self.sums.push(m);
             }
+            aggregate.merge_stock_moments(s, &self.sums);
         }
         self.staged += n;
         self.recent.clear();
@@ -172,29 +202,28 @@ impl StockStage {
 mod tests {
     use super::*;
 
-    /// Staged as bucket indices, transposed and recorded column by column (with the
-    /// stage filling up and emptying several times, and a partial batch at the end),
-    /// with the moments added path by path to another aggregate and merged at the end,
-    /// the paths give exactly the aggregate of recording every value as it comes.
+    /// Staged as bucket indices, transposed (moments summed per batch) and recorded
+    /// column by column, with the stage filling up and emptying several times and a
+    /// partial batch at the end, the paths give exactly the aggregate of recording
+    /// every value as it comes.
     #[test]
     fn staging_changes_nothing_in_the_aggregate() {
         let (series, reports) = (3, 5);
         let width = series * reports;
         let mut staged = Aggregate::new(&[false, true, false], &[0, 2, 4, 6, 9], 10);
         let mut direct = staged.clone();
-        let mut flows = staged.clone();
-        let mut stage = StockStage::new(width, STAGE_BYTES);
+        let mut stage = StockStage::new(width, reports, STAGE_BYTES);
         assert_eq!((stage.capacity, stage.transpose), (MAX_STAGED, TRANSPOSE));
         // However wide the path, the stage stays within its bytes and a quarter, or
-        // (8 + 2) bucket indices per path value.
-        let wide = StockStage::new(1 << 20, STAGE_BYTES);
-        assert_eq!((wide.capacity, wide.transpose), (MIN_STAGED, 2));
+        // 8 bucket indices and one value per path value.
+        let wide = StockStage::new(1 << 20, 1 << 10, STAGE_BYTES);
+        assert_eq!((wide.capacity, wide.transpose), (MIN_STAGED, 1));
         // The default scenario at daily reporting, one worker and two.
-        let daily = StockStage::new(62_020, STAGE_BYTES);
-        assert_eq!((daily.capacity, daily.transpose), (135, 33));
-        assert!(62_020 * 2 * (daily.capacity + daily.transpose) <= STAGE_BYTES * 5 / 4);
-        let half = StockStage::new(62_020, STAGE_BYTES / 2);
-        assert_eq!((half.capacity, half.transpose), (67, 16));
+        let daily = StockStage::new(62_020, 1_772, STAGE_BYTES);
+        assert_eq!((daily.capacity, daily.transpose), (135, 8));
+        assert!(62_020 * (2 * daily.capacity + 8 * daily.transpose) <= STAGE_BYTES * 5 / 4);
+        let half = StockStage::new(62_020, 1_772, STAGE_BYTES / 2);
+        assert_eq!((half.capacity, half.transpose), (67, 4));
         let mut x: u64 = 12_345;
         let trials = 2 * MAX_STAGED + 3 * TRANSPOSE + 7;
         for _ in 0..trials {
@@ -209,15 +238,10 @@ mod tests {
                 agg.stock[c % reports].record(v);
                 agg.stock_moments[c % reports].add(v);
             }
-            flows.add_stock_moments(&path);
             stage.push(&path, &mut staged);
         }
+        assert_ne!(staged, direct, "not all recorded before the flush");
         stage.flush(&mut staged);
-        assert_ne!(
-            staged, direct,
-            "the moments are not in the histograms' aggregate"
-        );
-        staged.merge(&flows);
         assert_eq!(staged, direct);
         assert_eq!(staged.series[1].stock[4].count(), trials as u64);
     }
