@@ -38,6 +38,7 @@
 //! (common random numbers). Quantities drawn "once per trial" (initial stocks, floors,
 //! milestone dates and levels, period means, policy shares) use a setup stream per entity.
 
+mod ahead;
 mod curve;
 mod demand;
 pub mod inputs;

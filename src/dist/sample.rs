@@ -188,7 +188,7 @@ impl Window {
 /// Draws until a value lies in `[lo, hi]`, at most [`MAX_TRIES`] times; the last draw is
 /// clamped into the window.
 #[inline(always)]
-fn reject(lo: f64, hi: f64, mut draw: impl FnMut() -> f64) -> f64 {
+pub(super) fn reject(lo: f64, hi: f64, mut draw: impl FnMut() -> f64) -> f64 {
     let mut x = draw();
     for _ in 1..MAX_TRIES {
         if x >= lo && x <= hi {

@@ -2,6 +2,7 @@
 //! scenario, and the day loop (see the phase order in [`crate::model`]).
 
 use super::Model;
+use super::ahead::DrawAhead;
 use super::curve::Curve;
 use super::inputs::InputState;
 use super::limits::{MAX_QUANTITY, quantity};
@@ -72,7 +73,8 @@ struct Order {
 struct FactoryState {
     capacity: Curve,
     limit: Option<Curve>,
-    output_rng: StreamRng,
+    /// The daily output factors, drawn ahead from the factory's output stream.
+    output: DrawAhead,
     /// The output factor when it is fixed (no daily draw).
     fixed_factor: Option<f64>,
     failure_rng: StreamRng,
@@ -191,7 +193,7 @@ impl Workspace {
                 .map(|f| FactoryState {
                     capacity: Curve::default(),
                     limit: f.input_limit.as_ref().map(|_| Curve::default()),
-                    output_rng: rng(),
+                    output: DrawAhead::new(rng()),
                     fixed_factor: f.output_factor.fixed_value(),
                     failure_rng: rng(),
                     down: false,
@@ -421,7 +423,8 @@ impl<T: Tracer> Day<'_, T> {
             ) {
                 curve.draw(limit, &mut setup, &mut |k, x| inputs.pick(base + k, x));
             }
-            f.output_rng = stream_rng(seed, trial, st.factory_output[i]);
+            f.output
+                .restart(stream_rng(seed, trial, st.factory_output[i]));
             f.failure_rng = stream_rng(seed, trial, st.factory_failure[i]);
             f.down = false;
             f.carry = 0.0;

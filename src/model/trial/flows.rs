@@ -256,6 +256,8 @@ impl<T: Tracer> Day<'_, T> {
     /// Every factory's output of day `d`: backlog first, then the owner.
     pub(super) fn produce(&mut self, d: u32) {
         let day = i64::from(d);
+        // Days still to come, today included: the most output factors a block needs.
+        let left = self.model.scenario.days.saturating_sub(d);
         for (i, def) in self.model.scenario.factories.iter().enumerate() {
             let f = &mut self.ws.factories[i];
             let mut rate = f.capacity.advance(day);
@@ -267,7 +269,7 @@ impl<T: Tracer> Day<'_, T> {
             }
             let factor = match f.fixed_factor {
                 Some(v) => v,
-                None => def.output_factor.sample(&mut f.output_rng),
+                None => f.output.next(&def.output_factor, left),
             };
             // Whole rounds per day; the fraction carries over, so no output is lost to
             // rounding. `carry` is never negative, so the cast truncates like floor().
