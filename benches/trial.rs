@@ -5,7 +5,8 @@
 //! - `one_trial/default`: [`Workspace::run`] of one default trial (reporting every 7 days).
 //! - `rng_floor/default`: the random-number floor of that trial: exactly the numbers the
 //!   trial draws, from the same streams in the same order, and nothing else (see [`Floor`]).
-//! - `rng_floor_output_only/default`: the factories' daily `output_factor` draws alone.
+//! - `rng_floor_output_only/default`: the factories' daily `output_factor` draws alone
+//!   (in blocks of [`OUTPUT_BLOCK`] by [`Dist::fill`], as the model draws them).
 //! - `rng_floor_poisson_only/default`: the daily demand draws alone (Gamma(k, 1) and
 //!   Poisson(λ), with the model's own sampler [`draw_demand_cached`]), with the trial's
 //!   own day-by-day means precomputed outside the timed loop.
@@ -40,12 +41,12 @@ use drawdown::dist::CachedPoisson;
 use drawdown::dist::Dist;
 use drawdown::engine::{StreamId, StreamRng, stream_rng};
 use drawdown::model::{
-    Model, NoTrace, TraceKind, TraceLog, Workspace, demand_gamma, draw_demand_cached,
+    DemandGamma, Model, NoTrace, TraceKind, TraceLog, Workspace, demand_gamma, draw_demand_cached,
 };
 use drawdown::runner::{self, NoRows, RunOptions, Shard, Silent};
 use drawdown::scenario::{Ramp, Scenario, Supply, TransferSize};
 use rand::RngExt;
-use rand_distr::{Distribution, Gamma, StandardNormal};
+use rand_distr::{Distribution, StandardNormal};
 
 /// Master seed of every benchmark.
 const SEED: u64 = 20_220_224;
@@ -55,6 +56,23 @@ const CYCLE: u64 = 128;
 const STEP: u32 = 7;
 /// Trials per iteration of the `monte_carlo` group.
 const MC_TRIALS: u64 = 1024;
+/// Daily output factors drawn at once, as the model draws them ahead (its
+/// `model::ahead::BLOCK`).
+const OUTPUT_BLOCK: usize = 64;
+
+/// `days` daily draws of `dist` from `rng`, in blocks of [`OUTPUT_BLOCK`] as the model
+/// makes them; returns their sum.
+fn output_factors(dist: &Dist, rng: &mut StreamRng, days: u32, block: &mut Vec<f64>) -> f64 {
+    let mut acc = 0.0;
+    let mut left = days as usize;
+    while left > 0 {
+        block.resize(left.min(OUTPUT_BLOCK), 0.0);
+        dist.fill(rng, block);
+        acc += block.iter().sum::<f64>();
+        left -= block.len();
+    }
+    acc
+}
 
 fn default_model() -> Model {
     let scenario = Scenario::default_with(&[]).expect("the embedded default scenario is valid");
@@ -138,7 +156,7 @@ struct Floor<'m> {
     /// Per demand: setup, daily, regime.
     demand: Vec<[StreamId; 3]>,
     /// Per demand: Gamma(k, 1) and k, built once as the model's workspace does.
-    gammas: Vec<Option<(Gamma<f64>, f64)>>,
+    gammas: Vec<Option<DemandGamma>>,
     /// Per demand: the cached Poisson sampler, kept between trials and restarted at
     /// the start of each, as the model's workspace does.
     poissons: Vec<CachedPoisson>,
@@ -155,6 +173,8 @@ struct Floor<'m> {
     daily: Vec<StreamRng>,
     cursors: Vec<(usize, usize)>,
     output: Vec<StreamRng>,
+    /// A block of output factors.
+    block: Vec<f64>,
 }
 
 impl<'m> Floor<'m> {
@@ -233,6 +253,7 @@ impl<'m> Floor<'m> {
             daily: Vec::with_capacity(s.demand.len()),
             cursors: Vec::with_capacity(s.demand.len()),
             output: Vec::with_capacity(s.factories.len()),
+            block: Vec::with_capacity(OUTPUT_BLOCK),
         };
         floor.orders = count_orders(model);
         floor
@@ -403,11 +424,12 @@ impl<'m> Floor<'m> {
         cursors.clear();
         cursors.resize(s.demand.len(), (0, 0));
         let mut demanded = 0;
+        // Each factory's output factors: the model draws them ahead in blocks.
+        for (rng, &f) in output.iter_mut().zip(&self.daily_output) {
+            acc += output_factors(&s.factories[f].output_factor, rng, days, &mut self.block);
+        }
+        count!(output, output.len() as u64 * u64::from(days));
         for d in 0..days {
-            for (rng, &f) in output.iter_mut().zip(&self.daily_output) {
-                acc += s.factories[f].output_factor.sample(rng);
-            }
-            count!(output, output.len());
             let day = i64::from(d);
             for (i, def) in s.demand.iter().enumerate() {
                 let (p, r) = &mut cursors[i];
@@ -513,7 +535,7 @@ fn order(supply: &Supply, rng: &mut StreamRng, count: Option<&mut u64>) -> f64 {
 #[inline]
 fn draw_count_normal(
     mean: f64,
-    gamma: Option<&(Gamma<f64>, f64)>,
+    gamma: Option<&DemandGamma>,
     _poisson: &mut CachedPoisson,
     rng: &mut StreamRng,
 ) -> u64 {
@@ -642,6 +664,7 @@ fn trial_vs_floor(group: &mut BenchmarkGroup<'_, WallTime>, scenario: &str, mode
         .map(|&f| (f, floor.factories[f][1]))
         .collect();
     let mut rngs: Vec<(&Dist, StreamRng)> = Vec::with_capacity(outputs.len());
+    let mut block = Vec::with_capacity(OUTPUT_BLOCK);
     let mut t = 0;
     group.bench_function(BenchmarkId::new("rng_floor_output_only", scenario), |b| {
         b.iter(|| {
@@ -653,10 +676,8 @@ fn trial_vs_floor(group: &mut BenchmarkGroup<'_, WallTime>, scenario: &str, mode
                     .iter()
                     .map(|&(f, id)| (&s.factories[f].output_factor, stream_rng(SEED, t, id))),
             );
-            for _ in 0..s.days {
-                for (dist, rng) in &mut rngs {
-                    acc += dist.sample(rng);
-                }
+            for (dist, rng) in &mut rngs {
+                acc += output_factors(dist, rng, s.days, &mut block);
             }
             black_box(acc)
         })
@@ -677,7 +698,7 @@ fn trial_vs_floor(group: &mut BenchmarkGroup<'_, WallTime>, scenario: &str, mode
         (
             "rng_floor_poisson_only",
             draw_demand_cached
-                as fn(f64, Option<&(Gamma<f64>, f64)>, &mut CachedPoisson, &mut StreamRng) -> u64,
+                as fn(f64, Option<&DemandGamma>, &mut CachedPoisson, &mut StreamRng) -> u64,
         ),
         ("rng_floor_poisson_normal_approx", draw_count_normal),
     ] {

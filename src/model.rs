@@ -37,6 +37,8 @@
 //! factory or changing one parameter does not shift the random numbers of the others
 //! (common random numbers). Quantities drawn "once per trial" (initial stocks, floors,
 //! milestone dates and levels, period means, policy shares) use a setup stream per entity.
+//! A factory's output stream draws its output factor once a day and nothing else, so
+//! its factors are drawn ahead in blocks (`ahead`): the same values, with less work.
 
 mod ahead;
 mod curve;
