@@ -5,8 +5,9 @@
 //! threads add each trial straight into it, series by series, and record their staged
 //! stock histograms into it, so a worker holds no partial aggregate of its own: a run's
 //! memory is one aggregate plus, per thread, a model workspace and a share of the stage
-//! of stock paths. Two threads rarely want the same series at the same moment, and then
-//! only for the few microseconds one series of one trial takes.
+//! of stock paths. A thread adding a trial skips a series another thread holds and
+//! comes back to it at the end, so it never queues behind a recording thread series
+//! after series.
 //!
 //! Every accumulator is an integer count or sum, so the order in which threads add
 //! trials changes nothing: the result is the same whatever the thread count, and equal
@@ -18,7 +19,7 @@ use super::aggregate::{
 use crate::model::TrialOutcome;
 use crate::stats::{Moments, Scratch};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError, TryLockError};
 
 /// An [`Aggregate`] that several threads fill at once (see the module docs).
 #[derive(Debug)]
@@ -63,8 +64,20 @@ impl SharedAggregate {
     /// [`SharedAggregate::add_stock_buckets`].
     pub fn add_trial(&self, outcome: &TrialOutcome) {
         let reports = self.report_days.len();
+        // A series that another thread holds (usually while it records a batch of
+        // stock histograms, a millisecond or more per series) is left for a second pass
+        // instead of waited for: waiting would make this thread follow the recording one
+        // series by series to the end of its batch.
+        let mut busy = Vec::new();
         for (i, series) in self.series.iter().enumerate() {
-            lock(series).add_flows(outcome, i, reports);
+            match series.try_lock() {
+                Ok(mut s) => s.add_flows(outcome, i, reports),
+                Err(TryLockError::Poisoned(p)) => p.into_inner().add_flows(outcome, i, reports),
+                Err(TryLockError::WouldBlock) => busy.push(i),
+            }
+        }
+        for i in busy {
+            lock(&self.series[i]).add_flows(outcome, i, reports);
         }
         for g in lock(&self.groups).iter_mut() {
             g.add(&outcome.series, &self.report_days);
