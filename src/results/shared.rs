@@ -96,6 +96,20 @@ impl SharedAggregate {
         }
     }
 
+    /// As [`merge_stock_moments`](Self::merge_stock_moments) if series `series` is not
+    /// held by another thread; whether it was done (a poisoned lock is used anyway).
+    pub fn try_merge_stock_moments(&self, series: usize, batch: &[Moments]) -> bool {
+        let Some(s) = self.series.get(series) else {
+            return true;
+        };
+        match s.try_lock() {
+            Ok(mut s) => s.merge_stock_moments(batch),
+            Err(TryLockError::Poisoned(p)) => p.into_inner().merge_stock_moments(batch),
+            Err(TryLockError::WouldBlock) => return false,
+        }
+        true
+    }
+
     /// Records staged stock histogram entries, series by series (see
     /// [`Aggregate::add_stock_buckets`] for the layout).
     pub fn add_stock_buckets(
@@ -216,5 +230,26 @@ mod tests {
         );
         assert!(shared.cumulative_depleted(7).is_empty());
         assert_eq!(shared.into_inner(), expected);
+    }
+
+    /// A series held by another thread is not waited for: the merge says it was not
+    /// done and changes nothing; once free, the same merge is done.
+    #[test]
+    fn a_held_series_is_skipped_not_waited_for() {
+        let shared = SharedAggregate::new(Aggregate::new(&[true, false], &[2, 5, 9], 10));
+        let mut batch = vec![Moments::default(); 3];
+        batch[1].add(42);
+        let held = lock(&shared.series[0]);
+        std::thread::scope(|scope| {
+            let other = scope.spawn(|| shared.try_merge_stock_moments(0, &batch));
+            assert!(!other.join().unwrap_or(true), "merged into a held series");
+        });
+        drop(held);
+        assert!(shared.try_merge_stock_moments(0, &batch));
+        assert!(
+            shared.try_merge_stock_moments(7, &batch),
+            "no such series: nothing to do"
+        );
+        assert_eq!(shared.into_inner().series[0].stock_moments, batch);
     }
 }

@@ -37,6 +37,13 @@ pub(crate) trait StockSink {
     /// Adds `batch[k]`, the moments of a batch of values of series `series` at
     /// reporting day `k`, to the stock moments.
     fn merge_stock_moments(&mut self, series: usize, batch: &[Moments]);
+
+    /// As [`merge_stock_moments`](Self::merge_stock_moments) if it can be done without
+    /// waiting for another thread; whether it was done.
+    fn try_merge_stock_moments(&mut self, series: usize, batch: &[Moments]) -> bool {
+        self.merge_stock_moments(series, batch);
+        true
+    }
 }
 
 impl StockSink for Aggregate {
@@ -69,6 +76,10 @@ impl StockSink for &SharedAggregate {
 
     fn merge_stock_moments(&mut self, series: usize, batch: &[Moments]) {
         SharedAggregate::merge_stock_moments(self, series, batch);
+    }
+
+    fn try_merge_stock_moments(&mut self, series: usize, batch: &[Moments]) -> bool {
+        SharedAggregate::try_merge_stock_moments(self, series, batch)
     }
 }
 
@@ -112,6 +123,9 @@ pub(crate) struct StockStage {
     bounds: Vec<(u64, u64)>,
     /// The moments of one series' columns over one transposed batch.
     sums: Vec<Moments>,
+    /// Moments of series that another thread held when their turn came (merged at the
+    /// end of the transposition instead of waited for).
+    pending: Vec<(usize, Vec<Moments>)>,
 }
 
 impl StockStage {
@@ -179,7 +193,15 @@ impl StockStage {
                 }
                 self.sums.push(m);
             }
-            aggregate.merge_stock_moments(s, &self.sums);
+            // A series held by a thread recording its batch (a millisecond or more per
+            // series) is merged at the end: waiting would make this thread follow the
+            // recording one series by series.
+            if !aggregate.try_merge_stock_moments(s, &self.sums) {
+                self.pending.push((s, self.sums.clone()));
+            }
+        }
+        for (s, sums) in self.pending.drain(..) {
+            aggregate.merge_stock_moments(s, &sums);
         }
         self.staged += n;
         self.recent.clear();
