@@ -9,11 +9,10 @@
 //! It adds each trial's flows and totals straight into the run's **one shared
 //! aggregate** ([`SharedAggregate`], a lock per series), the stock moments once per few
 //! trials, and records its stage into it column by column when the stage is full (a
-//! few times per thousand trials; see [`Aggregate::add_stock_buckets`]). So the aggregate, the bulk of a run's memory,
-//! is held once per run, not once per thread, and the stages share one memory budget
-//! (`stage::STAGE_BYTES`): a second thread adds a workspace, not a second aggregate or
-//! stage. Blocks
-//! are grouped in waves of [`WAVE_BLOCKS`]. The per-trial rows of a unit are rendered on
+//! few times per thousand trials; see [`SharedAggregate::add_stock_buckets`]). So the
+//! aggregate, the bulk of a run's memory, is held once per run, not once per thread,
+//! and the stages share one memory budget (`stage::STAGE_BYTES`): a second thread adds
+//! a workspace, not a second aggregate or stage. Blocks are grouped in waves of [`WAVE_BLOCKS`]. The per-trial rows of a unit are rendered on
 //! the worker that ran it (for `trials.csv`: CSV text, so the formatting runs in
 //! parallel), and after each wave the rendered units are handed to the caller's
 //! [`RowSink`] in trial order, so memory holds at most one wave of rows and the serial
@@ -223,7 +222,7 @@ pub fn run<S: RowSink>(
         parts.extend(worker);
     }
     for part in &mut parts {
-        part.stage.flush(&mut &shared);
+        part.stage.flush(&shared);
     }
     let aggregate = shared.into_inner();
     let trials = range.start..range.start + aggregate.trials;
@@ -254,7 +253,7 @@ fn run_unit(
     for t in trials {
         let outcome = worker.workspace.run(model, seed, t, &mut NoTrace);
         shared.add_trial(outcome);
-        worker.stage.push(&outcome.stock, &mut &*shared);
+        worker.stage.push(&outcome.stock, shared);
         rows.outcomes.extend_from_slice(&outcome.series);
         rows.inputs.extend_from_slice(&outcome.inputs);
     }

@@ -171,9 +171,9 @@ impl Aggregate {
 
     /// Adds everything of one trial except its stock path: the caller adds the path's
     /// moments ([`Aggregate::add_stock_moments`], or in batches
-    /// [`Aggregate::merge_stock_moments`]) and batches its histogram entries into
-    /// [`Aggregate::add_stock_buckets`] (the runner does so for every trial, series by
-    /// series, through [`super::SharedAggregate`] and its stage of stock paths).
+    /// [`SeriesAggregate::merge_stock_moments`]) and batches its histogram entries into
+    /// [`SeriesAggregate::add_stock_buckets`] (the runner does so for every trial, series
+    /// by series, through [`super::SharedAggregate`] and its stage of stock paths).
     pub fn add_flows(&mut self, outcome: &TrialOutcome) {
         self.trials += 1;
         let reports = self.reports();
@@ -194,36 +194,6 @@ impl Aggregate {
         let reports = self.reports();
         for (agg, values) in self.series.iter_mut().zip(path.chunks(reports.max(1))) {
             agg.add_stock_moments(values);
-        }
-    }
-
-    /// Adds `batch[k]`, the moments of a batch of stock values of series `series` at
-    /// reporting day `k`, to the stock moments (exact, as adding the values one by one).
-    pub fn merge_stock_moments(&mut self, series: usize, batch: &[Moments]) {
-        if let Some(s) = self.series.get_mut(series) {
-            s.merge_stock_moments(batch);
-        }
-    }
-
-    /// Records staged stock paths into the stock histograms: column `c` (series
-    /// `c / reports`, reporting day `c % reports`) holds the bucket indices
-    /// ([`crate::stats::bucket_index`]) of `trials` trials' values at
-    /// `columns[c * stride..]`, and `bounds[c]` their exact smallest and largest value.
-    /// A whole column goes into its histogram at once, so the histogram stays in cache
-    /// (see the runner's stage of stock paths). The moments are not touched: see
-    /// [`Aggregate::add_stock_moments`].
-    pub fn add_stock_buckets(
-        &mut self,
-        columns: &[u16],
-        stride: usize,
-        trials: usize,
-        bounds: &[(u64, u64)],
-    ) {
-        let reports = self.reports();
-        let mut scratch = Scratch::default();
-        for (i, agg) in self.series.iter_mut().enumerate() {
-            let (columns, bounds) = series_columns(columns, stride, bounds, i, reports);
-            agg.add_stock_buckets(columns, stride, trials, bounds, &mut scratch);
         }
     }
 
@@ -266,21 +236,6 @@ impl Aggregate {
     }
 }
 
-/// Series `i`'s columns (of `reports` columns per series, `stride` apart) and bounds.
-pub(crate) fn series_columns<'a>(
-    columns: &'a [u16],
-    stride: usize,
-    bounds: &'a [(u64, u64)],
-    i: usize,
-    reports: usize,
-) -> (&'a [u16], &'a [(u64, u64)]) {
-    let first = (i * reports).min(bounds.len());
-    let last = ((i + 1) * reports).min(bounds.len());
-    let start = (first * stride).min(columns.len());
-    let end = (last * stride).min(columns.len());
-    (&columns[start..end], &bounds[first..last])
-}
-
 impl SeriesAggregate {
     /// Adds series `i`'s flows and totals of one trial (everything but its stock path);
     /// `reports` is the number of reporting days.
@@ -307,8 +262,11 @@ impl SeriesAggregate {
         }
     }
 
-    /// Records this series' staged columns (see [`Aggregate::add_stock_buckets`]):
-    /// column `k` (reporting day `k`) at `columns[k * stride..]`, bounds `bounds[k]`.
+    /// Records this series' staged stock paths into its histograms: column `k`
+    /// (reporting day `k`) holds the bucket indices ([`crate::stats::bucket_index`]) of
+    /// `trials` trials' values at `columns[k * stride..]`, and `bounds[k]` their exact
+    /// smallest and largest value. A whole column goes into its histogram at once, so
+    /// the histogram stays in cache (see the runner's stage of stock paths).
     pub fn add_stock_buckets(
         &mut self,
         columns: &[u16],
@@ -513,7 +471,8 @@ mod tests {
         agg.add_flows(&outcome);
         agg.add_stock_moments(&[big]);
         let bucket = crate::stats::bucket_index(big) as u16;
-        agg.add_stock_buckets(&[bucket], 1, 1, &[(big, big)]);
+        let mut scratch = Scratch::default();
+        agg.series[0].add_stock_buckets(&[bucket], 1, 1, &[(big, big)], &mut scratch);
         for _ in 0..32 {
             let copy = agg.clone();
             agg.merge(&copy);

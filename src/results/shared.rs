@@ -13,9 +13,7 @@
 //! trials changes nothing: the result is the same whatever the thread count, and equal
 //! to adding every trial to one [`Aggregate`] in trial order (tested below).
 
-use super::aggregate::{
-    Aggregate, GroupAggregate, RatioAggregate, SeriesAggregate, series_columns,
-};
+use super::aggregate::{Aggregate, GroupAggregate, RatioAggregate, SeriesAggregate};
 use crate::model::TrialOutcome;
 use crate::stats::{Moments, Scratch};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -89,7 +87,7 @@ impl SharedAggregate {
     }
 
     /// Adds `batch[k]`, the moments of a batch of stock values of series `series` at
-    /// reporting day `k` (see [`Aggregate::merge_stock_moments`]).
+    /// reporting day `k` (see [`SeriesAggregate::merge_stock_moments`]).
     pub fn merge_stock_moments(&self, series: usize, batch: &[Moments]) {
         if let Some(s) = self.series.get(series) {
             lock(s).merge_stock_moments(batch);
@@ -110,8 +108,9 @@ impl SharedAggregate {
         true
     }
 
-    /// Records staged stock histogram entries, series by series (see
-    /// [`Aggregate::add_stock_buckets`] for the layout).
+    /// Records staged stock histogram entries, series by series: column `c` (series
+    /// `c / reports`, reporting day `c % reports`) at `columns[c * stride..]`, bounds
+    /// `bounds[c]` (see [`SeriesAggregate::add_stock_buckets`]).
     pub fn add_stock_buckets(
         &self,
         columns: &[u16],
@@ -151,6 +150,21 @@ impl SharedAggregate {
             ratios: unpoison(self.ratios),
         }
     }
+}
+
+/// Series `i`'s columns (of `reports` columns per series, `stride` apart) and bounds.
+fn series_columns<'a>(
+    columns: &'a [u16],
+    stride: usize,
+    bounds: &'a [(u64, u64)],
+    i: usize,
+    reports: usize,
+) -> (&'a [u16], &'a [(u64, u64)]) {
+    let first = (i * reports).min(bounds.len());
+    let last = ((i + 1) * reports).min(bounds.len());
+    let start = (first * stride).min(columns.len());
+    let end = (last * stride).min(columns.len());
+    (&columns[start..end], &bounds[first..last])
 }
 
 #[cfg(test)]

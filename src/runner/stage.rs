@@ -18,70 +18,8 @@
 //! otherwise stream through). The histograms and moments are integer counts and sums,
 //! so the order of recording changes nothing in the result.
 
-use super::Aggregate;
 use crate::results::SharedAggregate;
 use crate::stats::{Moments, bucket_index};
-
-/// Where staged columns are recorded: an aggregate, or the run's shared one.
-pub(crate) trait StockSink {
-    /// Records `trials` bucket indices of every column (`stride` apart), whose exact
-    /// smallest and largest values are `bounds`, into the stock histograms.
-    fn add_stock_buckets(
-        &mut self,
-        columns: &[u16],
-        stride: usize,
-        trials: usize,
-        bounds: &[(u64, u64)],
-    );
-
-    /// Adds `batch[k]`, the moments of a batch of values of series `series` at
-    /// reporting day `k`, to the stock moments.
-    fn merge_stock_moments(&mut self, series: usize, batch: &[Moments]);
-
-    /// As [`merge_stock_moments`](Self::merge_stock_moments) if it can be done without
-    /// waiting for another thread; whether it was done.
-    fn try_merge_stock_moments(&mut self, series: usize, batch: &[Moments]) -> bool {
-        self.merge_stock_moments(series, batch);
-        true
-    }
-}
-
-impl StockSink for Aggregate {
-    fn add_stock_buckets(
-        &mut self,
-        columns: &[u16],
-        stride: usize,
-        trials: usize,
-        bounds: &[(u64, u64)],
-    ) {
-        Aggregate::add_stock_buckets(self, columns, stride, trials, bounds);
-    }
-
-    fn merge_stock_moments(&mut self, series: usize, batch: &[Moments]) {
-        Aggregate::merge_stock_moments(self, series, batch);
-    }
-}
-
-/// The run's one shared aggregate: each series locked while the stage records into it.
-impl StockSink for &SharedAggregate {
-    fn add_stock_buckets(
-        &mut self,
-        columns: &[u16],
-        stride: usize,
-        trials: usize,
-        bounds: &[(u64, u64)],
-    ) {
-        SharedAggregate::add_stock_buckets(self, columns, stride, trials, bounds);
-    }
-
-    fn merge_stock_moments(&mut self, series: usize, batch: &[Moments]) {
-        SharedAggregate::merge_stock_moments(self, series, batch);
-    }
-
-    fn try_merge_stock_moments(&mut self, series: usize, batch: &[Moments]) -> bool {
-        SharedAggregate::try_merge_stock_moments(self, series, batch)
-    }
-}
 
 /// Memory for the staged columns of a whole run, shared out equally among its workers
 /// (so a second thread does not add a second stage's worth).
@@ -96,7 +34,8 @@ const MIN_STAGED: usize = 8;
 /// a few thousand cache lines).
 const MAX_STAGED: usize = 2048;
 
-/// Stock paths waiting to be recorded into an [`Aggregate`]'s histograms and moments.
+/// Stock paths waiting to be recorded into a [`SharedAggregate`]'s histograms and
+/// moments.
 ///
 /// Invariant: `staged + transpose <= capacity` between calls, so the recent paths
 /// always fit in the columns, and a batch is recorded only when no path is waiting to
@@ -144,7 +83,7 @@ impl StockStage {
     }
 
     /// Adds one trial's path (`width` values), recording into `aggregate` when full.
-    pub(crate) fn push(&mut self, path: &[u64], aggregate: &mut impl StockSink) {
+    pub(crate) fn push(&mut self, path: &[u64], aggregate: &SharedAggregate) {
         debug_assert_eq!(path.len(), self.width);
         if self.recent.capacity() == 0 {
             self.recent.reserve_exact(self.transpose * self.width);
@@ -156,7 +95,7 @@ impl StockStage {
     }
 
     /// Records everything staged into `aggregate`.
-    pub(crate) fn flush(&mut self, aggregate: &mut impl StockSink) {
+    pub(crate) fn flush(&mut self, aggregate: &SharedAggregate) {
         self.transpose(aggregate);
         self.record(aggregate);
     }
@@ -164,7 +103,7 @@ impl StockStage {
     /// Moves the recent paths into the columns as bucket indices, widening each
     /// column's bounds and adding the batch's moments to `aggregate` series by series,
     /// then records the columns if another batch of recent paths would not fit.
-    fn transpose(&mut self, aggregate: &mut impl StockSink) {
+    fn transpose(&mut self, aggregate: &SharedAggregate) {
         let (width, reports) = (self.width, self.reports.max(1));
         let n = self.recent.len() / width.max(1);
         if n == 0 {
@@ -210,7 +149,7 @@ impl StockStage {
         }
     }
 
-    fn record(&mut self, aggregate: &mut impl StockSink) {
+    fn record(&mut self, aggregate: &SharedAggregate) {
         if self.staged > 0 {
             debug_assert!(self.recent.is_empty());
             aggregate.add_stock_buckets(&self.columns, self.capacity, self.staged, &self.bounds);
@@ -232,8 +171,9 @@ mod tests {
     fn staging_changes_nothing_in_the_aggregate() {
         let (series, reports) = (3, 5);
         let width = series * reports;
-        let mut staged = Aggregate::new(&[false, true, false], &[0, 2, 4, 6, 9], 10);
-        let mut direct = staged.clone();
+        let empty = crate::results::Aggregate::new(&[false, true, false], &[0, 2, 4, 6, 9], 10);
+        let mut direct = empty.clone();
+        let shared = SharedAggregate::new(empty);
         let mut stage = StockStage::new(width, reports, STAGE_BYTES);
         assert_eq!((stage.capacity, stage.transpose), (MAX_STAGED, TRANSPOSE));
         // However wide the path, the stage stays within its bytes and a quarter, or
@@ -260,10 +200,14 @@ mod tests {
                 agg.stock[c % reports].record(v);
                 agg.stock_moments[c % reports].add(v);
             }
-            stage.push(&path, &mut staged);
+            stage.push(&path, &shared);
         }
-        assert_ne!(staged, direct, "not all recorded before the flush");
-        stage.flush(&mut staged);
+        assert!(
+            stage.staged > 0 && !stage.recent.is_empty(),
+            "not all recorded before the flush"
+        );
+        stage.flush(&shared);
+        let staged = shared.into_inner();
         assert_eq!(staged, direct);
         assert_eq!(staged.series[1].stock[4].count(), trials as u64);
     }
