@@ -40,6 +40,7 @@ use criterion::{
 use drawdown::dist::CachedPoisson;
 use drawdown::dist::Dist;
 use drawdown::engine::{StreamId, StreamRng, stream_rng};
+use drawdown::model::limits::MAX_DAY_NEED;
 use drawdown::model::{
     DemandGamma, Model, NoTrace, TraceKind, TraceLog, Workspace, demand_gamma, draw_demand_cached,
 };
@@ -166,13 +167,15 @@ struct Floor<'m> {
     /// Per trial of the cycle, per policy: orders placed with a positive quantity.
     orders: Vec<Vec<u64>>,
     /// Reused buffers (the model's workspace keeps its state between trials too): per
-    /// demand, period means, regime switches (day, multiplier), the daily stream, the
-    /// period and regime cursors; per daily-output factory, its stream.
+    /// demand, period means, regime switches (day, multiplier), the daily stream; the
+    /// day-by-day means of one demand; per daily-output factory, its stream.
     means: Vec<Vec<f64>>,
     switches: Vec<Vec<(u32, f64)>>,
     daily: Vec<StreamRng>,
-    cursors: Vec<(usize, usize)>,
+    day_means: Vec<f64>,
     output: Vec<StreamRng>,
+    /// A block of needs.
+    needs: [f64; OUTPUT_BLOCK],
     /// A block of output factors.
     block: Vec<f64>,
 }
@@ -251,7 +254,8 @@ impl<'m> Floor<'m> {
                 .collect(),
             switches: s.demand.iter().map(|_| Vec::new()).collect(),
             daily: Vec::with_capacity(s.demand.len()),
-            cursors: Vec::with_capacity(s.demand.len()),
+            day_means: Vec::new(),
+            needs: [0.0; OUTPUT_BLOCK],
             output: Vec::with_capacity(s.factories.len()),
             block: Vec::with_capacity(OUTPUT_BLOCK),
         };
@@ -419,48 +423,70 @@ impl<'m> Floor<'m> {
                 count!(events, 1);
             }
         }
-        // The days: factory output, then demand (period and regime walked by cursors).
-        let cursors = &mut self.cursors;
-        cursors.clear();
-        cursors.resize(s.demand.len(), (0, 0));
+        // The days: factory output, then demand (period and regime walked by a cursor).
         let mut demanded = 0;
         // Each factory's output factors: the model draws them ahead in blocks.
         for (rng, &f) in output.iter_mut().zip(&self.daily_output) {
             acc += output_factors(&s.factories[f].output_factor, rng, days, &mut self.block);
         }
         count!(output, output.len() as u64 * u64::from(days));
-        for d in 0..days {
-            let day = i64::from(d);
-            for (i, def) in s.demand.iter().enumerate() {
-                let (p, r) = &mut cursors[i];
-                while *p + 1 < def.periods.len() && def.periods[*p + 1].from_day <= day {
-                    *p += 1;
+        // Each front's needs, as the model draws them ahead: in runs of one mean, a
+        // plain Poisson's filled by its sampler's own loop (`CachedPoisson::fill`).
+        for (i, def) in s.demand.iter().enumerate() {
+            let day_means = &mut self.day_means;
+            day_means.clear();
+            let (mut p, mut r) = (0, 0);
+            let switches = &self.switches[i];
+            for d in 0..days {
+                let day = i64::from(d);
+                while p + 1 < def.periods.len() && def.periods[p + 1].from_day <= day {
+                    p += 1;
                 }
-                let switches = &self.switches[i];
-                while *r + 1 < switches.len() && switches[*r + 1].0 <= d {
-                    *r += 1;
+                while r + 1 < switches.len() && switches[r + 1].0 <= d {
+                    r += 1;
                 }
                 let before_first = def.periods.first().is_none_or(|q| q.from_day > day);
-                let mean = if before_first {
+                day_means.push(if before_first {
                     0.0
                 } else {
-                    self.means[i][*p] * switches[*r].1
+                    self.means[i][p] * switches[r].1
+                });
+            }
+            let mut d = 0;
+            while d < day_means.len() {
+                let mean = day_means[d];
+                let run = day_means[d..]
+                    .iter()
+                    .take(OUTPUT_BLOCK)
+                    .take_while(|m| m.to_bits() == mean.to_bits())
+                    .count();
+                let new: u64 = if self.gammas[i].is_none() && mean > 0.0 {
+                    let block = &mut self.needs[..run];
+                    let lambda = mean.min(MAX_DAY_NEED as f64);
+                    self.poissons[i].fill(lambda, &mut daily[i], block);
+                    block.iter().map(|&x| (x as u64).min(MAX_DAY_NEED)).sum()
+                } else {
+                    (0..run)
+                        .map(|_| {
+                            draw_demand_cached(
+                                mean,
+                                self.gammas[i].as_ref(),
+                                &mut self.poissons[i],
+                                &mut daily[i],
+                            )
+                        })
+                        .sum()
                 };
-                let new = draw_demand_cached(
-                    mean,
-                    self.gammas[i].as_ref(),
-                    &mut self.poissons[i],
-                    &mut daily[i],
-                );
                 if COUNT && mean > 0.0 {
-                    tally.gamma += u64::from(self.gammas[i].is_some());
-                    tally.poisson += 1;
+                    tally.gamma += u64::from(self.gammas[i].is_some()) * run as u64;
+                    tally.poisson += run as u64;
                 }
                 demanded += new;
                 if COUNT {
                     tally.demanded.resize(s.series.len(), 0);
                     tally.demanded[def.series] += new;
                 }
+                d += run;
             }
         }
         acc + demanded as f64

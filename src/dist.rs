@@ -97,7 +97,7 @@ mod truncate;
 
 pub use kind::DistKind;
 pub use poisson::{poisson, poisson_stream};
-pub use poisson_table::{CachedPoisson, PoissonTable, TABLE_MAX_MEAN};
+pub use poisson_table::{CachedPoisson, PoissonRun, PoissonTable, TABLE_MAX_MEAN};
 use sample::{Draw, Window};
 pub use spec::{ALL_KEYS, DistSpec, DistTable, SCALAR_KEYS};
 

@@ -235,6 +235,15 @@ pub struct CachedPoisson {
     table: Option<PoissonTable>,
 }
 
+/// Where a [`CachedPoisson`] stands in its run of equal means: with the stream's state,
+/// all that decides its next draws (the table is a function of the mean alone).
+#[derive(Clone, Copy, Debug)]
+pub struct PoissonRun {
+    run_mean: f64,
+    run_len: u32,
+    switch_after: u32,
+}
+
 impl CachedPoisson {
     /// A sampler with no run and no table.
     pub fn new() -> CachedPoisson {
@@ -251,6 +260,23 @@ impl CachedPoisson {
         self.run_len = 0;
     }
 
+    /// Where the sampler stands in its run, to [`resume`](Self::resume) from later.
+    pub fn run(&self) -> PoissonRun {
+        PoissonRun {
+            run_mean: self.run_mean,
+            run_len: self.run_len,
+            switch_after: self.switch_after,
+        }
+    }
+
+    /// Puts the sampler back where [`run`](Self::run) found it: with the stream put
+    /// back too, the next draws are the ones that followed then.
+    pub fn resume(&mut self, run: PoissonRun) {
+        self.run_mean = run.run_mean;
+        self.run_len = run.run_len;
+        self.switch_after = run.switch_after;
+    }
+
     /// One Poisson(`lambda`) draw, as a float holding a whole number; 0 for `lambda` ≤ 0.
     #[inline]
     pub fn sample(&mut self, lambda: f64, rng: &mut StreamRng) -> f64 {
@@ -265,6 +291,34 @@ impl CachedPoisson {
             Some(t) if t.lambda.to_bits() == lambda.to_bits() => t.sample(rng),
             _ => self.rebuild(lambda).sample(rng),
         }
+    }
+
+    /// `out.len()` Poisson(`lambda`) draws in a row: what as many calls of
+    /// [`sample`](Self::sample) give, from the same stream. Once the run uses the
+    /// table, the draws are one tight loop of table reads that do not wait on each
+    /// other's cache misses.
+    pub fn fill(&mut self, lambda: f64, rng: &mut StreamRng, out: &mut [f64]) {
+        let mut done = 0;
+        while done < out.len() && !self.tabulates(lambda) {
+            out[done] = self.sample(lambda, rng);
+            done += 1;
+        }
+        let Some(table) = &self.table else { return };
+        let rest = &mut out[done..];
+        for x in rest.iter_mut() {
+            *x = table.sample(rng);
+        }
+        self.run_len = self.run_len.saturating_add(rest.len() as u32);
+    }
+
+    /// Whether the next draw of `lambda` reads the table as it stands.
+    fn tabulates(&self, lambda: f64) -> bool {
+        lambda.to_bits() == self.run_mean.to_bits()
+            && self.run_len >= self.switch_after
+            && self
+                .table
+                .as_ref()
+                .is_some_and(|t| t.lambda.to_bits() == lambda.to_bits())
     }
 
     /// A new run of `lambda`: from which draw on the table pays for itself.
@@ -299,6 +353,31 @@ mod tests {
     /// ln p(k) of Poisson(λ), independently of the table's recurrence.
     fn ln_pmf(lambda: f64, k: f64) -> f64 {
         -lambda + k * lambda.ln() - ln_gamma(k + 1.0)
+    }
+
+    /// Filling a block gives the draws one call at a time gives, from the same stream,
+    /// across the switch to the table in the middle of a block and a change of mean.
+    #[test]
+    fn a_filled_block_is_the_single_draws() {
+        let rng = stream_rng(9, 4, StreamId(2));
+        let (mut one, mut single) = (CachedPoisson::new(), rng.clone());
+        let (mut block, mut filled) = (CachedPoisson::new(), rng);
+        for (lambda, n) in [
+            (40.0, 7),
+            (40.0, 64),
+            (40.0, 64),
+            (3.5, 5),
+            (3.5, 64),
+            (40.0, 9),
+        ] {
+            let mut out = [0.0; 64];
+            block.fill(lambda, &mut filled, &mut out[..n]);
+            for (i, x) in out[..n].iter().enumerate() {
+                let want = one.sample(lambda, &mut single);
+                assert_eq!(x.to_bits(), want.to_bits(), "λ = {lambda}, draw {i}");
+            }
+            assert_eq!(filled, single, "λ = {lambda}: the streams part");
+        }
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! scenario, and the day loop (see the phase order in [`crate::model`]).
 
 use super::Model;
-use super::ahead::DrawAhead;
+use super::ahead::{DrawAhead, NeedAhead};
 use super::curve::Curve;
 use super::inputs::InputState;
 use super::limits::{MAX_QUANTITY, quantity};
@@ -86,16 +86,17 @@ struct FactoryState {
 
 #[derive(Debug, Clone)]
 struct DemandState {
-    rng: StreamRng,
+    /// The daily new needs, drawn ahead from the front's daily stream.
+    need: NeedAhead,
     regime_rng: StreamRng,
+    /// The day of the next regime switch (`u32::MAX`: none before the horizon).
+    regime_until: u32,
     means: Vec<f64>,
     period: usize,
     regime: usize,
     multiplier: f64,
     /// Gamma(k, 1) and k, for negative-binomial demand.
     gamma: Option<super::DemandGamma>,
-    /// The Poisson sampler of the daily draws (restarted every trial).
-    poisson: crate::dist::CachedPoisson,
     /// This front's need still waiting (backordering only).
     backorder: u64,
     /// Today's mean need [rounds/day]: period mean × regime multiplier (× mean
@@ -206,14 +207,14 @@ impl Workspace {
                 .demand
                 .iter()
                 .map(|d| DemandState {
-                    rng: rng(),
+                    need: NeedAhead::new(rng()),
                     regime_rng: rng(),
+                    regime_until: u32::MAX,
                     means: vec![0.0; d.periods.len()],
                     period: 0,
                     regime: 0,
                     multiplier: 1.0,
                     gamma: super::demand_gamma(d.dispersion),
-                    poisson: crate::dist::CachedPoisson::new(),
                     backorder: 0,
                     mean_today: 0.0,
                     raids_today: 0.0,
@@ -310,6 +311,15 @@ fn production_links(s: &crate::scenario::Scenario) -> Vec<(usize, usize)> {
     // Stable: links without a priority keep their scenario order.
     links.sort_by_key(|&(priority, _, _)| priority);
     links.into_iter().map(|(_, f, t)| (f, t)).collect()
+}
+
+/// The day a regime switch `stay` days after `today` happens, `u32::MAX` when it falls
+/// at or after the horizon of `days` days (it is then never handled).
+fn switch_day(today: u64, stay: u64, days: u32) -> u32 {
+    match today.checked_add(stay) {
+        Some(at) if at < u64::from(days) => at as u32,
+        _ => u32::MAX,
+    }
 }
 
 /// A workspace bound to its model and tracer for the length of a trial.
@@ -461,16 +471,17 @@ impl<T: Tracer> Day<'_, T> {
             d.reserve_days = draw(&def.reserve_days, &mut setup).max(0.0);
             d.mean_today = 0.0;
             d.raids_today = 0.0;
-            d.rng = stream_rng(seed, trial, st.demand_daily[i]);
-            d.poisson.restart();
+            d.need.restart(stream_rng(seed, trial, st.demand_daily[i]));
             d.regime_rng = stream_rng(seed, trial, st.demand_regime[i]);
             d.period = 0;
             d.backorder = 0;
             d.regime = def.start_regime;
             d.multiplier = 1.0;
+            d.regime_until = u32::MAX;
             if let Some(regime) = def.regimes.get(def.start_regime) {
                 d.multiplier = regime.multiplier.sample(&mut d.regime_rng).max(0.0);
                 let stay = regime.duration_days.sample_count(&mut d.regime_rng).max(1);
+                d.regime_until = switch_day(self.today, stay, self.model.scenario.days);
                 self.schedule(stay, Ev::Regime { demand: i as u32 });
             }
         }

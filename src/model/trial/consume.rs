@@ -28,6 +28,7 @@
 //! `need − F`. Substitutes need lost-need mode (no backordering).
 
 use super::Day;
+use crate::model::ahead::NeedLaw;
 use crate::model::trace::{TraceKind, Tracer};
 
 impl<T: Tracer> Day<'_, T> {
@@ -44,7 +45,7 @@ impl<T: Tracer> Day<'_, T> {
         let backorder = self.model.scenario.backorder;
         let idx_of = self.period_index(d);
         for (i, def) in self.model.scenario.demand.iter().enumerate() {
-            let new = self.new_need(i);
+            let new = self.new_need(i, d);
             if !def.substitutes.is_empty() {
                 self.serve_with_substitutes(d, i, new);
                 continue;
@@ -103,21 +104,31 @@ impl<T: Tracer> Day<'_, T> {
         st.mean_today = rate * st.raid_size;
     }
 
-    /// Front `i`'s new need of the day: a draw around its mean of the day, or for a
-    /// compound demand the sum of the sizes of a draw of raids.
-    fn new_need(&mut self, i: usize) -> u64 {
+    /// Front `i`'s new need of day `d`: a draw around its mean of the day, or for a
+    /// compound demand the sum of the sizes of a draw of raids. Drawn ahead for as long
+    /// as the mean stays the same: until the front's next period, its next regime
+    /// switch or the horizon, whichever comes first.
+    fn new_need(&mut self, i: usize, d: u32) -> u64 {
         let (def, st) = (&self.model.scenario.demand[i], &mut self.ws.demand[i]);
-        match &def.per_raid {
-            None => crate::model::draw_demand_cached(
-                st.mean_today,
-                st.gamma.as_ref(),
-                &mut st.poisson,
-                &mut st.rng,
-            ),
-            Some(x) => {
-                crate::model::draw_compound(st.raids_today, st.gamma.as_ref(), x, &mut st.rng)
-            }
-        }
+        let (horizon, period, regime_until) =
+            (self.model.scenario.days, st.period, st.regime_until);
+        let days = || {
+            // The first period starting after today (the current one, before it starts).
+            let next_period = def.periods[period.min(def.periods.len())..]
+                .iter()
+                .map(|p| p.from_day)
+                .find(|&from| from > i64::from(d))
+                .unwrap_or(i64::MAX);
+            let until = i64::from(horizon)
+                .min(next_period)
+                .min(i64::from(regime_until));
+            u32::try_from(until - i64::from(d)).unwrap_or(1)
+        };
+        let law = NeedLaw {
+            gamma: st.gamma.as_ref(),
+            per_raid: def.per_raid.as_ref(),
+        };
+        st.need.next(law, st.mean_today, st.raids_today, days)
     }
 
     /// Front `i`'s new need `new` of day `d`, served from its own stock and then from
