@@ -37,8 +37,10 @@
 //! factory or changing one parameter does not shift the random numbers of the others
 //! (common random numbers). Quantities drawn "once per trial" (initial stocks, floors,
 //! milestone dates and levels, period means, policy shares) use a setup stream per entity.
-//! A factory's output stream draws its output factor once a day and nothing else, so
-//! its factors are drawn ahead in blocks (`ahead`): the same values, with less work.
+//! A factory's output stream draws its output factor once a day and nothing else, and a
+//! front's daily stream its new need, so both are drawn ahead in blocks (`ahead`): the
+//! same values, with less work (a front's block lasts while its mean does: until its
+//! next period, regime switch or the horizon).
 
 mod ahead;
 mod curve;

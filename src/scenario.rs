@@ -7,7 +7,7 @@
 //! 1. parse the TOML ([`locate`] keeps the spans);
 //! 2. apply `--set path=value` overrides ([`overrides`]), then templates ([`inherit`]);
 //! 3. deserialize into the raw mirror of the file ([`raw`]), rejecting unknown keys;
-//! 4. validate into a [`Scenario`] ([`validate`]): references resolved, distributions
+//! 4. validate into a [`Scenario`] (the `validate` module): references resolved, distributions
 //!    built, domains checked. All problems are reported at once, not only the first.
 //!
 //! A [`Scenario`] is immutable and holds no runtime state; entities refer to each other

@@ -71,6 +71,16 @@ pub mod sorted;
 mod unary;
 pub mod wide;
 
+/// A small deterministic generator for the tests of the count codes (a 64-bit LCG,
+/// Knuth's MMIX constants, its upper 31 bits).
+#[cfg(test)]
+fn test_lcg(x: &mut u64) -> u64 {
+    *x = x
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    *x >> 33
+}
+
 pub use ci::{Interval, Z95, quantile_rank, quantile_rank_interval, wilson};
 pub use histogram::{BUCKET_COUNT, LogHistogram, SUB_BUCKET_BITS, Scratch, bucket_index};
 pub use moments::{MAX_OBSERVATION, MAX_OBSERVATIONS, Moments, Proportion};

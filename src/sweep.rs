@@ -7,7 +7,7 @@
 //! - [`pair`]: per-trial values of a run and the paired differences of `sweep.csv`.
 //!
 //! Running a sweep (baseline, then each point on all cores, every one with the same
-//! seed and trial indices) is [`crate::pipeline::sweep`].
+//! seed and trial indices) is [`crate::pipeline::sweep()`].
 
 pub mod pair;
 pub mod paths;

@@ -50,7 +50,7 @@ pub fn poisson<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> f64 {
 /// exactly PD's; the values differ from [`poisson`]'s after the first draw that did
 /// not need it.
 ///
-/// Below λ = 12 it inverts the CDF from one uniform by sequential search ([`search`])
+/// Below λ = 12 it inverts the CDF from one uniform by sequential search
 /// instead of Knuth's product of λ + 1 uniforms on average: the same distribution,
 /// exactly, from one number of the stream.
 #[inline]

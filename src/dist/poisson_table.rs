@@ -56,7 +56,7 @@ pub const TABLE_MAX_MEAN: f64 = 700.0;
 /// The mass left beyond the table's last entry is below this.
 const TAIL_MASS: f64 = 8.673_617_379_884_035e-19; // 2^-60
 
-/// The Poisson CDF of one mean, with its guide table; see the [module docs](self).
+/// The Poisson CDF of one mean, with its guide table; see the module docs of `dist::poisson_table`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PoissonTable {
     /// The mean tabulated; NaN (never equal) when empty.
@@ -222,7 +222,7 @@ fn neumaier(sum: f64, comp: f64, x: f64) -> (f64, f64) {
 /// Poisson draws for a mean that may repeat from one draw to the next: the per-draw
 /// sampler [`super::poisson_stream`] for a new mean, then, once the same mean has come
 /// back often enough to pay for it, inversion of a [`PoissonTable`]; see the
-/// [module docs](self).
+/// module docs of `dist::poisson_table`.
 #[derive(Clone, Debug, Default)]
 pub struct CachedPoisson {
     /// The mean of the current run of equal means (NaN before the first draw).

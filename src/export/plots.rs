@@ -80,7 +80,7 @@ pub fn render(report: &Report, tables: &[(&str, Table)]) -> Result<Vec<Plot>> {
 /// folder appears at its target only when the whole result folder is committed.
 ///
 /// # Errors
-/// As [`render`]; [`Error::Io`] naming the file or folder that cannot be written.
+/// As [`render`]; [`crate::error::Error::Io`] naming the file or folder that cannot be written.
 pub fn write_into(
     dir: &OutputDir,
     report: &Report,

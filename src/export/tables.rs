@@ -107,7 +107,7 @@ pub fn find<'a>(tables: &'a [(&str, Table)], file: &str) -> Option<&'a Table> {
 /// Builds one table of a report.
 pub type Builder = fn(&Report) -> Table;
 
-/// Every table of the folder, with its file name, built (as [`build`] does) one at a
+/// Every table of the folder, with its file name, built (as `build` does) one at a
 /// time as the iterator is advanced, so that a caller writing each as it comes holds
 /// only one in memory.
 pub fn each<'r>(report: &'r Report<'_>) -> impl Iterator<Item = (&'static str, Table)> + 'r {

@@ -5,10 +5,10 @@
 //! headline table and how to read an interval), one sheet per CSV table (`summary`,
 //! `depletion`, `stock`, `shortfall`, and `groups`, `fire_ratio` when present) with real
 //! numbers and date cells, a frozen header row, an autofilter, fitted widths and number
-//! formats (probabilities as %, thousands separators), `charts` (see [`charts`]),
+//! formats (probabilities as %, thousands separators), `charts` (see the `charts` module),
 //! `trials` when `trials.csv` fits Excel's 1,048,576 rows (otherwise a note on the
 //! overview sheet points to `trials.csv`), and `fan_data`, `need_data`: columns the
-//! charts derive from `stock` and `shortfall` ([`derived`]).
+//! charts derive from `stock` and `shortfall` (the `derived` module).
 //!
 //! The workbook is a pure function of the run: its creation time is fixed
 //! ([`CREATED`]; the run's real times are in `manifest.json`), and rust_xlsxwriter

@@ -4,7 +4,7 @@
 //! silently ignored default. Entities are tables keyed by the user's ids
 //! (`[factories.us_scranton]`), which makes every number addressable by a stable path
 //! (`factories.us_scranton.capacity.ramp.y2024.target`). Nothing here is validated
-//! beyond types: that is [`super::validate`]'s job.
+//! beyond types: that is the `validate` module's job.
 
 use crate::dist::DistSpec;
 use crate::scenario::date::Date;

@@ -15,7 +15,7 @@
 //!
 //! Storage is a window of counts covering exactly the buckets from the minimum's to the
 //! maximum's (a window from 0 to 400 000 is about 5 500 buckets), held in the smaller of
-//! two forms (see [`Counts`]): a dense array in the narrowest width that holds the
+//! two forms (see `Counts`): a dense array in the narrowest width that holds the
 //! largest count (one byte per bucket until a bucket passes 255), or a Rice code of
 //! `k + 1` bits per bucket plus one per `2^k` values, which is smaller while there are
 //! fewer than about fifty values per bucket (a stock histogram of one reporting day at

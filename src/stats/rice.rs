@@ -192,13 +192,8 @@ fn mask(k: u32) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::test_lcg as lcg;
 
-    fn lcg(x: &mut u64) -> u64 {
-        *x = x
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        *x >> 33
-    }
 
     #[test]
     fn low_bits_grow_with_values_per_bucket() {

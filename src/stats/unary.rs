@@ -285,14 +285,8 @@ impl Writer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::test_lcg as lcg;
 
-    /// A small deterministic generator for the tests.
-    fn lcg(x: &mut u64) -> u64 {
-        *x = x
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        *x >> 33
-    }
 
     #[test]
     fn round_trips_counts_including_long_runs() {
