@@ -194,7 +194,6 @@ mod tests {
     use super::*;
     use crate::stats::test_lcg as lcg;
 
-
     #[test]
     fn low_bits_grow_with_values_per_bucket() {
         assert_eq!(low_bits(0, 100), 0);

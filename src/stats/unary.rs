@@ -287,7 +287,6 @@ mod tests {
     use super::*;
     use crate::stats::test_lcg as lcg;
 
-
     #[test]
     fn round_trips_counts_including_long_runs() {
         let counts = [0, 1, 0, 0, 63, 64, 65, 200, 0, 1, 2, 3, 129, 0];

@@ -338,3 +338,73 @@ fn merged_shards_write_the_same_workbook() {
         std::fs::read(merged.join("results.xlsx")).unwrap()
     );
 }
+
+/// Nine nations each firing about 100 rounds a day from its own stock, over 150 days,
+/// listed in the scenario out of the order of their stocks.
+const NINE: &str = r#"
+[scenario]
+name = "nine"
+description = "Nine nations depleting one after another, for the item depletion chart."
+start = "2024-01-01"
+end = "2024-05-29"
+[items.x]
+"#;
+
+/// Issue 11 follow-up: on an item's depletion chart, the seven nations most likely to
+/// deplete get a colour, most likely first, and the others are thin grey lines with
+/// one legend entry. By hand: nation `k` holds `1 000·k` rounds and needs Poisson(100) a
+/// day, so it runs out near day `10·k` (±1 day: the need by then has sd √(1 000·k) ≤ 95
+/// rounds); all nine are out by day 150, so every P at the horizon is 1 and the order is
+/// the order of running out (the larger area under the curve): stocks 1 000 … 7 000 in
+/// colour, 8 000 and 9 000 grey.
+#[test]
+fn an_items_depletion_chart_colours_the_seven_most_likely_and_greys_the_rest() {
+    let stocks = [5, 9, 1, 7, 3, 8, 2, 6, 4];
+    let names = [
+        "alba", "brea", "cova", "dune", "eska", "fara", "gora", "hali", "ivra",
+    ];
+    let mut text = NINE.to_string();
+    for (name, k) in names.iter().zip(stocks) {
+        text += &format!(
+            "[nations.{name}.stock.x]\ninitial = {}\n[demand.{name}_front]\nnation = \"{name}\"\nitem = \"x\"\n[demand.{name}_front.schedule.all]\nfrom = \"2024-01-01\"\nper_day = 100\n",
+            1000 * k
+        );
+    }
+    let loaded = Loaded::from_text("<test>", &text, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let tmp = tempfile::tempdir().unwrap();
+    let req = RunRequest {
+        trials: 40,
+        seed: Some(4),
+        threads: Some(1),
+        out: Some(tmp.path().join("a")),
+        period: Some(Period::Days(5)),
+        xlsx: true,
+        ..RunRequest::default()
+    };
+    let dir = pipeline::run(&loaded, &req, &Silent).unwrap().dir;
+    let charts = chart_xml(&dir.join("results.xlsx"));
+    let every = charts
+        .iter()
+        .find(|c| c.contains("every nation"))
+        .expect("the item's depletion chart");
+    let names_in_order: Vec<&str> = every
+        .split("<c:ser>")
+        .skip(1)
+        .map(|ser| {
+            let v = ser.split("<c:v>").nth(1).expect("a series name");
+            &v[..v.find("</c:v>").expect("a closed name")]
+        })
+        .collect();
+    let mut by_stock: Vec<(u32, &str)> = stocks.iter().copied().zip(names).collect();
+    by_stock.sort();
+    let mut want: Vec<&str> = by_stock[..7].iter().map(|&(_, n)| n).collect();
+    want.extend(["2 other nations", by_stock[8].1]);
+    assert_eq!(names_in_order, want, "{every}");
+    // The two grey lines, and only the first of them in the legend.
+    assert_eq!(every.matches("969696").count(), 2, "{every}");
+    assert!(
+        every.contains("<c:legendEntry><c:idx val=\"8\"/><c:delete val=\"1\"/></c:legendEntry>"),
+        "{every}"
+    );
+    assert_eq!(every.matches("<c:legendEntry>").count(), 1, "{every}");
+}

@@ -2,7 +2,11 @@
 //! nation and item: the stock fan chart (from `stock` and `fan_data`), the depletion
 //! curve (from `depletion`) and, for a series with need, need and fire per day (from
 //! `need_data`) with the fill rate (from `shortfall`); see [`derived`](super::derived).
-//! Below them, one chart per item holds the depletion curves of every nation holding it.
+//! Below them, one chart per item holds the depletion curves of every nation holding it:
+//! as on the SVG chart, the [`MAX_COLOURED`] nations most likely to deplete by the
+//! horizon (the larger area under the curve first among equals: the earlier) in
+//! colour, most likely first, and any others as thin grey lines with one legend entry
+//! for all of them.
 //! Every chart reads cells of the workbook, so a user can restyle or extend it.
 //!
 //! The fan is a stacked area chart of the band widths in `fan_data` (formulas over the
@@ -24,6 +28,10 @@ const WIDTH: u32 = 600;
 const HEIGHT: u32 = 360;
 const ROWS_PER_CHART: u32 = 19;
 const COLS_PER_CHART: u16 = 10;
+
+/// The most nations drawn in colour on an item's depletion chart (a slide tells apart
+/// about seven colours; the SVG charts draw as many).
+pub(crate) const MAX_COLOURED: usize = 7;
 
 /// What the charts need besides the tables.
 pub(super) struct Options<'a> {
@@ -98,7 +106,7 @@ pub(super) fn sheet(sheet: &mut Worksheet, tables: &[(&str, Table)], opts: &Opti
         };
         if let (Some(rows), Some((t, _))) = (lookup(&depletion), &depletion) {
             let title = format!("{} {}: P(depleted by date)", id.0, id.1);
-            let chart = curve(t, &title, &[(id.0.clone(), rows)], months);
+            let chart = curve(t, &title, &[(id.0.clone(), rows)], 1, months);
             charts.push((row, COLS_PER_CHART, on("depletion", chart)?));
         }
         if let (Some(rows), Some((t, _))) = (lookup(&shortfall), &shortfall) {
@@ -111,7 +119,8 @@ pub(super) fn sheet(sheet: &mut Worksheet, tables: &[(&str, Table)], opts: &Opti
         let below = stock_rows.len() as u32 * ROWS_PER_CHART;
         for (k, (item, nations)) in by_item(rows).into_iter().enumerate() {
             let title = format!("{item}: P(depleted by date), every nation");
-            let chart = on("depletion", curve(t, &title, &nations, months))?;
+            let (nations, coloured) = on("depletion", most_likely_first(t, nations))?;
+            let chart = on("depletion", curve(t, &title, &nations, coloured, months))?;
             let at = (
                 below + (k as u32 / 3) * ROWS_PER_CHART,
                 (k as u16 % 3) * COLS_PER_CHART,
@@ -140,6 +149,35 @@ fn by_item(rows: &[SeriesRows]) -> Vec<(String, Vec<Line>)> {
         }
     }
     out
+}
+
+/// `lines` of the depletion table `table`, the nations most likely to deplete by the
+/// horizon first (P at the last row; among equals the larger sum of P over the rows,
+/// i.e. the earlier; then in the given order), with how many get a colour.
+fn most_likely_first(table: &Table, lines: Vec<Line>) -> Result<(Vec<Line>, usize)> {
+    let col = table.column("p_depleted")?;
+    let p = |sheet_row: u32| {
+        table
+            .rows
+            .get(sheet_row as usize - 1)
+            .and_then(|row| row.get(col))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let mut ranked: Vec<(f64, f64, Line)> = lines
+        .into_iter()
+        .map(|line| {
+            let (first, last) = line.1;
+            let area = (first..=last).map(p).sum();
+            (p(last), area, line)
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
+    let coloured = ranked.len().min(MAX_COLOURED);
+    Ok((
+        ranked.into_iter().map(|(_, _, line)| line).collect(),
+        coloured,
+    ))
 }
 
 /// The sheet column of `name` in `table`.
@@ -277,18 +315,42 @@ fn need(table: &Table, title: &str, (first, last): (u32, u32), months: u16) -> R
 }
 
 /// P(depleted by date) from the `depletion` sheet, 0–100 %: one line per
-/// `(name, sheet rows)`, with a legend when there is more than one.
-fn curve(table: &Table, title: &str, lines: &[Line], months: u16) -> Result<Chart> {
+/// `(name, sheet rows)`, with a legend when there is more than one. Lines from the
+/// `coloured`-th on are thin and grey, with one legend entry for all of them.
+fn curve(
+    table: &Table,
+    title: &str,
+    lines: &[Line],
+    coloured: usize,
+    months: u16,
+) -> Result<Chart> {
     let sheet = sheet_name("depletion.csv");
     let mut chart = base(ChartType::Line, title, "probability", months);
     chart.y_axis().set_min(0).set_max(1).set_num_format("0%");
     let (date, col) = (column(table, "date")?, column(table, "p_depleted")?);
-    for (name, (first, last)) in lines {
-        chart
+    let grey = lines.len().saturating_sub(coloured);
+    for (k, (name, (first, last))) in lines.iter().enumerate() {
+        let series = chart
             .add_series()
-            .set_name(name.as_str())
             .set_categories((sheet, *first, date, *last, date))
             .set_values((sheet, *first, col, *last, col));
+        if k < coloured {
+            series.set_name(name.as_str());
+        } else {
+            // The first grey line names them all in the legend.
+            let name = if k == coloured {
+                format!("{grey} other nations")
+            } else {
+                name.clone()
+            };
+            series
+                .set_name(name.as_str())
+                .set_format(ChartLine::new().set_width(1.0).set_color("#969696"));
+        }
+    }
+    if grey > 1 {
+        let hidden: Vec<usize> = (coloured + 1..lines.len()).collect();
+        chart.legend().delete_entries(&hidden);
     }
     if lines.len() < 2 {
         chart.legend().set_hidden();
