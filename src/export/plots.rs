@@ -25,6 +25,8 @@ mod fan;
 mod need;
 pub mod tornado;
 
+pub(crate) use draw::PALETTE;
+
 use super::manifest::FileRecord;
 use super::tables::{Table, find};
 use super::{OutputDir, Report};

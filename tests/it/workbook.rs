@@ -400,7 +400,14 @@ fn an_items_depletion_chart_colours_the_seven_most_likely_and_greys_the_rest() {
     let mut want: Vec<&str> = by_stock[..7].iter().map(|&(_, n)| n).collect();
     want.extend(["2 other nations", by_stock[8].1]);
     assert_eq!(names_in_order, want, "{every}");
-    // The two grey lines, and only the first of them in the legend.
+    // The coloured lines in the SVG charts' colours and order (Okabe–Ito), …
+    let first = every.split("<c:ser>").nth(1).unwrap();
+    assert!(first.contains("0072B2"), "{first}");
+    assert!(
+        every.contains("D55E00") && every.contains("000000"),
+        "{every}"
+    );
+    // … the two grey lines, and only the first of them in the legend.
     assert_eq!(every.matches("969696").count(), 2, "{every}");
     assert!(
         every.contains("<c:legendEntry><c:idx val=\"8\"/><c:delete val=\"1\"/></c:legendEntry>"),

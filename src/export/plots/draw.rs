@@ -26,7 +26,7 @@ pub(super) const LEGEND: f64 = 26.0;
 pub(super) const NOTE: f64 = 21.0;
 
 /// Okabe–Ito colours: told apart with every common colour-vision deficiency.
-pub(super) const PALETTE: [RGBColor; 7] = [
+pub(crate) const PALETTE: [RGBColor; 7] = [
     RGBColor(0, 114, 178),
     RGBColor(230, 159, 0),
     RGBColor(0, 158, 115),

@@ -17,6 +17,7 @@
 use super::derived::{self, FIRST};
 use super::{sheet_name, xlsx_err};
 use crate::error::{Error, Result};
+use crate::export::plots::PALETTE;
 use crate::export::tables::{Table, find};
 use rust_xlsxwriter::{
     Chart, ChartAxisDateUnitType, ChartFormat, ChartLegendPosition, ChartLine, ChartLineDashType,
@@ -29,9 +30,9 @@ const HEIGHT: u32 = 360;
 const ROWS_PER_CHART: u32 = 19;
 const COLS_PER_CHART: u16 = 10;
 
-/// The most nations drawn in colour on an item's depletion chart (a slide tells apart
-/// about seven colours; the SVG charts draw as many).
-pub(crate) const MAX_COLOURED: usize = 7;
+/// The most nations drawn in colour on an item's depletion chart: one per colour of the
+/// SVG charts' palette (a slide tells apart about seven colours).
+pub(crate) const MAX_COLOURED: usize = PALETTE.len();
 
 /// What the charts need besides the tables.
 pub(super) struct Options<'a> {
@@ -335,7 +336,12 @@ fn curve(
             .set_categories((sheet, *first, date, *last, date))
             .set_values((sheet, *first, col, *last, col));
         if k < coloured {
-            series.set_name(name.as_str());
+            // The SVG charts' colours, in the same order (Excel's own repeat shades).
+            let c = PALETTE[k % PALETTE.len()];
+            let hex = format!("#{:02X}{:02X}{:02X}", c.0, c.1, c.2);
+            series
+                .set_name(name.as_str())
+                .set_format(ChartLine::new().set_width(2.25).set_color(hex.as_str()));
         } else {
             // The first grey line names them all in the legend.
             let name = if k == coloured {
