@@ -25,6 +25,7 @@ mod fan;
 mod need;
 pub mod tornado;
 
+pub(crate) use depletion::split_by_risk;
 pub(crate) use draw::PALETTE;
 
 use super::manifest::FileRecord;

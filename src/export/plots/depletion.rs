@@ -71,21 +71,30 @@ pub(super) fn svg(item: &ItemCurves, ctx: &Context) -> Result<String, DrawError>
     Ok(out)
 }
 
-/// The curves drawn in colour (the most likely to deplete by the horizon first; among
-/// equals the one that depletes earlier, i.e. with the larger area under its curve;
-/// then table order) and the others in table order, as indices into `curves`.
+/// The curves drawn in colour and the others, as indices into `curves`: see
+/// [`split_by_risk`].
 fn split(curves: &[Curve]) -> (Vec<usize>, Vec<usize>) {
-    let last = |c: &Curve| {
-        c.p.iter()
+    let p: Vec<&[f64]> = curves.iter().map(|c| c.p.as_slice()).collect();
+    split_by_risk(&p)
+}
+
+/// Which of an item's depletion curves get a colour, given each one's P(depleted by
+/// date) (values that are not finite are skipped): at most [`MAX_COLOURED`], the most
+/// likely to deplete by the horizon first; among equals the one that depletes earlier,
+/// i.e. with the larger area under its curve; then table order. The others follow in
+/// table order. Both as indices into `p`. The SVG and the workbook charts rank alike.
+pub(crate) fn split_by_risk(p: &[&[f64]]) -> (Vec<usize>, Vec<usize>) {
+    let last = |c: &[f64]| {
+        c.iter()
             .rev()
             .copied()
             .find(|p| p.is_finite())
             .unwrap_or(0.0)
     };
-    let area = |c: &Curve| c.p.iter().filter(|p| p.is_finite()).sum::<f64>();
-    let mut order: Vec<usize> = (0..curves.len()).collect();
+    let area = |c: &[f64]| c.iter().filter(|p| p.is_finite()).sum::<f64>();
+    let mut order: Vec<usize> = (0..p.len()).collect();
     order.sort_by(|&a, &b| {
-        let (a, b) = (&curves[a], &curves[b]);
+        let (a, b) = (p[a], p[b]);
         last(b)
             .total_cmp(&last(a))
             .then(area(b).total_cmp(&area(a)))

@@ -3,10 +3,9 @@
 //! curve (from `depletion`) and, for a series with need, need and fire per day (from
 //! `need_data`) with the fill rate (from `shortfall`); see [`derived`](super::derived).
 //! Below them, one chart per item holds the depletion curves of every nation holding it:
-//! as on the SVG chart, the [`MAX_COLOURED`] nations most likely to deplete by the
-//! horizon (the larger area under the curve first among equals: the earlier) in
-//! colour, most likely first, and any others as thin grey lines with one legend entry
-//! for all of them.
+//! ranked as on the SVG chart ([`split_by_risk`]), the seven nations most likely to
+//! deplete by the horizon in colour, most likely first, and any others as thin grey
+//! lines with one legend entry for all of them.
 //! Every chart reads cells of the workbook, so a user can restyle or extend it.
 //!
 //! The fan is a stacked area chart of the band widths in `fan_data` (formulas over the
@@ -17,7 +16,7 @@
 use super::derived::{self, FIRST};
 use super::{sheet_name, xlsx_err};
 use crate::error::{Error, Result};
-use crate::export::plots::PALETTE;
+use crate::export::plots::{PALETTE, split_by_risk};
 use crate::export::tables::{Table, find};
 use rust_xlsxwriter::{
     Chart, ChartAxisDateUnitType, ChartFormat, ChartLegendPosition, ChartLine, ChartLineDashType,
@@ -29,10 +28,6 @@ const WIDTH: u32 = 600;
 const HEIGHT: u32 = 360;
 const ROWS_PER_CHART: u32 = 19;
 const COLS_PER_CHART: u16 = 10;
-
-/// The most nations drawn in colour on an item's depletion chart: one per colour of the
-/// SVG charts' palette (a slide tells apart about seven colours).
-pub(crate) const MAX_COLOURED: usize = PALETTE.len();
 
 /// What the charts need besides the tables.
 pub(super) struct Options<'a> {
@@ -152,33 +147,35 @@ fn by_item(rows: &[SeriesRows]) -> Vec<(String, Vec<Line>)> {
     out
 }
 
-/// `lines` of the depletion table `table`, the nations most likely to deplete by the
-/// horizon first (P at the last row; among equals the larger sum of P over the rows,
-/// i.e. the earlier; then in the given order), with how many get a colour.
+/// `lines` of the depletion table `table` in the SVG chart's order ([`split_by_risk`]):
+/// those in colour first, most likely to deplete first, then the others; with how
+/// many get a colour.
 fn most_likely_first(table: &Table, lines: Vec<Line>) -> Result<(Vec<Line>, usize)> {
     let col = table.column("p_depleted")?;
-    let p = |sheet_row: u32| {
-        table
-            .rows
-            .get(sheet_row as usize - 1)
-            .and_then(|row| row.get(col))
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    let mut ranked: Vec<(f64, f64, Line)> = lines
-        .into_iter()
-        .map(|line| {
-            let (first, last) = line.1;
-            let area = (first..=last).map(p).sum();
-            (p(last), area, line)
+    let p: Vec<Vec<f64>> = lines
+        .iter()
+        .map(|(_, (first, last))| {
+            (*first..=*last)
+                .map(|sheet_row| {
+                    table
+                        .rows
+                        .get(sheet_row as usize - 1)
+                        .and_then(|row| row.get(col))
+                        .and_then(|v| v.parse::<f64>().ok())
+                        .unwrap_or(f64::NAN)
+                })
+                .collect()
         })
         .collect();
-    ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
-    let coloured = ranked.len().min(MAX_COLOURED);
-    Ok((
-        ranked.into_iter().map(|(_, _, line)| line).collect(),
-        coloured,
-    ))
+    let p: Vec<&[f64]> = p.iter().map(Vec::as_slice).collect();
+    let (coloured, grey) = split_by_risk(&p);
+    let mut lines: Vec<Option<Line>> = lines.into_iter().map(Some).collect();
+    let ordered = coloured
+        .iter()
+        .chain(&grey)
+        .filter_map(|&k| lines[k].take())
+        .collect();
+    Ok((ordered, coloured.len()))
 }
 
 /// The sheet column of `name` in `table`.
