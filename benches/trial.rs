@@ -40,9 +40,9 @@ use criterion::{
 use drawdown::dist::CachedPoisson;
 use drawdown::dist::Dist;
 use drawdown::engine::{StreamId, StreamRng, stream_rng};
-use drawdown::model::limits::MAX_DAY_NEED;
 use drawdown::model::{
     DemandGamma, Model, NoTrace, TraceKind, TraceLog, Workspace, demand_gamma, draw_demand_cached,
+    fill_demand_cached,
 };
 use drawdown::runner::{self, NoRows, RunOptions, Shard, Silent};
 use drawdown::scenario::{Ramp, Scenario, Supply, TransferSize};
@@ -175,7 +175,7 @@ struct Floor<'m> {
     day_means: Vec<f64>,
     output: Vec<StreamRng>,
     /// A block of needs.
-    needs: [f64; OUTPUT_BLOCK],
+    needs: [u64; OUTPUT_BLOCK],
     /// A block of output factors.
     block: Vec<f64>,
 }
@@ -255,7 +255,7 @@ impl<'m> Floor<'m> {
             switches: s.demand.iter().map(|_| Vec::new()).collect(),
             daily: Vec::with_capacity(s.demand.len()),
             day_means: Vec::new(),
-            needs: [0.0; OUTPUT_BLOCK],
+            needs: [0; OUTPUT_BLOCK],
             output: Vec::with_capacity(s.factories.len()),
             block: Vec::with_capacity(OUTPUT_BLOCK),
         };
@@ -431,7 +431,7 @@ impl<'m> Floor<'m> {
         }
         count!(output, output.len() as u64 * u64::from(days));
         // Each front's needs, as the model draws them ahead: in runs of one mean, a
-        // plain Poisson's filled by its sampler's own loop (`CachedPoisson::fill`).
+        // plain Poisson front's filled by `fill_demand_cached`, as `model::ahead` does.
         for (i, def) in s.demand.iter().enumerate() {
             let day_means = &mut self.day_means;
             day_means.clear();
@@ -460,11 +460,10 @@ impl<'m> Floor<'m> {
                     .take(OUTPUT_BLOCK)
                     .take_while(|m| m.to_bits() == mean.to_bits())
                     .count();
-                let new: u64 = if self.gammas[i].is_none() && mean > 0.0 {
+                let new: u64 = if self.gammas[i].is_none() {
                     let block = &mut self.needs[..run];
-                    let lambda = mean.min(MAX_DAY_NEED as f64);
-                    self.poissons[i].fill(lambda, &mut daily[i], block);
-                    block.iter().map(|&x| (x as u64).min(MAX_DAY_NEED)).sum()
+                    fill_demand_cached(mean, &mut self.poissons[i], &mut daily[i], block);
+                    block.iter().sum()
                 } else {
                     (0..run)
                         .map(|_| {

@@ -53,7 +53,9 @@ pub mod trace;
 mod trial;
 
 pub use curve::DAYS_PER_MONTH;
-pub use demand::{DemandGamma, demand_gamma, draw_compound, draw_demand, draw_demand_cached};
+pub use demand::{
+    DemandGamma, demand_gamma, draw_compound, draw_demand, draw_demand_cached, fill_demand_cached,
+};
 pub use inputs::{Design, InputDef, InputTable, Pin};
 pub use outcome::{SeriesOutcome, TrialOutcome};
 pub use period::Period;

@@ -12,7 +12,6 @@
 use crate::dist::{CachedPoisson, Dist, PoissonRun};
 use crate::engine::StreamRng;
 use crate::model::DemandGamma;
-use crate::model::limits::MAX_DAY_NEED;
 
 /// The most draws made at once.
 pub(crate) const BLOCK: usize = 64;
@@ -167,19 +166,14 @@ impl NeedAhead {
         self.key = key;
         let at = (f64::from_bits(key.0), f64::from_bits(key.1));
         let n = usize::try_from(days).unwrap_or(BLOCK).clamp(1, BLOCK);
-        self.block.clear();
-        if law.gamma.is_none() && law.per_raid.is_none() && at.0 > 0.0 {
-            // Plain Poisson need: the sampler's own loop (see `draw_demand_cached`).
-            let mut draws = [0.0; BLOCK];
-            let lambda = at.0.min(MAX_DAY_NEED as f64);
-            self.poisson.fill(lambda, &mut self.rng, &mut draws[..n]);
-            let need = draws[..n].iter().map(|&x| (x as u64).min(MAX_DAY_NEED));
-            self.block.extend(need);
+        self.block.resize(n, 0);
+        if law.gamma.is_none() && law.per_raid.is_none() {
+            // Plain Poisson need: the sampler's own loop.
+            super::fill_demand_cached(at.0, &mut self.poisson, &mut self.rng, &mut self.block);
             return;
         }
-        for _ in 0..n {
-            let x = law.draw(at, &mut self.poisson, &mut self.rng);
-            self.block.push(x);
+        for x in &mut self.block {
+            *x = law.draw(at, &mut self.poisson, &mut self.rng);
         }
     }
 

@@ -66,6 +66,30 @@ pub fn draw_demand_cached(
     (draw as u64).min(MAX_DAY_NEED)
 }
 
+/// `out.len()` days of need of a plain Poisson front (no dispersion) at mean `mean`:
+/// what as many calls of [`draw_demand_cached`] give, from the same stream, with the
+/// tabulated draws made in one loop of table reads ([`CachedPoisson::fill`]).
+pub fn fill_demand_cached(
+    mean: f64,
+    poisson: &mut CachedPoisson,
+    rng: &mut StreamRng,
+    out: &mut [u64],
+) {
+    if mean.is_nan() || mean <= 0.0 {
+        out.fill(0);
+        return;
+    }
+    let lambda = mean.min(MAX_DAY_NEED as f64);
+    let mut draws = [0.0; 64];
+    for chunk in out.chunks_mut(draws.len()) {
+        let draws = &mut draws[..chunk.len()];
+        poisson.fill(lambda, rng, draws);
+        for (need, &x) in chunk.iter_mut().zip(draws.iter()) {
+            *need = (x as u64).min(MAX_DAY_NEED);
+        }
+    }
+}
+
 /// Draws a day's compound need: `N` raids, with `N` drawn as [`draw_demand`] draws a
 /// day's count around `raids` (Poisson, or negative binomial with `gamma`), then one
 /// draw of `per_raid` (as a count) for each raid, summed. Raid count and sizes come from

@@ -313,15 +313,6 @@ fn production_links(s: &crate::scenario::Scenario) -> Vec<(usize, usize)> {
     links.into_iter().map(|(_, f, t)| (f, t)).collect()
 }
 
-/// The day a regime switch `stay` days after `today` happens, `u32::MAX` when it falls
-/// at or after the horizon of `days` days (it is then never handled).
-fn switch_day(today: u64, stay: u64, days: u32) -> u32 {
-    match today.checked_add(stay) {
-        Some(at) if at < u64::from(days) => at as u32,
-        _ => u32::MAX,
-    }
-}
-
 /// A workspace bound to its model and tracer for the length of a trial.
 struct Day<'a, T: Tracer> {
     ws: &'a mut Workspace,
@@ -346,8 +337,10 @@ impl<T: Tracer> Day<'_, T> {
         }
     }
 
-    /// Schedules `ev` `delay` days from the current day.
-    fn schedule(&mut self, delay: u64, ev: Ev) {
+    /// Schedules `ev` `delay` days from the current day; returns that day, or
+    /// `u32::MAX` when it falls at or after the horizon (the event is then not queued:
+    /// it would never be handled).
+    fn schedule(&mut self, delay: u64, ev: Ev) -> u32 {
         let priority = match ev {
             Ev::Arrival { .. } => phase::ARRIVAL,
             Ev::Award { .. } | Ev::Down { .. } | Ev::Up { .. } | Ev::Regime { .. } => phase::STATE,
@@ -356,13 +349,15 @@ impl<T: Tracer> Day<'_, T> {
         };
         let at = self.today.saturating_add(delay);
         // Events after the horizon would never be handled: don't queue them.
-        if at < u64::from(self.model.scenario.days) {
-            let queued = self.ws.events.schedule_at(SimTime(at), priority, ev);
-            debug_assert!(
-                queued.is_ok(),
-                "invariant: the clock never passes today: {queued:?}"
-            );
+        if at >= u64::from(self.model.scenario.days) {
+            return u32::MAX;
         }
+        let queued = self.ws.events.schedule_at(SimTime(at), priority, ev);
+        debug_assert!(
+            queued.is_ok(),
+            "invariant: the clock never passes today: {queued:?}"
+        );
+        at as u32
     }
 
     fn setup(&mut self, seed: u64, trial: u64) {
@@ -481,8 +476,8 @@ impl<T: Tracer> Day<'_, T> {
             if let Some(regime) = def.regimes.get(def.start_regime) {
                 d.multiplier = regime.multiplier.sample(&mut d.regime_rng).max(0.0);
                 let stay = regime.duration_days.sample_count(&mut d.regime_rng).max(1);
-                d.regime_until = switch_day(self.today, stay, self.model.scenario.days);
-                self.schedule(stay, Ev::Regime { demand: i as u32 });
+                let until = self.schedule(stay, Ev::Regime { demand: i as u32 });
+                self.ws.demand[i].regime_until = until;
             }
         }
     }

@@ -166,14 +166,14 @@ impl<T: Tracer> Day<'_, T> {
         let regime = &def.regimes[st.regime];
         st.multiplier = regime.multiplier.sample(&mut st.regime_rng).max(0.0);
         let stay = regime.duration_days.sample_count(&mut st.regime_rng).max(1);
-        st.regime_until = super::switch_day(self.today, stay, self.model.scenario.days);
         self.trace(d, TraceKind::RegimeChange, &regime.id, def.series, stay);
-        self.schedule(
+        let until = self.schedule(
             stay,
             Ev::Regime {
                 demand: demand as u32,
             },
         );
+        self.ws.demand[demand].regime_until = until;
     }
 
     pub(super) fn dispatch(&mut self, d: u32, transfer: usize) {
