@@ -12,14 +12,15 @@
 //! few times per thousand trials; see [`SharedAggregate::add_stock_buckets`]). So the
 //! aggregate, the bulk of a run's memory, is held once per run, not once per thread,
 //! and the stages share one memory budget (`stage::STAGE_BYTES`): a second thread adds
-//! a workspace, not a second aggregate or stage. Blocks are grouped in waves of [`WAVE_BLOCKS`]. The per-trial rows of a unit are rendered on
-//! the worker that ran it (for `trials.csv`: CSV text, so the formatting runs in
-//! parallel), and after each wave the rendered units are handed to the caller's
-//! [`RowSink`] in trial order, so memory holds at most one wave of rows and the serial
-//! part of a run is a plain write. At the end the stages are recorded into the shared
-//! aggregate; every accumulator is an integer count or sum, so the result is the same
-//! whatever the number of threads. A shard `k/n` runs a contiguous range of blocks, and merging shard
-//! aggregates gives exactly the single-machine aggregate.
+//! a workspace, not a second aggregate or stage. Blocks are grouped in waves of
+//! [`WAVE_BLOCKS`]. The per-trial rows of a unit are rendered on the worker that ran it
+//! (for `trials.csv`: CSV text, so the formatting runs in parallel), and after each wave
+//! the rendered units are handed to the caller's [`RowSink`] in trial order, so memory
+//! holds at most one wave of rows and the serial part of a run is a plain write. At the
+//! end the stages are recorded into the shared aggregate; every accumulator is an
+//! integer count or sum, so the result is the same whatever the number of threads. A
+//! shard `k/n` runs a contiguous range of blocks, and merging shard aggregates gives
+//! exactly the single-machine aggregate.
 //!
 //! # Randomness
 //! Trial `t` draws only from streams seeded by `(seed, t, process)` (see

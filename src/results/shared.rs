@@ -45,6 +45,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// As [`lock`], unless another thread holds `m`: then `None`, without waiting.
+fn try_lock<T>(m: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
+    match m.try_lock() {
+        Ok(guard) => Some(guard),
+        Err(TryLockError::Poisoned(p)) => Some(p.into_inner()),
+        Err(TryLockError::WouldBlock) => None,
+    }
+}
+
 impl SharedAggregate {
     /// Shares `aggregate` (usually empty: [`Aggregate::for_model`]).
     pub fn new(aggregate: Aggregate) -> SharedAggregate {
@@ -68,10 +77,9 @@ impl SharedAggregate {
         // series by series to the end of its batch.
         let mut busy = Vec::new();
         for (i, series) in self.series.iter().enumerate() {
-            match series.try_lock() {
-                Ok(mut s) => s.add_flows(outcome, i, reports),
-                Err(TryLockError::Poisoned(p)) => p.into_inner().add_flows(outcome, i, reports),
-                Err(TryLockError::WouldBlock) => busy.push(i),
+            match try_lock(series) {
+                Some(mut s) => s.add_flows(outcome, i, reports),
+                None => busy.push(i),
             }
         }
         for i in busy {
@@ -100,11 +108,10 @@ impl SharedAggregate {
         let Some(s) = self.series.get(series) else {
             return true;
         };
-        match s.try_lock() {
-            Ok(mut s) => s.merge_stock_moments(batch),
-            Err(TryLockError::Poisoned(p)) => p.into_inner().merge_stock_moments(batch),
-            Err(TryLockError::WouldBlock) => return false,
-        }
+        let Some(mut s) = try_lock(s) else {
+            return false;
+        };
+        s.merge_stock_moments(batch);
         true
     }
 
