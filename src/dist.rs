@@ -94,6 +94,7 @@ mod special;
 #[cfg(test)]
 mod tests;
 mod truncate;
+mod ziggurat;
 
 pub use kind::DistKind;
 pub use poisson::{poisson, poisson_stream};
@@ -178,15 +179,24 @@ impl Dist {
     /// Fills `out` with draws, in order: exactly the values of `out.len()` calls of
     /// [`Dist::sample`] on the same stream, which is left where they would leave it.
     /// The choice of sampler is made once, not per draw, so the loop is tight (for the
-    /// truncated normal of daily output noise, a bare normal draw and one test).
+    /// normal of daily output noise, truncated or not, the common case of the
+    /// ziggurat inline and one test; see [`ziggurat`]).
     #[inline]
-    pub fn fill<R: Rng + ?Sized>(&self, rng: &mut R, out: &mut [f64]) {
-        use rand_distr::Distribution;
+    pub fn fill(&self, rng: &mut crate::engine::StreamRng, out: &mut [f64]) {
         let (lo, hi) = (self.lo, self.hi);
         match (&self.draw, &self.window) {
             (Draw::Normal(d), Window::Reject { lo: a, hi: b }) => {
+                let table = ziggurat::table();
                 for x in out {
-                    *x = sample::reject(*a, *b, || d.sample(rng)).max(lo).min(hi);
+                    let z = || d.from_zscore(ziggurat::standard_normal(rng, table));
+                    *x = sample::reject(*a, *b, z).max(lo).min(hi);
+                }
+            }
+            (Draw::Normal(d), Window::Full) => {
+                let table = ziggurat::table();
+                for x in out {
+                    let z = ziggurat::standard_normal(rng, table);
+                    *x = d.from_zscore(z).max(lo).min(hi);
                 }
             }
             _ => {

@@ -80,6 +80,8 @@ pub struct Scratch {
     bits: Vec<u64>,
     /// Bucket indices of a batch of values.
     buckets: Vec<u16>,
+    /// Slots per bucket of a batch.
+    tally: Vec<u32>,
 }
 
 /// A log-linear histogram of `u64` values with exact min, max and count.
@@ -195,7 +197,8 @@ impl LogHistogram {
         scratch
             .slots
             .extend(buckets.iter().map(|&b| u32::from(b) - offset));
-        self.counts.add_each(&mut scratch.slots, &mut scratch.bits);
+        self.counts
+            .add_each(&mut scratch.slots, &mut scratch.bits, &mut scratch.tally);
         self.count = new_total;
         self.counts.settle(self.count);
     }
