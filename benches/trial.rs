@@ -568,7 +568,7 @@ fn draw_count_normal(
         return 0;
     }
     let lambda = match gamma {
-        Some((g, k)) => mean * g.sample(rng) / k,
+        Some(g) => g.mix(mean, rng),
         None => mean,
     };
     let z: f64 = rng.sample(StandardNormal);

@@ -82,6 +82,7 @@
 use rand::Rng;
 
 mod build;
+mod gamma;
 mod incomplete;
 mod kind;
 mod law;
@@ -96,6 +97,7 @@ mod tests;
 mod truncate;
 mod ziggurat;
 
+pub(crate) use gamma::LargeShape;
 pub use kind::DistKind;
 pub use poisson::{poisson, poisson_stream};
 pub use poisson_table::{CachedPoisson, PoissonRun, PoissonTable, TABLE_MAX_MEAN};

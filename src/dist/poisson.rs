@@ -34,6 +34,7 @@ pub fn poisson<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> f64 {
     draw(
         lambda,
         rng,
+        |rng| rng.sample(StandardNormal),
         |rng, needed| {
             if needed { rng.random() } else { 0.0 }
         },
@@ -58,7 +59,13 @@ pub fn poisson_stream(lambda: f64, rng: &mut StreamRng) -> f64 {
     if lambda < SMALL_MEAN && lambda > 0.0 {
         return search(lambda, (-lambda).exp(), rng);
     }
-    draw(lambda, rng, |rng, _needed| rng.random())
+    let table = super::ziggurat::table();
+    draw(
+        lambda,
+        rng,
+        |rng| super::ziggurat::standard_normal(rng, table),
+        |rng, _needed| rng.random(),
+    )
 }
 
 /// Poisson(`lambda`) by inversion with sequential search (Devroye 1986, §X.3.3), given
@@ -82,12 +89,15 @@ pub(crate) fn search<R: Rng + ?Sized>(lambda: f64, p0: f64, rng: &mut R) -> f64 
     }
 }
 
-/// The draw, with `uniform(rng, needed)` giving PD's step-S uniform: consumed from the
-/// stream only when `needed` (its value is ignored otherwise).
+/// The draw, with `normal(rng)` giving PD's step-N standard normal (rand_distr's, or
+/// the same numbers by [`super::ziggurat`]) and `uniform(rng, needed)` its step-S
+/// uniform: consumed from the stream only when `needed` (its value is ignored
+/// otherwise).
 #[inline(always)]
 fn draw<R: Rng + ?Sized>(
     lambda: f64,
     rng: &mut R,
+    normal: impl FnOnce(&mut R) -> f64,
     uniform: impl FnOnce(&mut R, bool) -> f64,
 ) -> f64 {
     if lambda < SMALL_MEAN {
@@ -97,9 +107,9 @@ fn draw<R: Rng + ?Sized>(
             0.0
         }
     } else if lambda <= MAX_MEAN {
-        ahrens_dieter(lambda, rng, uniform)
+        ahrens_dieter(lambda, rng, normal, uniform)
     } else if lambda.is_finite() {
-        let z: f64 = rng.sample(StandardNormal);
+        let z = normal(rng);
         (lambda + lambda.sqrt() * z).round().max(0.0)
     } else {
         0.0
@@ -134,11 +144,12 @@ fn knuth<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> f64 {
 fn ahrens_dieter<R: Rng + ?Sized>(
     lambda: f64,
     rng: &mut R,
+    normal: impl FnOnce(&mut R) -> f64,
     uniform: impl FnOnce(&mut R, bool) -> f64,
 ) -> f64 {
     let s = lambda.sqrt();
     // Step N: a normal deviate with the Poisson's mean and sd.
-    let z: f64 = rng.sample(StandardNormal);
+    let z = normal(rng);
     let g = lambda + s * z;
     if g >= 0.0 {
         let k = floor_non_negative(g);

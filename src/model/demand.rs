@@ -2,17 +2,43 @@
 //! that the benchmark measures exactly the sampler the model uses.
 
 use super::limits::{MAX_DAY_NEED, MAX_DAY_RAIDS};
-use crate::dist::{CachedPoisson, Dist, count};
+use crate::dist::{CachedPoisson, Dist, LargeShape, count};
 use crate::engine::StreamRng;
 use rand_distr::{Distribution, Gamma};
 
-/// The mixing distribution of negative-binomial demand: Gamma(k, 1) and its shape k.
-pub type DemandGamma = (Gamma<f64>, f64);
+/// The mixing distribution of negative-binomial demand: Gamma(k, 1) for dispersion k.
+#[derive(Clone, Copy, Debug)]
+pub struct DemandGamma {
+    gamma: Gamma<f64>,
+    /// The shape k.
+    k: f64,
+    /// The same sampler as `gamma`, inlined, for k > 1 (see [`LargeShape`]).
+    large: Option<LargeShape>,
+}
+
+impl DemandGamma {
+    /// A day's mean `mean` times Gamma(k, 1) / k (of mean 1 and variance 1/k),
+    /// computed as `mean · g / k`.
+    #[inline]
+    pub fn mix(&self, mean: f64, rng: &mut StreamRng) -> f64 {
+        let g = match &self.large {
+            Some(large) => large.sample(rng),
+            None => self.gamma.sample(rng),
+        };
+        mean * g / self.k
+    }
+}
 
 /// The mixing distribution for dispersion `k`; `None` (Poisson demand) when absent or
 /// not a valid shape.
 pub fn demand_gamma(dispersion: Option<f64>) -> Option<DemandGamma> {
-    dispersion.and_then(|k| Gamma::new(k, 1.0).ok().map(|g| (g, k)))
+    dispersion.and_then(|k| {
+        Gamma::new(k, 1.0).ok().map(|gamma| DemandGamma {
+            gamma,
+            k,
+            large: LargeShape::new(k),
+        })
+    })
 }
 
 /// Draws a day's demand with mean `mean`: Poisson(mean), or negative binomial as a
@@ -29,7 +55,7 @@ pub fn draw_demand(mean: f64, gamma: Option<&DemandGamma>, rng: &mut StreamRng) 
         return 0;
     }
     let lambda = match gamma {
-        Some((g, k)) => mean * g.sample(rng) / k,
+        Some(g) => g.mix(mean, rng),
         None => mean,
     };
     let lambda = lambda.min(MAX_DAY_NEED as f64);
@@ -57,8 +83,8 @@ pub fn draw_demand_cached(
     }
     let draw = match gamma {
         // A new mean every day: no run to cache.
-        Some((g, k)) => {
-            let lambda = (mean * g.sample(rng) / k).min(MAX_DAY_NEED as f64);
+        Some(g) => {
+            let lambda = g.mix(mean, rng).min(MAX_DAY_NEED as f64);
             crate::dist::poisson_stream(lambda, rng)
         }
         None => poisson.sample(mean.min(MAX_DAY_NEED as f64), rng),
