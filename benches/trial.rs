@@ -47,7 +47,7 @@ use drawdown::model::{
 use drawdown::runner::{self, NoRows, RunOptions, Shard, Silent};
 use drawdown::scenario::{Ramp, Scenario, Supply, TransferSize};
 use rand::RngExt;
-use rand_distr::{Distribution, StandardNormal};
+use rand_distr::StandardNormal;
 
 /// Master seed of every benchmark.
 const SEED: u64 = 20_220_224;
