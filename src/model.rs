@@ -84,6 +84,10 @@ pub struct Model {
     pub design: Option<std::sync::Arc<Design>>,
     /// Whether each trial's outcome carries its inputs' values.
     pub record_inputs: bool,
+    /// Whether each series is drawn on by a front, as its own stock or as a substitute
+    /// ([`Scenario::draws_on`]): the series with per-period sums of need, fire and
+    /// shortage days in a [`TrialOutcome`].
+    pub consumers: Vec<bool>,
     streams: Streams,
 }
 
@@ -124,7 +128,11 @@ impl Model {
         for (k, &r) in report_days.iter().enumerate() {
             report_of_day.resize(r as usize + 1, k as u32);
         }
+        let consumers = (0..scenario.series.len())
+            .map(|i| scenario.draws_on(i))
+            .collect();
         Model {
+            consumers,
             scenario,
             report_days,
             report_of_day,

@@ -150,6 +150,18 @@ struct SeriesState {
     short_today: bool,
     /// Length of the shortage episode in progress (0 when none).
     episode: u32,
+    /// The sums of the reporting period in progress, written to the outcome on its
+    /// last day (a reporting day) and started again from 0.
+    period: PeriodSums,
+}
+
+/// A series' need, fire and shortage days over the reporting period in progress.
+#[derive(Debug, Clone, Copy, Default)]
+struct PeriodSums {
+    demanded: u64,
+    consumed: u64,
+    met: u64,
+    short_days: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -365,19 +377,16 @@ impl<T: Tracer> Day<'_, T> {
         self.ws.events.reset(u64::from(s.days));
         let reports = self.model.report_days.len();
         let out = &mut self.ws.outcome;
-        // Every stock entry is written on its reporting day; the period sums only need
-        // zeroing for the series that have demand (the others stay 0).
-        out.stock.resize(reports * s.series.len(), 0);
+        // Every stock entry is written on its reporting day, and every period sum of a
+        // series a front draws on at the end of its period (the others stay 0).
         for v in [
+            &mut out.stock,
             &mut out.demanded,
             &mut out.consumed,
             &mut out.met,
             &mut out.short_days,
         ] {
             v.resize(reports * s.series.len(), 0);
-            for def in &s.demand {
-                v[def.series * reports..(def.series + 1) * reports].fill(0);
-            }
         }
         for (i, def) in s.series.iter().enumerate() {
             let mut rng = stream_rng(seed, trial, st.series[i]);
@@ -399,6 +408,7 @@ impl<T: Tracer> Day<'_, T> {
                 },
                 short_today: false,
                 episode: 0,
+                period: PeriodSums::default(),
             };
             self.trace(0, TraceKind::InitialStock, "", i, initial);
             if initial <= floor && !def.channel {

@@ -122,8 +122,7 @@ impl Aggregate {
     /// An empty aggregate for the series of `model`.
     pub fn for_model(model: &Model) -> Aggregate {
         let s = &model.scenario;
-        let consumers: Vec<bool> = (0..s.series.len()).map(|i| s.draws_on(i)).collect();
-        let mut aggregate = Aggregate::new(&consumers, &model.report_days, s.days);
+        let mut aggregate = Aggregate::new(&model.consumers, &model.report_days, s.days);
         for (agg, def) in aggregate.series.iter_mut().zip(&s.series) {
             agg.channel = def.channel;
         }

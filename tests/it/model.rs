@@ -373,3 +373,45 @@ fn channels_report_flows_but_no_depletion() {
     assert!(read("stock.csv").contains(label));
     assert!(!summary.table.lines().any(|l| l.starts_with(label)));
 }
+
+/// A trial's outcome depends on its index alone, not on the trials its workspace ran
+/// before: every shipped scenario (the stinger one has a front served from
+/// substitutes that have no front of their own) and the example, trial 3 run fresh
+/// and after trials 0 to 2 in the same workspace. Every field of the outcome is
+/// compared, the per-period sums included.
+#[test]
+fn a_trial_does_not_depend_on_the_trials_its_workspace_ran_before() {
+    let example =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/example.toml"))
+            .unwrap();
+    let shipped = drawdown::scenario::library::SHIPPED
+        .iter()
+        .map(|s| (s.name, s.text))
+        .chain([("example", example.as_str())]);
+    for (name, text) in shipped {
+        let model = Model::new(Scenario::from_toml(name, text, &[]).unwrap(), 7);
+        let fresh = Workspace::new(&model)
+            .run(&model, 5, 3, &mut NoTrace)
+            .clone();
+        let mut used = Workspace::new(&model);
+        for t in 0..3 {
+            used.run(&model, 5, t, &mut NoTrace);
+        }
+        let again = used.run(&model, 5, 3, &mut NoTrace);
+        assert_eq!(again.series, fresh.series, "{name}: totals");
+        assert_eq!(again.stock, fresh.stock, "{name}: stock");
+        assert!(
+            again.demanded == fresh.demanded,
+            "{name}: demanded per period differ"
+        );
+        assert!(
+            again.consumed == fresh.consumed,
+            "{name}: consumed per period differ"
+        );
+        assert!(again.met == fresh.met, "{name}: met per period differ");
+        assert!(
+            again.short_days == fresh.short_days,
+            "{name}: shortage days per period differ"
+        );
+    }
+}

@@ -43,7 +43,6 @@ impl<T: Tracer> Day<'_, T> {
             self.serve_backlogs(d);
         }
         let backorder = self.model.scenario.backorder;
-        let idx_of = self.period_index(d);
         for (i, def) in self.model.scenario.demand.iter().enumerate() {
             let new = self.new_need(i, d);
             if !def.substitutes.is_empty() {
@@ -70,11 +69,9 @@ impl<T: Tracer> Day<'_, T> {
             }
             // The day ends with unmet need: new need missed, or backlog still waiting.
             s.short_today |= miss > 0 || st.backorder > 0;
-            let idx = idx_of(def.series);
-            let out = &mut self.ws.outcome;
-            out.demanded[idx] += new;
-            out.consumed[idx] += met;
-            out.met[idx] += met;
+            s.period.demanded += new;
+            s.period.consumed += met;
+            s.period.met += met;
             if T::ON {
                 self.trace(d, TraceKind::Consumed, &def.id, def.series, met);
                 if miss > 0 {
@@ -138,7 +135,6 @@ impl<T: Tracer> Day<'_, T> {
     /// and records it as demanded, what it fired as consumed, the rest as unmet.
     fn serve_with_substitutes(&mut self, d: u32, i: usize, new: u64) {
         let def = &self.model.scenario.demand[i];
-        let idx_of = self.period_index(d);
         let chain = || std::iter::once(def.series).chain(def.substitutes.iter().copied());
         let series = &self.ws.series;
         let avail = |k: usize, j: usize| {
@@ -164,11 +160,9 @@ impl<T: Tracer> Day<'_, T> {
             s.out.consumed += fire;
             s.out.unmet += need - fire;
             s.short_today |= need > fire;
-            let idx = idx_of(j);
-            let out = &mut self.ws.outcome;
-            out.demanded[idx] += need;
-            out.consumed[idx] += fire;
-            out.met[idx] += fire;
+            s.period.demanded += need;
+            s.period.consumed += fire;
+            s.period.met += fire;
             if T::ON {
                 self.trace(d, TraceKind::Demanded, &def.id, j, need);
                 self.trace(d, TraceKind::Consumed, &def.id, j, fire);
@@ -182,7 +176,6 @@ impl<T: Tracer> Day<'_, T> {
 
     /// Fires what stock allows of every front's waiting backlog (late service).
     fn serve_backlogs(&mut self, d: u32) {
-        let idx_of = self.period_index(d);
         for (i, def) in self.model.scenario.demand.iter().enumerate() {
             let st = &mut self.ws.demand[i];
             let s = &mut self.ws.series[def.series];
@@ -195,16 +188,9 @@ impl<T: Tracer> Day<'_, T> {
             s.stock -= late;
             s.out.consumed += late;
             s.out.late_filled += late;
-            self.ws.outcome.consumed[idx_of(def.series)] += late;
+            s.period.consumed += late;
             self.trace(d, TraceKind::Consumed, &def.id, def.series, late);
         }
-    }
-
-    /// The index of day `d`'s reporting period of a series in the period vectors.
-    fn period_index(&self, d: u32) -> impl Fn(usize) -> usize + use<T> {
-        let reports = self.model.report_days.len();
-        let report = self.model.report_of_day[d as usize] as usize;
-        move |series| series * reports + report
     }
 }
 

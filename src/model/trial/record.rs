@@ -16,7 +16,7 @@ impl<T: Tracer> Day<'_, T> {
             let out = &mut s.out;
             out.min_stock = out.min_stock.min(s.stock);
             if s.short_today {
-                self.ws.outcome.short_days[i * reports + report] += 1;
+                s.period.short_days += 1;
                 out.shortage_days += 1;
                 if s.episode == 0 {
                     out.shortage_episodes += 1;
@@ -34,7 +34,16 @@ impl<T: Tracer> Day<'_, T> {
                 out.depletion_day = Some(d);
             }
             if snapshot {
-                self.ws.outcome.stock[i * reports + report] = s.stock;
+                let (at, out) = (i * reports + report, &mut self.ws.outcome);
+                out.stock[at] = s.stock;
+                // The period ends today: its sums go to the outcome.
+                if self.model.consumers[i] {
+                    let p = std::mem::take(&mut s.period);
+                    out.demanded[at] = p.demanded;
+                    out.consumed[at] = p.consumed;
+                    out.met[at] = p.met;
+                    out.short_days[at] = p.short_days;
+                }
             }
             if newly_depleted {
                 self.trace(d, TraceKind::Depleted, "", i, 0);
