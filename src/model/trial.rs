@@ -102,6 +102,10 @@ struct DemandState {
     /// Today's mean need [rounds/day]: period mean × regime multiplier (× mean
     /// rounds per raid for a compound demand).
     mean_today: f64,
+    /// The first day on which `mean_today` may differ from the day before's: the next
+    /// period's start (0 when the multiplier has changed: a regime switch, the start
+    /// of a trial).
+    mean_until: i64,
     /// Today's mean number of raids [raids/day] of a compound demand: period mean ×
     /// regime multiplier (unused by a plain demand).
     raids_today: f64,
@@ -185,8 +189,9 @@ pub struct Workspace {
     policies: Vec<PolicyState>,
     contract_rngs: Vec<StreamRng>,
     transfers: Vec<TransferState>,
-    /// (factory, transfer) for every production-linked transfer.
-    links: Vec<(usize, usize)>,
+    /// For each factory, its production-linked transfers, in the order they are
+    /// offered its output.
+    links: Vec<Vec<usize>>,
     /// The inputs' pins and values this trial.
     inputs: InputState,
     outcome: TrialOutcome,
@@ -229,6 +234,7 @@ impl Workspace {
                     gamma: super::demand_gamma(d.dispersion),
                     backorder: 0,
                     mean_today: 0.0,
+                    mean_until: 0,
                     raids_today: 0.0,
                     raid_size: d
                         .per_raid
@@ -306,9 +312,9 @@ impl Workspace {
     }
 }
 
-/// (factory, transfer) for every production-linked transfer: in scenario order, or
-/// for a factory shared by priority, in priority order (ties in scenario order).
-fn production_links(s: &crate::scenario::Scenario) -> Vec<(usize, usize)> {
+/// For each factory, its production-linked transfers: in scenario order, or for a
+/// factory shared by priority, in priority order (ties in scenario order).
+fn production_links(s: &crate::scenario::Scenario) -> Vec<Vec<usize>> {
     let mut links: Vec<(u32, usize, usize)> = s
         .transfers
         .iter()
@@ -322,7 +328,11 @@ fn production_links(s: &crate::scenario::Scenario) -> Vec<(usize, usize)> {
         .collect();
     // Stable: links without a priority keep their scenario order.
     links.sort_by_key(|&(priority, _, _)| priority);
-    links.into_iter().map(|(_, f, t)| (f, t)).collect()
+    let mut of = vec![Vec::new(); s.factories.len()];
+    for (_, f, t) in links {
+        of[f].push(t);
+    }
+    of
 }
 
 /// A workspace bound to its model and tracer for the length of a trial.
@@ -475,6 +485,7 @@ impl<T: Tracer> Day<'_, T> {
             }
             d.reserve_days = draw(&def.reserve_days, &mut setup).max(0.0);
             d.mean_today = 0.0;
+            d.mean_until = 0;
             d.raids_today = 0.0;
             d.need.restart(stream_rng(seed, trial, st.demand_daily[i]));
             d.regime_rng = stream_rng(seed, trial, st.demand_regime[i]);

@@ -83,14 +83,22 @@ impl<T: Tracer> Day<'_, T> {
 
     /// Sets front `i`'s mean need of day `d`: its period's mean times its regime's
     /// multiplier (0 before its first period), times the mean raid size for a compound
-    /// demand (whose period means are raids per day).
+    /// demand (whose period means are raids per day). Nothing is computed while the
+    /// mean is the day before's: until the next period starts or the regime switches.
+    #[inline]
     fn advance_mean(&mut self, i: usize, d: u32) {
         let (def, st) = (&self.model.scenario.demand[i], &mut self.ws.demand[i]);
         let day = i64::from(d);
+        if day < st.mean_until {
+            return;
+        }
         while st.period + 1 < def.periods.len() && def.periods[st.period + 1].from_day <= day {
             st.period += 1;
         }
         let before_first = def.periods.first().is_none_or(|p| p.from_day > day);
+        // The next day on which either test above can change its answer.
+        let next = if before_first { 0 } else { st.period + 1 };
+        st.mean_until = def.periods.get(next).map_or(i64::MAX, |p| p.from_day);
         let rate = if before_first {
             0.0
         } else {

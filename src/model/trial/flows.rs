@@ -165,6 +165,7 @@ impl<T: Tracer> Day<'_, T> {
             .map_or(st.regime, |&(j, _)| j);
         let regime = &def.regimes[st.regime];
         st.multiplier = regime.multiplier.sample(&mut st.regime_rng).max(0.0);
+        st.mean_until = 0;
         let stay = regime.duration_days.sample_count(&mut st.regime_rng).max(1);
         self.trace(d, TraceKind::RegimeChange, &regime.id, def.series, stay);
         let until = self.schedule(
@@ -314,9 +315,10 @@ impl<T: Tracer> Day<'_, T> {
     /// what its cap leaves this interval, and the rest is offered to the next.
     fn accrue(&mut self, factory: usize, d: u32, kept: u64) {
         let mut offered = kept;
-        for &(f, t) in &self.ws.links {
-            let st = &mut self.ws.transfers[t];
-            if f != factory || i64::from(d) < st.accrue_from {
+        let ws = &mut *self.ws;
+        for &t in &ws.links[factory] {
+            let st = &mut ws.transfers[t];
+            if i64::from(d) < st.accrue_from {
                 continue;
             }
             let ranked = matches!(
