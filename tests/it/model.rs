@@ -376,18 +376,26 @@ fn channels_report_flows_but_no_depletion() {
 
 /// A trial's outcome depends on its index alone, not on the trials its workspace ran
 /// before: every shipped scenario (the stinger one has a front served from
-/// substitutes that have no front of their own) and the example, trial 3 run fresh
+/// substitutes that have no front of their own), the example, the test fixtures
+/// (backordering, contracts, input limits, groups) and the numpy twin, trial 3 run fresh
 /// and after trials 0 to 2 in the same workspace. Every field of the outcome is
 /// compared, the per-period sums included.
 #[test]
 fn a_trial_does_not_depend_on_the_trials_its_workspace_ran_before() {
-    let example =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/example.toml"))
-            .unwrap();
+    let files = [
+        "configs/example.toml",
+        "tests/fixtures/kitchen_sink.toml",
+        "tests/fixtures/groups.toml",
+        "benches/twin/twin.toml",
+    ]
+    .map(|f| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(f);
+        (f, std::fs::read_to_string(path).unwrap())
+    });
     let shipped = drawdown::scenario::library::SHIPPED
         .iter()
         .map(|s| (s.name, s.text))
-        .chain([("example", example.as_str())]);
+        .chain(files.iter().map(|(f, text)| (*f, text.as_str())));
     for (name, text) in shipped {
         let model = Model::new(Scenario::from_toml(name, text, &[]).unwrap(), 7);
         let fresh = Workspace::new(&model)
