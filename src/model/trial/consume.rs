@@ -158,6 +158,11 @@ impl<T: Tracer> Day<'_, T> {
             if k > 0 && need == 0 {
                 break;
             }
+            if T::ON {
+                // Before the fire: the record's stock is the stock after the need, as
+                // for a front without substitutes.
+                self.trace(d, TraceKind::Demanded, &def.id, j, need);
+            }
             let s = &mut self.ws.series[j];
             let avail = s.stock.saturating_sub(if k == 0 { 0 } else { s.out.floor });
             let fire = left.min(avail).min(need);
@@ -172,7 +177,6 @@ impl<T: Tracer> Day<'_, T> {
             s.period.consumed += fire;
             s.period.met += fire;
             if T::ON {
-                self.trace(d, TraceKind::Demanded, &def.id, j, need);
                 self.trace(d, TraceKind::Consumed, &def.id, j, fire);
                 if need > fire {
                     self.trace(d, TraceKind::Unmet, &def.id, j, need - fire);

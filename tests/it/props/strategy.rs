@@ -428,6 +428,8 @@ pub(crate) struct Demand {
     schedule: Vec<(f64, D)>,
     regimes: Vec<Regime>,
     start_regime: usize,
+    /// Other items of the nation drawn down after its own (none with backordering).
+    substitutes: Vec<usize>,
 }
 
 fn demand() -> impl Strategy<Value = Demand> {
@@ -452,15 +454,17 @@ fn demand() -> impl Strategy<Value = Demand> {
         vec((at(), nonneg(2_000.0)), 1..4),
         vec(regime, 0..4),
         any::<usize>(),
+        option::weighted(0.3, vec(any::<usize>(), 1..3)),
     )
         .prop_map(
-            |(nation, item, dispersion, schedule, regimes, start_regime)| Demand {
+            |(nation, item, dispersion, schedule, regimes, start_regime, substitutes)| Demand {
                 nation,
                 item,
                 dispersion,
                 schedule,
                 regimes,
                 start_regime,
+                substitutes: substitutes.unwrap_or_default(),
             },
         )
 }
@@ -799,6 +803,18 @@ impl Spec {
             );
             if let Some(disp) = d.dispersion {
                 let _ = writeln!(w, "dispersion = {}", num(disp));
+            }
+            // Other items, each once, without backordering (which validation refuses).
+            let mut subs: Vec<usize> = Vec::new();
+            for &x in &d.substitutes {
+                let i = x % self.items;
+                if i != d.item % self.items && !subs.contains(&i) {
+                    subs.push(i);
+                }
+            }
+            if self.backorder != Some(true) && !subs.is_empty() {
+                let list: Vec<String> = subs.iter().map(|i| format!("\"i{i}\"")).collect();
+                let _ = writeln!(w, "substitutes = [{}]", list.join(", "));
             }
             if !d.regimes.is_empty() {
                 let _ = writeln!(
