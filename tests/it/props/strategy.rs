@@ -430,6 +430,12 @@ pub(crate) struct Demand {
     start_regime: usize,
     /// Other items of the nation drawn down after its own (none with backordering).
     substitutes: Vec<usize>,
+    /// Rationing: `cover_days` with `fraction`, and `keep_days`, each optional.
+    rationing: Option<(Option<(D, D)>, Option<D>)>,
+    /// Days of mean need that aid must leave (own use).
+    reserve_days: Option<D>,
+    /// Rounds per raid (a compound demand): a whole number, or a Poisson mean.
+    per_raid: Option<Result<u32, f64>>,
 }
 
 fn demand() -> impl Strategy<Value = Demand> {
@@ -455,9 +461,32 @@ fn demand() -> impl Strategy<Value = Demand> {
         vec(regime, 0..4),
         any::<usize>(),
         option::weighted(0.3, vec(any::<usize>(), 1..3)),
+        (
+            option::weighted(
+                0.3,
+                (
+                    option::of((nonneg(60.0), share())),
+                    option::of(nonneg(20.0)),
+                ),
+            ),
+            option::weighted(0.2, nonneg(60.0)),
+            option::weighted(
+                0.2,
+                prop_oneof![(0_u32..20).prop_map(Ok), (0.5..8.0).prop_map(Err)],
+            ),
+        ),
     )
         .prop_map(
-            |(nation, item, dispersion, schedule, regimes, start_regime, substitutes)| Demand {
+            |(
+                nation,
+                item,
+                dispersion,
+                schedule,
+                regimes,
+                start_regime,
+                substitutes,
+                (rationing, reserve_days, per_raid),
+            )| Demand {
                 nation,
                 item,
                 dispersion,
@@ -465,6 +494,9 @@ fn demand() -> impl Strategy<Value = Demand> {
                 regimes,
                 start_regime,
                 substitutes: substitutes.unwrap_or_default(),
+                rationing,
+                reserve_days,
+                per_raid,
             },
         )
 }
@@ -815,6 +847,35 @@ impl Spec {
             if self.backorder != Some(true) && !subs.is_empty() {
                 let list: Vec<String> = subs.iter().map(|i| format!("\"i{i}\"")).collect();
                 let _ = writeln!(w, "substitutes = [{}]", list.join(", "));
+            }
+            if let Some(days) = &d.reserve_days {
+                let _ = writeln!(w, "reserve_days = {}", days.toml());
+            }
+            match d.per_raid {
+                Some(Ok(n)) => {
+                    let _ = writeln!(w, "per_raid = {n}");
+                }
+                Some(Err(mean)) => {
+                    let _ = writeln!(
+                        w,
+                        "per_raid = {{ dist = \"poisson\", mean = {} }}",
+                        num(mean)
+                    );
+                }
+                None => {}
+            }
+            if let Some((cover, keep)) = &d.rationing {
+                let mut keys = Vec::new();
+                if let Some((days, fraction)) = cover {
+                    keys.push(format!("cover_days = {}", days.toml()));
+                    keys.push(format!("fraction = {}", fraction.toml()));
+                }
+                if let Some(days) = keep {
+                    keys.push(format!("keep_days = {}", days.toml()));
+                }
+                if !keys.is_empty() {
+                    let _ = writeln!(w, "rationing = {{ {} }}", keys.join(", "));
+                }
             }
             if !d.regimes.is_empty() {
                 let _ = writeln!(
