@@ -431,12 +431,15 @@ pub(crate) struct Demand {
     /// Other items of the nation drawn down after its own (none with backordering).
     substitutes: Vec<usize>,
     /// Rationing: `cover_days` with `fraction`, and `keep_days`, each optional.
-    rationing: Option<(Option<(D, D)>, Option<D>)>,
+    rationing: Option<Rationing>,
     /// Days of mean need that aid must leave (own use).
     reserve_days: Option<D>,
     /// Rounds per raid (a compound demand): a whole number, or a Poisson mean.
     per_raid: Option<Result<u32, f64>>,
 }
+
+/// A rationing rule: (`cover_days`, `fraction`) and `keep_days`, each optional.
+type Rationing = (Option<(D, D)>, Option<D>);
 
 fn demand() -> impl Strategy<Value = Demand> {
     let regime = (
