@@ -67,7 +67,9 @@ pub(crate) fn table() -> Option<&'static ZigTable> {
     TABLE.get_or_init(read_table).as_ref()
 }
 
-/// A generator that returns scripted numbers, then `u64::MAX`, counting its draws.
+/// A generator that returns scripted numbers, then pseudo-random ones (so that a
+/// sampler that does not behave as expected still ends, and fails the draw count),
+/// counting its draws.
 struct Script {
     values: [u64; 2],
     drawn: usize,
@@ -81,7 +83,16 @@ impl rand::TryRng for Script {
     }
 
     fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
-        let v = self.values.get(self.drawn).copied().unwrap_or(u64::MAX);
+        let v = match self.values.get(self.drawn) {
+            Some(&v) => v,
+            // SplitMix64's output function on the draw count.
+            None => {
+                let mut z = (self.drawn as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^ (z >> 31)
+            }
+        };
         self.drawn += 1;
         Ok(v)
     }
