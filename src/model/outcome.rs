@@ -88,7 +88,9 @@ pub struct TrialOutcome {
     pub series: Vec<SeriesOutcome>,
     /// End-of-day stock at each reporting day, `[series * reports + report]`.
     pub stock: Vec<u64>,
-    /// Need arising in each reporting period, same layout.
+    /// Need arising in each reporting period, same layout. This and the next three
+    /// are written for the series a front draws on ([`super::Model::consumers`]); the
+    /// entries of other series are 0.
     pub demanded: Vec<u64>,
     /// Rounds fired in each reporting period (on time or late), same layout.
     pub consumed: Vec<u64>,
