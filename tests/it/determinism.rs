@@ -91,15 +91,7 @@ fn outputs_are_identical_for_one_two_four_and_seven_threads() {
 fn every_shipped_scenario_gives_the_same_outputs_on_one_and_two_threads() {
     let tmp = tempfile::tempdir().unwrap();
     for shipped in drawdown::scenario::library::SHIPPED {
-        let scenario =
-            drawdown::scenario::Scenario::from_toml(shipped.name, shipped.text, &[]).unwrap();
-        let loaded = Loaded {
-            scenario,
-            origin: shipped.name.into(),
-            text: shipped.text.to_string(),
-            overrides: Vec::new(),
-            path: None,
-        };
+        let loaded = Loaded::from_text(shipped.name, shipped.text, &[]).unwrap();
         let (one, two) = (
             tmp.path().join(format!("{}-1", shipped.name)),
             tmp.path().join(format!("{}-2", shipped.name)),
