@@ -106,7 +106,7 @@ pub fn fill_demand_cached(
         return;
     }
     let lambda = mean.min(MAX_DAY_NEED as f64);
-    let mut draws = [0.0; 64];
+    let mut draws = [0.0; super::ahead::BLOCK];
     for chunk in out.chunks_mut(draws.len()) {
         let draws = &mut draws[..chunk.len()];
         poisson.fill(lambda, rng, draws);
