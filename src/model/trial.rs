@@ -192,6 +192,10 @@ pub struct Workspace {
     /// For each factory, its production-linked transfers, in the order they are
     /// offered its output.
     links: Vec<Vec<usize>>,
+    /// The series a front draws on ([`Model::consumers`]), ascending: recorded every day.
+    watched: Vec<usize>,
+    /// The other series whose stock fell today (aid sent): recorded tonight.
+    lowered: Vec<usize>,
     /// The inputs' pins and values this trial.
     inputs: InputState,
     outcome: TrialOutcome,
@@ -272,6 +276,10 @@ impl Workspace {
                 })
                 .collect(),
             links: production_links(s),
+            watched: (0..s.series.len())
+                .filter(|&i| model.consumers[i])
+                .collect(),
+            lowered: Vec::new(),
             inputs: InputState::new(model.inputs.len()),
             outcome: TrialOutcome::default(),
         }
@@ -385,6 +393,7 @@ impl<T: Tracer> Day<'_, T> {
     fn setup(&mut self, seed: u64, trial: u64) {
         let (s, st) = (&self.model.scenario, &self.model.streams);
         self.ws.events.reset(u64::from(s.days));
+        self.ws.lowered.clear();
         let reports = self.model.report_days.len();
         let out = &mut self.ws.outcome;
         // Every stock entry is written on its reporting day, and every period sum of a

@@ -374,14 +374,8 @@ fn channels_report_flows_but_no_depletion() {
     assert!(!summary.table.lines().any(|l| l.starts_with(label)));
 }
 
-/// A trial's outcome depends on its index alone, not on the trials its workspace ran
-/// before: every shipped scenario (the stinger one has a front served from
-/// substitutes that have no front of their own), the example, the test fixtures
-/// (backordering, contracts, input limits, groups) and the numpy twin, trial 3 run fresh
-/// and after trials 0 to 2 in the same workspace. Every field of the outcome is
-/// compared, the per-period sums included.
-#[test]
-fn a_trial_does_not_depend_on_the_trials_its_workspace_ran_before() {
+/// Every shipped scenario, the example, the test fixtures and the numpy twin: (name, text).
+fn every_test_scenario() -> Vec<(String, String)> {
     let files = [
         "configs/example.toml",
         "tests/fixtures/kitchen_sink.toml",
@@ -390,14 +384,26 @@ fn a_trial_does_not_depend_on_the_trials_its_workspace_ran_before() {
     ]
     .map(|f| {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(f);
-        (f, std::fs::read_to_string(path).unwrap())
+        (f.to_string(), std::fs::read_to_string(path).unwrap())
     });
-    let shipped = drawdown::scenario::library::SHIPPED
+    drawdown::scenario::library::SHIPPED
         .iter()
-        .map(|s| (s.name, s.text))
-        .chain(files.iter().map(|(f, text)| (*f, text.as_str())));
-    for (name, text) in shipped {
-        let model = Model::new(Scenario::from_toml(name, text, &[]).unwrap(), 7);
+        .map(|s| (s.name.to_string(), s.text.to_string()))
+        .chain(files)
+        .collect()
+}
+
+/// A trial's outcome depends on its index alone, not on the trials its workspace ran
+/// before: every shipped scenario (the stinger one has a front served from
+/// substitutes that have no front of their own), the example, the test fixtures
+/// (backordering, contracts, input limits, groups) and the numpy twin, trial 3 run fresh
+/// and after trials 0 to 2 in the same workspace. Every field of the outcome is
+/// compared, the per-period sums included.
+#[test]
+fn a_trial_does_not_depend_on_the_trials_its_workspace_ran_before() {
+    for (name, text) in every_test_scenario() {
+        let name = name.as_str();
+        let model = Model::new(Scenario::from_toml(name, &text, &[]).unwrap(), 7);
         let fresh = Workspace::new(&model)
             .run(&model, 5, 3, &mut NoTrace)
             .clone();
@@ -421,5 +427,32 @@ fn a_trial_does_not_depend_on_the_trials_its_workspace_ran_before() {
             again.short_days == fresh.short_days,
             "{name}: shortage days per period differ"
         );
+    }
+}
+
+/// Tracing changes nothing: the end-of-day record visits every stock when tracing (to
+/// trace depletions in series order) but only the fronts' stocks and the donors aid
+/// left that day otherwise, so the two must give the same outcome. Trials 0 to 29 of
+/// every scenario of [`every_test_scenario`], every field compared.
+#[test]
+fn a_traced_trial_has_the_outcome_of_an_untraced_one() {
+    for (name, text) in every_test_scenario() {
+        let name = name.as_str();
+        let model = Model::new(Scenario::from_toml(name, &text, &[]).unwrap(), 7);
+        let (mut plain, mut traced) = (Workspace::new(&model), Workspace::new(&model));
+        for t in 0..30 {
+            let a = plain.run(&model, 11, t, &mut NoTrace).clone();
+            let mut log = TraceLog::default();
+            let b = traced.run(&model, 11, t, &mut log);
+            assert_eq!(a.series, b.series, "{name} trial {t}: totals");
+            assert_eq!(a.stock, b.stock, "{name} trial {t}: stock");
+            assert!(
+                a.demanded == b.demanded
+                    && a.consumed == b.consumed
+                    && a.met == b.met
+                    && a.short_days == b.short_days,
+                "{name} trial {t}: period sums differ"
+            );
+        }
     }
 }

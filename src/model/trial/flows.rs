@@ -217,6 +217,9 @@ impl<T: Tracer> Day<'_, T> {
             let donor = &mut self.ws.series[def.from];
             donor.stock -= qty;
             donor.out.sent += u128::from(qty);
+            if !self.model.consumers[def.from] {
+                self.ws.lowered.push(def.from);
+            }
             self.trace(d, TraceKind::Sent, &def.id, def.from, qty);
             self.schedule(
                 transit,
