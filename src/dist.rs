@@ -189,16 +189,31 @@ impl Dist {
         match (&self.draw, &self.window) {
             (Draw::Normal(d), Window::Reject { lo: a, hi: b }) => {
                 let table = ziggurat::table();
-                for x in out {
+                let slow = |rng: &mut crate::engine::StreamRng| {
                     let z = || d.from_zscore(ziggurat::standard_normal(rng, table));
-                    *x = sample::reject(*a, *b, z).max(lo).min(hi);
+                    sample::reject(*a, *b, z).max(lo).min(hi)
+                };
+                match table {
+                    Some(t) => {
+                        let map = |z| d.from_zscore(z);
+                        ziggurat::fill_normals(rng, t, out, map, (*a, *b), (lo, hi), slow);
+                    }
+                    None => out.iter_mut().for_each(|x| *x = slow(rng)),
                 }
             }
             (Draw::Normal(d), Window::Full) => {
                 let table = ziggurat::table();
-                for x in out {
+                let slow = |rng: &mut crate::engine::StreamRng| {
                     let z = ziggurat::standard_normal(rng, table);
-                    *x = d.from_zscore(z).max(lo).min(hi);
+                    d.from_zscore(z).max(lo).min(hi)
+                };
+                match table {
+                    Some(t) => {
+                        let map = |z| d.from_zscore(z);
+                        let all = (f64::NEG_INFINITY, f64::INFINITY);
+                        ziggurat::fill_normals(rng, t, out, map, all, (lo, hi), slow);
+                    }
+                    None => out.iter_mut().for_each(|x| *x = slow(rng)),
                 }
             }
             _ => {

@@ -60,6 +60,70 @@ pub(crate) fn standard_normal(rng: &mut StreamRng, table: Option<&ZigTable>) -> 
     rng.sample(StandardNormal)
 }
 
+/// Fills `out` with draws of a normal law kept inside a window, exactly as this loop
+/// would, and leaves `rng` where it would leave it:
+///
+/// ```text
+/// for slot in out {
+///     *slot = reject(a, b, || map(standard_normal(rng, Some(t))))  // the window [a, b]
+///         .max(lo).min(hi);                                        // the law's clamp
+/// }
+/// ```
+///
+/// `map` is the law's `z ↦ mean + sd·z`; `slow(rng)` must be that loop's body for one
+/// slot. A draw whose one number lands in its box and whose value lies in `[a, b]` is
+/// the common case (about 98.5 % of draws for a window that holds nearly all the
+/// mass); for it the loop above takes one number and returns `map(x)`. Here the
+/// common case draws from a copy of the generator that never leaves registers; any
+/// other draw puts the generator back before its number and is made by `slow`, as the
+/// loop makes it (it takes that number again, then whatever the wedge, the tail or a
+/// rejection needs), and the copy goes on from where `slow` left the generator.
+#[inline]
+pub(crate) fn fill_normals(
+    rng: &mut StreamRng,
+    t: &ZigTable,
+    out: &mut [f64],
+    map: impl Fn(f64) -> f64,
+    (a, b): (f64, f64),
+    (lo, hi): (f64, f64),
+    mut slow: impl FnMut(&mut StreamRng) -> f64,
+) {
+    // A value in [a, b] (so not NaN) is its own clamp to [lo, hi] when [a, b] lies
+    // inside it: the common case skips the clamp then.
+    let open = lo <= a && b <= hi;
+    // `v.max(lo).min(hi)` for a `v` that is not NaN: the same value whatever `lo` and
+    // `hi` (NaN or crossed ones included; for `v == lo` or `v == hi`, `v` itself, as
+    // `maxsd`/`minsd` give it), without the NaN fix-ups of each call.
+    let floor = lo.min(hi);
+    let clamp = |v: f64| {
+        if v < lo {
+            floor
+        } else if v > hi {
+            hi
+        } else {
+            v
+        }
+    };
+    let mut local = rng.clone();
+    for slot in out {
+        let before = local.clone();
+        let w = local.next_u64();
+        let i = (w & 0xff) as usize;
+        let u = f64::from_bits((w >> 12) | EXPONENT_ONE) - 3.0;
+        let x = u * t.x[i];
+        let v = map(x);
+        // `v >= a && v <= b` is the window test of `reject`.
+        if x.abs() < t.edge[i] && v >= a && v <= b {
+            *slot = if open { v } else { clamp(v) };
+        } else {
+            *rng = before;
+            *slot = slow(rng);
+            local = rng.clone();
+        }
+    }
+    *rng = local;
+}
+
 /// The table read off `rand_distr`, or `None` if the read or its check failed (then
 /// [`standard_normal`] is `rand_distr` itself).
 pub(crate) fn table() -> Option<&'static ZigTable> {
