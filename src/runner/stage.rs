@@ -19,7 +19,7 @@
 //! so the order of recording changes nothing in the result.
 
 use crate::results::SharedAggregate;
-use crate::stats::{Moments, bucket_index};
+use crate::stats::{Moments, U256, bucket_index};
 
 /// Memory for the staged columns of a whole run, shared out equally among its workers
 /// (so a second thread does not add a second stage's worth).
@@ -123,14 +123,24 @@ impl StockStage {
                 columns.chunks_exact_mut(capacity).zip(bounds).enumerate()
             {
                 let values = self.recent[s * reports + k..].iter().step_by(width);
-                let mut m = Moments::default();
+                // Σx and Σx² of the batch, exactly: Σx stays below 2^64 · n, and Σx²
+                // is kept as its low 128 bits and the number of times they wrapped.
+                let (mut sum, mut sq, mut wraps) = (0u128, 0u128, 0u128);
                 for (slot, &v) in column[staged..staged + n].iter_mut().zip(values) {
                     // Every bucket index is below 2^16 (`stats::BUCKET_COUNT`).
                     *slot = bucket_index(v) as u16;
                     (*lo, *hi) = ((*lo).min(v), (*hi).max(v));
-                    m.add(v);
+                    let x = u128::from(v);
+                    sum += x;
+                    let (low, wrapped) = sq.overflowing_add(x * x);
+                    sq = low;
+                    wraps += u128::from(wrapped);
                 }
-                self.sums.push(m);
+                self.sums.push(Moments {
+                    n: n as u64,
+                    sum,
+                    sum_sq: U256 { hi: wraps, lo: sq },
+                });
             }
             // A series held by a thread recording its batch (a millisecond or more per
             // series) is merged at the end: waiting would make this thread follow the
@@ -166,7 +176,7 @@ mod tests {
     /// Staged as bucket indices, transposed (moments summed per batch) and recorded
     /// column by column, with the stage filling up and emptying several times and a
     /// partial batch at the end, the paths give exactly the aggregate of recording
-    /// every value as it comes.
+    /// every value as it comes (values near 2^64 included: a batch's exact sums).
     #[test]
     fn staging_changes_nothing_in_the_aggregate() {
         let (series, reports) = (3, 5);
@@ -192,7 +202,12 @@ mod tests {
             let path: Vec<u64> = (0..width)
                 .map(|_| {
                     x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                    (x >> 33) >> (x % 31)
+                    // One value in 8 near 2^64, so a batch's Σx² wraps 128 bits.
+                    if x % 8 == 0 {
+                        u64::MAX - (x >> 40)
+                    } else {
+                        (x >> 33) >> (x % 31)
+                    }
                 })
                 .collect();
             for (c, &v) in path.iter().enumerate() {
