@@ -203,7 +203,7 @@ mod tests {
                 .map(|_| {
                     x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                     // One value in 8 near 2^64, so a batch's Σx² wraps 128 bits.
-                    if x % 8 == 0 {
+                    if x.is_multiple_of(8) {
                         u64::MAX - (x >> 40)
                     } else {
                         (x >> 33) >> (x % 31)
