@@ -187,31 +187,27 @@ impl Dist {
     pub fn fill(&self, rng: &mut crate::engine::StreamRng, out: &mut [f64]) {
         let (lo, hi) = (self.lo, self.hi);
         match (&self.draw, &self.window) {
-            (Draw::Normal(d), Window::Reject { lo: a, hi: b }) => {
-                let table = ziggurat::table();
-                let slow = |rng: &mut crate::engine::StreamRng| {
-                    let z = || d.from_zscore(ziggurat::standard_normal(rng, table));
-                    sample::reject(*a, *b, z).max(lo).min(hi)
+            (Draw::Normal(d), window @ (Window::Reject { .. } | Window::Full)) => {
+                let reject = match window {
+                    Window::Reject { lo: a, hi: b } => Some((*a, *b)),
+                    _ => None,
                 };
-                match table {
-                    Some(t) => {
-                        let map = |z| d.from_zscore(z);
-                        ziggurat::fill_normals(rng, t, out, map, (*a, *b), (lo, hi), slow);
-                    }
-                    None => out.iter_mut().for_each(|x| *x = slow(rng)),
-                }
-            }
-            (Draw::Normal(d), Window::Full) => {
                 let table = ziggurat::table();
                 let slow = |rng: &mut crate::engine::StreamRng| {
-                    let z = ziggurat::standard_normal(rng, table);
-                    d.from_zscore(z).max(lo).min(hi)
+                    let mut z = || d.from_zscore(ziggurat::standard_normal(rng, table));
+                    match reject {
+                        Some((a, b)) => sample::reject(a, b, z),
+                        None => z(),
+                    }
+                    .max(lo)
+                    .min(hi)
                 };
                 match table {
                     Some(t) => {
                         let map = |z| d.from_zscore(z);
                         let all = (f64::NEG_INFINITY, f64::INFINITY);
-                        ziggurat::fill_normals(rng, t, out, map, all, (lo, hi), slow);
+                        let window = reject.unwrap_or(all);
+                        ziggurat::fill_normals(rng, t, out, map, window, (lo, hi), slow);
                     }
                     None => out.iter_mut().for_each(|x| *x = slow(rng)),
                 }
