@@ -185,38 +185,23 @@ impl Dist {
     /// ziggurat inline and one test; see [`ziggurat`]).
     #[inline]
     pub fn fill(&self, rng: &mut crate::engine::StreamRng, out: &mut [f64]) {
-        let (lo, hi) = (self.lo, self.hi);
-        match (&self.draw, &self.window) {
-            (Draw::Normal(d), window @ (Window::Reject { .. } | Window::Full)) => {
-                let reject = match window {
-                    Window::Reject { lo: a, hi: b } => Some((*a, *b)),
-                    _ => None,
-                };
-                let table = ziggurat::table();
-                let slow = |rng: &mut crate::engine::StreamRng| {
-                    let mut z = || d.from_zscore(ziggurat::standard_normal(rng, table));
-                    match reject {
-                        Some((a, b)) => sample::reject(a, b, z),
-                        None => z(),
-                    }
-                    .max(lo)
-                    .min(hi)
-                };
-                match table {
-                    Some(t) => {
-                        let map = |z| d.from_zscore(z);
-                        let all = (f64::NEG_INFINITY, f64::INFINITY);
-                        let window = reject.unwrap_or(all);
-                        ziggurat::fill_normals(rng, t, out, map, window, (lo, hi), slow);
-                    }
-                    None => out.iter_mut().for_each(|x| *x = slow(rng)),
-                }
+        // A normal, whole or truncated by rejection, fills in one tight loop whose
+        // every other draw (wedge, tail, rejected value) is a plain `sample`.
+        if let (Draw::Normal(d), Some(t)) = (&self.draw, ziggurat::table()) {
+            let window = match self.window {
+                Window::Full => Some((f64::NEG_INFINITY, f64::INFINITY)),
+                Window::Reject { lo, hi } => Some((lo, hi)),
+                Window::Inverse(_) => None,
+            };
+            if let Some(window) = window {
+                let map = |z| d.from_zscore(z);
+                let slow = |rng: &mut crate::engine::StreamRng| self.sample(rng);
+                ziggurat::fill_normals(rng, t, out, map, window, (self.lo, self.hi), slow);
+                return;
             }
-            _ => {
-                for x in out {
-                    *x = self.sample(rng);
-                }
-            }
+        }
+        for x in out {
+            *x = self.sample(rng);
         }
     }
 
