@@ -83,7 +83,7 @@ fn test_lcg(x: &mut u64) -> u64 {
 
 pub use ci::{Interval, Z95, quantile_rank, quantile_rank_interval, wilson};
 pub use histogram::{BUCKET_COUNT, LogHistogram, SUB_BUCKET_BITS, Scratch, bucket_index};
-pub use moments::{MAX_OBSERVATION, MAX_OBSERVATIONS, Moments, Proportion};
+pub use moments::{BatchMoments, MAX_OBSERVATION, MAX_OBSERVATIONS, Moments, Proportion};
 pub use ratio::RatioMoments;
 pub use sorted::sorted_quantile;
 pub use wide::U256;

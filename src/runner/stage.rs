@@ -19,7 +19,7 @@
 //! so the order of recording changes nothing in the result.
 
 use crate::results::SharedAggregate;
-use crate::stats::{Moments, U256, bucket_index};
+use crate::stats::{BatchMoments, Moments, bucket_index};
 
 /// Memory for the staged columns of a whole run, shared out equally among its workers
 /// (so a second thread does not add a second stage's worth).
@@ -123,24 +123,14 @@ impl StockStage {
                 columns.chunks_exact_mut(capacity).zip(bounds).enumerate()
             {
                 let values = self.recent[s * reports + k..].iter().step_by(width);
-                // Σx and Σx² of the batch, exactly: Σx stays below 2^64 · n, and Σx²
-                // is kept as its low 128 bits and the number of times they wrapped.
-                let (mut sum, mut sq, mut wraps) = (0u128, 0u128, 0u128);
+                let mut m = BatchMoments::default();
                 for (slot, &v) in column[staged..staged + n].iter_mut().zip(values) {
                     // Every bucket index is below 2^16 (`stats::BUCKET_COUNT`).
                     *slot = bucket_index(v) as u16;
                     (*lo, *hi) = ((*lo).min(v), (*hi).max(v));
-                    let x = u128::from(v);
-                    sum += x;
-                    let (low, wrapped) = sq.overflowing_add(x * x);
-                    sq = low;
-                    wraps += u128::from(wrapped);
+                    m.add(v);
                 }
-                self.sums.push(Moments {
-                    n: n as u64,
-                    sum,
-                    sum_sq: U256 { hi: wraps, lo: sq },
-                });
+                self.sums.push(m.finish());
             }
             // A series held by a thread recording its batch (a millisecond or more per
             // series) is merged at the end: waiting would make this thread follow the

@@ -194,9 +194,66 @@ pub(crate) fn checked<T>(sum: Option<T>) -> T {
     }
 }
 
+/// The [`Moments`] of a batch of `u64` observations, built with plain 128-bit adds: `Σx`
+/// of fewer than 2^64 values below 2^64 fits `u128`, and `Σx²` is kept as its low 128
+/// bits and the number of times they wrapped. No checked 256-bit add per value, as
+/// [`Moments::add`] needs for any observation up to 2^96; the result is the same.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchMoments {
+    n: u64,
+    sum: u128,
+    low_sq: u128,
+    wraps: u128,
+}
+
+impl BatchMoments {
+    /// Adds one observation.
+    #[inline]
+    pub fn add(&mut self, v: u64) {
+        let x = u128::from(v);
+        self.n += 1;
+        self.sum += x;
+        let (low, wrapped) = self.low_sq.overflowing_add(x * x);
+        self.low_sq = low;
+        self.wraps += u128::from(wrapped);
+    }
+
+    /// The batch's moments, exactly those of adding each value to a [`Moments`].
+    pub fn finish(self) -> Moments {
+        Moments {
+            n: self.n,
+            sum: self.sum,
+            sum_sq: U256 {
+                hi: self.wraps,
+                lo: self.low_sq,
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A batch's moments equal adding its values one by one, for values near 2^64
+    /// (whose squares wrap 128 bits) and small ones.
+    #[test]
+    fn batch_moments_equal_adding_each_value() {
+        let mut x: u64 = 7;
+        let (mut batch, mut each) = (BatchMoments::default(), Moments::default());
+        for k in 0..1000u64 {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let v = if k.is_multiple_of(3) {
+                u64::MAX - (x >> 40)
+            } else {
+                x >> 20
+            };
+            batch.add(v);
+            each.add(v);
+        }
+        assert!(each.sum_sq.hi > 0, "squares wrapped 128 bits");
+        assert_eq!(batch.finish(), each);
+    }
 
     #[test]
     fn empty_and_single_observations_are_not_nan() {
