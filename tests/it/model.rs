@@ -1,7 +1,7 @@
 //! The munitions model: conservation on every trial, semantics of backlogs, floors and
 //! procurement, and a depletion curve with a closed-form answer.
 
-use drawdown::model::{Model, NoTrace, TraceKind, TraceLog, Workspace};
+use drawdown::model::{Model, NoTrace, TraceKind, TraceLog, TrialOutcome, Workspace};
 use drawdown::pipeline::{self, RunRequest};
 use drawdown::scenario::Scenario;
 use std::path::Path;
@@ -412,22 +412,27 @@ fn a_trial_does_not_depend_on_the_trials_its_workspace_ran_before() {
             used.run(&model, 5, t, &mut NoTrace);
         }
         let again = used.run(&model, 5, 3, &mut NoTrace);
-        assert_eq!(again.series, fresh.series, "{name}: totals");
-        assert_eq!(again.stock, fresh.stock, "{name}: stock");
-        assert!(
-            again.demanded == fresh.demanded,
-            "{name}: demanded per period differ"
-        );
-        assert!(
-            again.consumed == fresh.consumed,
-            "{name}: consumed per period differ"
-        );
-        assert!(again.met == fresh.met, "{name}: met per period differ");
-        assert!(
-            again.short_days == fresh.short_days,
-            "{name}: shortage days per period differ"
-        );
+        assert_same_outcome(again, &fresh, name);
     }
+}
+
+/// Every field of two trial outcomes is equal: totals, stock path, per-period sums.
+fn assert_same_outcome(a: &TrialOutcome, b: &TrialOutcome, label: &str) {
+    assert_eq!(a.series, b.series, "{label}: totals");
+    assert_eq!(a.stock, b.stock, "{label}: stock");
+    assert!(
+        a.demanded == b.demanded,
+        "{label}: demanded per period differ"
+    );
+    assert!(
+        a.consumed == b.consumed,
+        "{label}: consumed per period differ"
+    );
+    assert!(a.met == b.met, "{label}: met per period differ");
+    assert!(
+        a.short_days == b.short_days,
+        "{label}: shortage days per period differ"
+    );
 }
 
 /// Tracing changes nothing: the end-of-day record visits every stock when tracing (to
@@ -444,15 +449,7 @@ fn a_traced_trial_has_the_outcome_of_an_untraced_one() {
             let a = plain.run(&model, 11, t, &mut NoTrace).clone();
             let mut log = TraceLog::default();
             let b = traced.run(&model, 11, t, &mut log);
-            assert_eq!(a.series, b.series, "{name} trial {t}: totals");
-            assert_eq!(a.stock, b.stock, "{name} trial {t}: stock");
-            assert!(
-                a.demanded == b.demanded
-                    && a.consumed == b.consumed
-                    && a.met == b.met
-                    && a.short_days == b.short_days,
-                "{name} trial {t}: period sums differ"
-            );
+            assert_same_outcome(&a, b, &format!("{name} trial {t}"));
         }
     }
 }
