@@ -71,6 +71,8 @@ pub struct PoissonTable {
     /// The recurrence's state at the last entry: `p(len − 1)`, the Neumaier sum and its
     /// compensation, to continue past the end.
     last: (f64, f64, f64),
+    /// `64 − log2(buckets)`: a random word shifted right by this is its bucket.
+    shift: u32,
 }
 
 impl PoissonTable {
@@ -135,6 +137,8 @@ impl PoissonTable {
     fn build_guide(&mut self) {
         let n = self.cdf.len();
         let m = (2 * n).next_power_of_two();
+        // 2 ≤ m ≤ 2^53: the bucket of a word is its top log2(m) bits (see `count`).
+        self.shift = 64 - m.trailing_zeros();
         self.guide.clear();
         let mut k = 0;
         for j in 0..m {
@@ -205,6 +209,32 @@ impl PoissonTable {
     pub fn sample(&self, rng: &mut StreamRng) -> f64 {
         self.quantile(rng.random())
     }
+
+    /// The draw of the random word `w`, as a count: `quantile(u)` for the uniform
+    /// `u = (w >> 11)·2⁻⁵³` that `rng.random::<f64>()` makes of the same word, so
+    /// [`PoissonTable::sample`] and this give the same value from the same stream.
+    ///
+    /// The bucket `⌊u·m⌋` is computed from the word alone: `u·m` is `(w >> 11)` scaled
+    /// by the power of two `m/2⁵³`, so its integer part is `w >> (64 − log2 m)`. That
+    /// saves the float-to-integer conversion (several instructions on x86-64) per draw.
+    #[inline]
+    pub fn count(&self, w: u64) -> u64 {
+        let u = (w >> 11) as f64 * UNIT;
+        let (step, k) = self.guide[(w >> self.shift) as usize];
+        if step.is_nan() {
+            return count_of(self.search(u, k as usize));
+        }
+        u64::from(k) + u64::from(u >= step)
+    }
+}
+
+/// 2⁻⁵³: the spacing of the uniforms `rng.random::<f64>()` draws.
+const UNIT: f64 = 1.0 / (1u64 << 53) as f64;
+
+/// A draw (a whole number ≥ 0, or +∞) as a count; `as` saturates.
+#[inline]
+fn count_of(x: f64) -> u64 {
+    x as u64
 }
 
 /// One step of Neumaier's compensated summation: `sum + comp` is the running total.
@@ -293,21 +323,24 @@ impl CachedPoisson {
         }
     }
 
-    /// `out.len()` Poisson(`lambda`) draws in a row: what as many calls of
-    /// [`sample`](Self::sample) give, from the same stream. Once the run uses the
+    /// `out.len()` Poisson(`lambda`) draws in a row, as counts: what as many calls of
+    /// [`sample`](Self::sample) give (converted with `as u64`), from the same stream. Once the run uses the
     /// table, the draws are one tight loop of table reads that do not wait on each
     /// other's cache misses.
-    pub fn fill(&mut self, lambda: f64, rng: &mut StreamRng, out: &mut [f64]) {
+    pub fn fill_counts(&mut self, lambda: f64, rng: &mut StreamRng, out: &mut [u64]) {
         let mut done = 0;
         while done < out.len() && !self.tabulates(lambda) {
-            out[done] = self.sample(lambda, rng);
+            out[done] = count_of(self.sample(lambda, rng));
             done += 1;
         }
         let Some(table) = &self.table else { return };
         let rest = &mut out[done..];
+        // A copy of the stream, kept in registers through the loop.
+        let mut local = rng.clone();
         for x in rest.iter_mut() {
-            *x = table.sample(rng);
+            *x = table.count(rand::Rng::next_u64(&mut local));
         }
+        *rng = local;
         self.run_len = self.run_len.saturating_add(rest.len() as u32);
     }
 
@@ -348,7 +381,7 @@ mod tests {
     use super::*;
     use crate::dist::special::ln_gamma;
     use crate::engine::{StreamId, stream_rng};
-    use rand::RngExt;
+    use rand::{Rng, RngExt};
 
     /// ln p(k) of Poisson(λ), independently of the table's recurrence.
     fn ln_pmf(lambda: f64, k: f64) -> f64 {
@@ -370,13 +403,39 @@ mod tests {
             (3.5, 64),
             (40.0, 9),
         ] {
-            let mut out = [0.0; 64];
-            block.fill(lambda, &mut filled, &mut out[..n]);
-            for (i, x) in out[..n].iter().enumerate() {
+            let mut out = [0; 64];
+            block.fill_counts(lambda, &mut filled, &mut out[..n]);
+            for (i, &x) in out[..n].iter().enumerate() {
                 let want = one.sample(lambda, &mut single);
-                assert_eq!(x.to_bits(), want.to_bits(), "λ = {lambda}, draw {i}");
+                assert_eq!(x as f64, want, "λ = {lambda}, draw {i}");
             }
             assert_eq!(filled, single, "λ = {lambda}: the streams part");
+        }
+    }
+
+    /// A draw from the word's top bits is the quantile of the uniform `random::<f64>()`
+    /// makes of that word: on random words and on the words at every bucket's edges.
+    #[test]
+    fn count_of_a_word_is_the_quantile_of_its_uniform() {
+        let mut rng = stream_rng(3, 1, StreamId(7));
+        for lambda in [0.3, 3.5, 40.0, 211.7, TABLE_MAX_MEAN] {
+            let t = PoissonTable::new(lambda);
+            let uniform = |w: u64| (w >> 11) as f64 / (1u64 << 53) as f64;
+            let mut words: Vec<u64> = (0..20_000).map(|_| rng.next_u64()).collect();
+            for j in 0..t.guide.len() as u64 {
+                let edge = j << t.shift;
+                words.extend([
+                    edge,
+                    edge | ((1 << 11) - 1),
+                    edge.wrapping_sub(1),
+                    edge + (1 << 11),
+                ]);
+            }
+            words.extend([0, u64::MAX]);
+            for w in words {
+                let want = t.quantile(uniform(w));
+                assert_eq!(t.count(w) as f64, want, "λ = {lambda}, word {w:#x}");
+            }
         }
     }
 

@@ -94,7 +94,7 @@ pub fn draw_demand_cached(
 
 /// `out.len()` days of need of a plain Poisson front (no dispersion) at mean `mean`:
 /// what as many calls of [`draw_demand_cached`] give, from the same stream, with the
-/// tabulated draws made in one loop of table reads ([`CachedPoisson::fill`]).
+/// tabulated draws made in one loop of table reads ([`CachedPoisson::fill_counts`]).
 pub fn fill_demand_cached(
     mean: f64,
     poisson: &mut CachedPoisson,
@@ -106,13 +106,9 @@ pub fn fill_demand_cached(
         return;
     }
     let lambda = mean.min(MAX_DAY_NEED as f64);
-    let mut draws = [0.0; super::ahead::BLOCK];
-    for chunk in out.chunks_mut(draws.len()) {
-        let draws = &mut draws[..chunk.len()];
-        poisson.fill(lambda, rng, draws);
-        for (need, &x) in chunk.iter_mut().zip(draws.iter()) {
-            *need = (x as u64).min(MAX_DAY_NEED);
-        }
+    poisson.fill_counts(lambda, rng, out);
+    for need in out.iter_mut() {
+        *need = (*need).min(MAX_DAY_NEED);
     }
 }
 
