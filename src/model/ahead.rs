@@ -146,15 +146,26 @@ impl NeedAhead {
         raids: f64,
         days: impl FnOnce() -> u32,
     ) -> u64 {
-        let key = (mean.to_bits(), raids.to_bits());
-        if key == self.key && self.next < self.block.len() {
-            let x = self.block[self.next];
-            self.next += 1;
+        if let Some(x) = self.buffered(mean, raids) {
             return x;
         }
-        self.refill(law, key, days());
+        self.refill(law, (mean.to_bits(), raids.to_bits()), days());
         self.next = 1;
         self.block[0]
+    }
+
+    /// The day's new need when it is already drawn (the block's mean and raids are
+    /// `mean` and `raids`, and a need is left); `None` when [`NeedAhead::next`] must
+    /// draw a block.
+    #[inline]
+    pub(crate) fn buffered(&mut self, mean: f64, raids: f64) -> Option<u64> {
+        let key = (mean.to_bits(), raids.to_bits());
+        let x = *self.block.get(self.next)?;
+        if key != self.key {
+            return None;
+        }
+        self.next += 1;
+        Some(x)
     }
 
     #[inline(never)]

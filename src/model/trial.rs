@@ -86,6 +86,11 @@ struct FactoryState {
 
 #[derive(Debug, Clone)]
 struct DemandState {
+    /// The series the front draws on first (its own stock).
+    series: usize,
+    /// This trial, the front fires `min(need, stock)` from its own stock: no
+    /// substitutes and no rationing cap (see `consume`).
+    plain: bool,
     /// The daily new needs, drawn ahead from the front's daily stream.
     need: NeedAhead,
     regime_rng: StreamRng,
@@ -228,6 +233,8 @@ impl Workspace {
                 .demand
                 .iter()
                 .map(|d| DemandState {
+                    series: d.series,
+                    plain: false,
                     need: NeedAhead::new(rng()),
                     regime_rng: rng(),
                     regime_until: u32::MAX,
@@ -493,6 +500,9 @@ impl<T: Tracer> Day<'_, T> {
                 d.keep_days = draw(&r.keep_days, &mut setup).max(0.0);
             }
             d.reserve_days = draw(&def.reserve_days, &mut setup).max(0.0);
+            // `ration` applies a cap only when its days are above 0 (they are never
+            // NaN: `max(0.0)` above turns NaN into 0).
+            d.plain = def.substitutes.is_empty() && d.cover_days <= 0.0 && d.keep_days <= 0.0;
             d.mean_today = 0.0;
             d.mean_until = 0;
             d.raids_today = 0.0;

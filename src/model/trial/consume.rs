@@ -44,7 +44,16 @@ impl<T: Tracer> Day<'_, T> {
         }
         let backorder = self.model.scenario.backorder;
         for (i, def) in self.model.scenario.demand.iter().enumerate() {
-            let new = self.new_need(i, d);
+            let st = &mut self.ws.demand[i];
+            let new = match st.need.buffered(st.mean_today, st.raids_today) {
+                Some(new) => new,
+                None => self.new_need(i, d),
+            };
+            let st = &mut self.ws.demand[i];
+            if st.plain && !T::ON {
+                fire_plain(st, &mut self.ws.series[st.series], new, backorder);
+                continue;
+            }
             if !def.substitutes.is_empty() {
                 self.serve_with_substitutes(d, i, new);
                 continue;
@@ -204,6 +213,27 @@ impl<T: Tracer> Day<'_, T> {
             self.trace(d, TraceKind::Consumed, &def.id, def.series, late);
         }
     }
+}
+
+/// A plain front's new need `new` served from its own stock `s` (what the general
+/// path of [`Day::consume`] does when `ration` fires `min(new, stock)` and nothing is
+/// rationed or traced).
+#[inline(always)]
+fn fire_plain(st: &mut super::DemandState, s: &mut super::SeriesState, new: u64, backorder: bool) {
+    let met = new.min(s.stock);
+    let miss = new - met;
+    s.stock -= met;
+    s.out.demanded += new;
+    s.out.consumed += met;
+    s.out.unmet += miss;
+    if backorder {
+        st.backorder += miss;
+        s.backlog += miss;
+    }
+    s.short_today |= miss > 0 || st.backorder > 0;
+    s.period.demanded += new;
+    s.period.consumed += met;
+    s.period.met += met;
 }
 
 /// What a front with state `st` fires of `need` from `stock` (see the module docs).
