@@ -32,7 +32,21 @@ pub struct SharedAggregate {
     groups: Mutex<Vec<GroupAggregate>>,
     /// The fire ratios.
     ratios: Mutex<Vec<RatioAggregate>>,
+    /// The stock histograms keep their counts compact (see [`COMPACT_STOCK_COLUMNS`]).
+    compact_stock: bool,
 }
+
+/// Above this many stock histograms (series × reporting days) a run keeps each one's
+/// counts in the smaller of a dense array and a Rice code; at or below, dense.
+///
+/// The Rice code halves the memory of a histogram or better, but every batch of staged
+/// values decodes and rewrites it whole, where a dense array takes the batch in one
+/// pass over its values. At or below this many columns the dense histograms take tens
+/// of megabytes at most (about 1–2 KB each at 10 000 trials), and the Rice code would
+/// cost 10–20 % of the run's CPU time (the default scenario at weekly reporting, 8 925
+/// columns, and the twin of `benches/numpy`, 1 809). Above it (NATO-wide at weekly
+/// reporting, 28 768; the default at daily, 62 020) the memory matters more.
+pub(crate) const COMPACT_STOCK_COLUMNS: usize = 16_384;
 
 /// The value of `m`, poisoned or not.
 fn unpoison<T>(m: Mutex<T>) -> T {
@@ -57,7 +71,9 @@ fn try_lock<T>(m: &Mutex<T>) -> Option<MutexGuard<'_, T>> {
 impl SharedAggregate {
     /// Shares `aggregate` (usually empty: [`Aggregate::for_model`]).
     pub fn new(aggregate: Aggregate) -> SharedAggregate {
+        let columns = aggregate.series.len() * aggregate.report_days.len();
         SharedAggregate {
+            compact_stock: columns > COMPACT_STOCK_COLUMNS,
             trials: AtomicU64::new(aggregate.trials),
             report_days: aggregate.report_days,
             series: aggregate.series.into_iter().map(Mutex::new).collect(),
@@ -129,7 +145,14 @@ impl SharedAggregate {
         let mut scratch = Scratch::default();
         for (i, series) in self.series.iter().enumerate() {
             let (columns, bounds) = series_columns(columns, stride, bounds, i, reports);
-            lock(series).add_stock_buckets(columns, stride, trials, bounds, &mut scratch);
+            lock(series).add_stock_buckets(
+                columns,
+                stride,
+                trials,
+                bounds,
+                self.compact_stock,
+                &mut scratch,
+            );
         }
     }
 
@@ -179,6 +202,24 @@ mod tests {
     use super::*;
     use crate::model::SeriesOutcome;
     use crate::stats::bucket_index;
+
+    /// The stock histograms are compact above [`COMPACT_STOCK_COLUMNS`] columns
+    /// (series × reporting days) and dense at or below.
+    #[test]
+    fn stock_histograms_are_compact_only_above_the_column_limit() {
+        let compact = |series: usize, reports: u32| {
+            let days: Vec<u32> = (0..reports).collect();
+            SharedAggregate::new(Aggregate::new(&vec![false; series], &days, reports)).compact_stock
+        };
+        assert_eq!(COMPACT_STOCK_COLUMNS, 16_384);
+        assert!(!compact(2, 8_192));
+        assert!(compact(2, 8_193));
+        assert!(
+            !compact(35, 255),
+            "the default scenario at weekly reporting"
+        );
+        assert!(compact(62, 464), "NATO-wide at weekly reporting");
+    }
 
     /// A trial of two series over three reporting days, from `x`.
     fn outcome(x: u64) -> TrialOutcome {

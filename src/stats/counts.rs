@@ -227,6 +227,16 @@ impl Counts {
         }
     }
 
+    /// Stores the counts as a dense array in the narrowest width (a Rice code is
+    /// decoded; a dense array stays as it is).
+    pub(crate) fn make_dense(&mut self) {
+        if let Counts::Rice(_) = self {
+            let values: Vec<u64> = self.iter().collect();
+            *self = Counts::U64(values);
+            self.narrow();
+        }
+    }
+
     /// Heap bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
         each!(self, v => vec_bytes(v), u => u.heap_bytes())

@@ -159,7 +159,7 @@ impl LogHistogram {
         let mut buckets = std::mem::take(&mut scratch.buckets);
         buckets.clear();
         buckets.extend(values.iter().map(|&v| bucket_index(v) as u16));
-        self.record_buckets(&buckets, lo, hi, scratch);
+        self.record_buckets(&buckets, (lo, hi), true, scratch);
         scratch.buckets = buckets;
     }
 
@@ -169,11 +169,23 @@ impl LogHistogram {
     /// A caller that stages many values keeps 2 bytes per value instead of 8, and the
     /// two bounds.
     ///
+    /// With `compact`, the counts are then kept in the smaller of a dense array and a
+    /// Rice code (see `stats::counts`); without, in a dense array, which takes a
+    /// batch in one pass over its values where the Rice code is decoded and written
+    /// again whole. The counts, and so everything read from the histogram, are the same
+    /// either way.
+    ///
     /// # Panics
     ///
     /// If the total count overflows `u64`. In debug builds, if `lo > hi` or an index
     /// lies outside `bucket_index(lo) ..= bucket_index(hi)`.
-    pub fn record_buckets(&mut self, buckets: &[u16], lo: u64, hi: u64, scratch: &mut Scratch) {
+    pub fn record_buckets(
+        &mut self,
+        buckets: &[u16],
+        (lo, hi): (u64, u64),
+        compact: bool,
+        scratch: &mut Scratch,
+    ) {
         if buckets.is_empty() {
             return;
         }
@@ -200,7 +212,11 @@ impl LogHistogram {
         self.counts
             .add_each(&mut scratch.slots, &mut scratch.bits, &mut scratch.tally);
         self.count = new_total;
-        self.counts.settle(self.count);
+        if compact {
+            self.counts.settle(self.count);
+        } else {
+            self.counts.make_dense();
+        }
     }
 
     /// Heap bytes held by the counts (the struct itself aside).
@@ -508,8 +524,9 @@ mod tests {
     }
 
     /// Batches recorded by value (`record_all`) or by bucket index and bounds
-    /// (`record_buckets`), growing the window at both ends and crossing from dense to
-    /// Rice counts, give exactly the histogram of recording every value one by one.
+    /// (`record_buckets`, compact or dense), growing the window at both ends and
+    /// crossing from dense to Rice counts, give exactly the histogram of recording every
+    /// value one by one.
     #[test]
     fn batches_by_value_or_bucket_equal_one_by_one() {
         let mut x: u64 = 99;
@@ -519,7 +536,8 @@ mod tests {
                 .wrapping_add(1_442_695_040_888_963_407);
             (x >> 20) >> (44 - spread)
         };
-        let (mut single, mut by_value, mut by_bucket) = (
+        let (mut single, mut by_value, mut by_bucket, mut dense) = (
+            LogHistogram::new(),
             LogHistogram::new(),
             LogHistogram::new(),
             LogHistogram::new(),
@@ -536,9 +554,23 @@ mod tests {
             by_value.record_all(&batch, &mut scratch);
             let buckets: Vec<u16> = batch.iter().map(|&v| bucket_index(v) as u16).collect();
             let (lo, hi) = (batch.iter().min().copied(), batch.iter().max().copied());
-            by_bucket.record_buckets(&buckets, lo.unwrap_or(0), hi.unwrap_or(0), &mut scratch);
+            let bounds = (lo.unwrap_or(0), hi.unwrap_or(0));
+            by_bucket.record_buckets(&buckets, bounds, true, &mut scratch);
+            dense.record_buckets(&buckets, bounds, false, &mut scratch);
             assert_eq!(by_value, single, "round {round}");
             assert_eq!(by_bucket, single, "round {round}");
+            assert_eq!(dense, single, "round {round}");
+            assert!(!matches!(dense.counts, Counts::Rice(_)), "round {round}");
+            // A dense batch into Rice counts turns them dense, with the same counts.
+            if round == 40 {
+                let mut turned = by_bucket.clone();
+                assert!(matches!(turned.counts, Counts::Rice(_)), "Rice by round 40");
+                turned.record_buckets(&buckets, bounds, false, &mut scratch);
+                let mut expected = single.clone();
+                batch.iter().for_each(|&v| expected.record(v));
+                assert_eq!(turned, expected);
+                assert!(!matches!(turned.counts, Counts::Rice(_)));
+            }
         }
         assert!(
             matches!(by_bucket.counts, Counts::Rice(_)),
