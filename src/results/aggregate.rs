@@ -265,16 +265,16 @@ impl SeriesAggregate {
     /// (reporting day `k`) holds the bucket indices ([`crate::stats::bucket_index`]) of
     /// `trials` trials' values at `columns[k * stride..]`, and `bounds[k]` their exact
     /// smallest and largest value. A whole column goes into its histogram at once, so
-    /// the histogram stays in cache (see the runner's stage of stock paths). With
-    /// `compact`, the histograms keep their counts in the smaller form (see
-    /// [`LogHistogram::record_buckets`]); without, dense.
+    /// the histogram stays in cache (see the runner's stage of stock paths). A
+    /// histogram's counts stay dense while they take at most `dense_bytes` (see
+    /// [`LogHistogram::record_buckets`]).
     pub fn add_stock_buckets(
         &mut self,
         columns: &[u16],
         stride: usize,
         trials: usize,
         bounds: &[(u64, u64)],
-        compact: bool,
+        dense_bytes: u64,
         scratch: &mut Scratch,
     ) {
         let columns = columns.chunks(stride.max(1));
@@ -282,7 +282,7 @@ impl SeriesAggregate {
             h.record_buckets(
                 &column[..trials.min(column.len())],
                 bounds,
-                compact,
+                dense_bytes,
                 scratch,
             );
         }
@@ -479,7 +479,7 @@ mod tests {
         agg.add_stock_moments(&[big]);
         let bucket = crate::stats::bucket_index(big) as u16;
         let mut scratch = Scratch::default();
-        agg.series[0].add_stock_buckets(&[bucket], 1, 1, &[(big, big)], true, &mut scratch);
+        agg.series[0].add_stock_buckets(&[bucket], 1, 1, &[(big, big)], 0, &mut scratch);
         for _ in 0..32 {
             let copy = agg.clone();
             agg.merge(&copy);

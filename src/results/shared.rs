@@ -32,21 +32,25 @@ pub struct SharedAggregate {
     groups: Mutex<Vec<GroupAggregate>>,
     /// The fire ratios.
     ratios: Mutex<Vec<RatioAggregate>>,
-    /// The stock histograms keep their counts compact (see [`COMPACT_STOCK_COLUMNS`]).
-    compact_stock: bool,
+    /// The bytes of dense counts each stock histogram may keep (see
+    /// [`DENSE_STOCK_BYTES`]).
+    dense_stock: u64,
 }
 
-/// Above this many stock histograms (series × reporting days) a run keeps each one's
-/// counts in the smaller of a dense array and a Rice code; at or below, dense.
+/// Bytes of dense counts the stock histograms of a run may take together: each
+/// histogram (series × reporting day) keeps its counts in a dense array while that
+/// takes at most its equal share, and beyond it in the smaller of a dense array and a
+/// Rice code.
 ///
-/// The Rice code halves the memory of a histogram or better, but every batch of staged
-/// values decodes and rewrites it whole, where a dense array takes the batch in one
-/// pass over its values. At or below this many columns the dense histograms take tens
-/// of megabytes at most (about 1–2 KB each at 10 000 trials), and the Rice code would
-/// cost 10–20 % of the run's CPU time (the default scenario at weekly reporting, 8 925
-/// columns, and the twin of `benches/numpy`, 1 809). Above it (NATO-wide at weekly
-/// reporting, 28 768; the default at daily, 62 020) the memory matters more.
-pub(crate) const COMPACT_STOCK_COLUMNS: usize = 16_384;
+/// The Rice code takes half the bytes of a dense array or less, but every staged batch
+/// of values decodes and rewrites it whole, where a dense array takes the batch in one
+/// pass over its values: at 10 000 trials the Rice code cost the default scenario
+/// (8 925 histograms at weekly reporting, about 1.8 KB each of this budget) a quarter
+/// of its CPU time at `-j 2`. A share is fixed by the run's shape, not its trials, and
+/// a dense array grows with the trials only by widening its counts, so what the
+/// histograms take stays within this budget plus what the Rice codes take: as flat in
+/// the number of trials as before.
+pub(crate) const DENSE_STOCK_BYTES: u64 = 16 << 20;
 
 /// The value of `m`, poisoned or not.
 fn unpoison<T>(m: Mutex<T>) -> T {
@@ -73,7 +77,7 @@ impl SharedAggregate {
     pub fn new(aggregate: Aggregate) -> SharedAggregate {
         let columns = aggregate.series.len() * aggregate.report_days.len();
         SharedAggregate {
-            compact_stock: columns > COMPACT_STOCK_COLUMNS,
+            dense_stock: DENSE_STOCK_BYTES / columns.max(1) as u64,
             trials: AtomicU64::new(aggregate.trials),
             report_days: aggregate.report_days,
             series: aggregate.series.into_iter().map(Mutex::new).collect(),
@@ -150,7 +154,7 @@ impl SharedAggregate {
                 stride,
                 trials,
                 bounds,
-                self.compact_stock,
+                self.dense_stock,
                 &mut scratch,
             );
         }
@@ -203,22 +207,26 @@ mod tests {
     use crate::model::SeriesOutcome;
     use crate::stats::bucket_index;
 
-    /// The stock histograms are compact above [`COMPACT_STOCK_COLUMNS`] columns
-    /// (series × reporting days) and dense at or below.
+    /// Each stock histogram's share of the dense budget is the budget over the number
+    /// of histograms (series × reporting days).
     #[test]
-    fn stock_histograms_are_compact_only_above_the_column_limit() {
-        let compact = |series: usize, reports: u32| {
+    fn each_stock_histogram_has_an_equal_share_of_the_dense_budget() {
+        let share = |series: usize, reports: u32| {
             let days: Vec<u32> = (0..reports).collect();
-            SharedAggregate::new(Aggregate::new(&vec![false; series], &days, reports)).compact_stock
+            SharedAggregate::new(Aggregate::new(&vec![false; series], &days, reports)).dense_stock
         };
-        assert_eq!(COMPACT_STOCK_COLUMNS, 16_384);
-        assert!(!compact(2, 8_192));
-        assert!(compact(2, 8_193));
-        assert!(
-            !compact(35, 255),
+        assert_eq!(DENSE_STOCK_BYTES, 16 << 20);
+        assert_eq!(share(2, 8_192), 1_024);
+        assert_eq!(
+            share(35, 255),
+            1_879,
             "the default scenario at weekly reporting"
         );
-        assert!(compact(62, 464), "NATO-wide at weekly reporting");
+        assert_eq!(
+            share(35, 1_772),
+            270,
+            "the default scenario at daily reporting"
+        );
     }
 
     /// A trial of two series over three reporting days, from `x`.

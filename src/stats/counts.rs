@@ -204,6 +204,13 @@ impl Counts {
     /// the narrowest width (see the module docs). The form and `k` are then functions of
     /// the counts alone.
     pub(crate) fn settle(&mut self, total: u64) {
+        self.settle_within(total, 0);
+    }
+
+    /// As [`settle`](Self::settle), but a dense array of at most `dense_bytes` stays
+    /// dense (a Rice code that would decode to one is decoded): the form is then a
+    /// function of the counts and `dense_bytes`.
+    pub(crate) fn settle_within(&mut self, total: u64, dense_bytes: u64) {
         let len = self.len();
         let k = rice::low_bits(total, len);
         let packed = rice::estimated_bits(total, len, k).div_ceil(8);
@@ -212,9 +219,10 @@ impl Counts {
             dense => dense.max_value(),
         };
         let dense = len as u64 * width_bytes(max);
+        let rice = packed < dense && dense > dense_bytes;
         match self {
-            Counts::Rice(r) if packed < dense && r.k() == k => {}
-            _ if packed < dense => {
+            Counts::Rice(r) if rice && r.k() == k => {}
+            _ if rice => {
                 let values: Vec<u64> = self.iter().collect();
                 *self = Counts::Rice(Box::new(Rice::from_counts(values.iter().copied(), k)));
             }
@@ -224,16 +232,6 @@ impl Counts {
                 self.narrow();
             }
             _ => {}
-        }
-    }
-
-    /// Stores the counts as a dense array in the narrowest width (a Rice code is
-    /// decoded; a dense array stays as it is).
-    pub(crate) fn make_dense(&mut self) {
-        if let Counts::Rice(_) = self {
-            let values: Vec<u64> = self.iter().collect();
-            *self = Counts::U64(values);
-            self.narrow();
         }
     }
 

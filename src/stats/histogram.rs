@@ -159,7 +159,7 @@ impl LogHistogram {
         let mut buckets = std::mem::take(&mut scratch.buckets);
         buckets.clear();
         buckets.extend(values.iter().map(|&v| bucket_index(v) as u16));
-        self.record_buckets(&buckets, (lo, hi), true, scratch);
+        self.record_buckets(&buckets, (lo, hi), 0, scratch);
         scratch.buckets = buckets;
     }
 
@@ -169,11 +169,11 @@ impl LogHistogram {
     /// A caller that stages many values keeps 2 bytes per value instead of 8, and the
     /// two bounds.
     ///
-    /// With `compact`, the counts are then kept in the smaller of a dense array and a
-    /// Rice code (see `stats::counts`); without, in a dense array, which takes a
-    /// batch in one pass over its values where the Rice code is decoded and written
-    /// again whole. The counts, and so everything read from the histogram, are the same
-    /// either way.
+    /// The counts are then kept in a dense array while it takes at most `dense_bytes`,
+    /// and beyond that in the smaller of a dense array and a Rice code (see
+    /// `stats::counts`). A dense array takes a batch in one pass over its values, where
+    /// a Rice code is decoded and written again whole; the counts, and so everything
+    /// read from the histogram, are the same either way.
     ///
     /// # Panics
     ///
@@ -183,7 +183,7 @@ impl LogHistogram {
         &mut self,
         buckets: &[u16],
         (lo, hi): (u64, u64),
-        compact: bool,
+        dense_bytes: u64,
         scratch: &mut Scratch,
     ) {
         if buckets.is_empty() {
@@ -212,11 +212,7 @@ impl LogHistogram {
         self.counts
             .add_each(&mut scratch.slots, &mut scratch.bits, &mut scratch.tally);
         self.count = new_total;
-        if compact {
-            self.counts.settle(self.count);
-        } else {
-            self.counts.make_dense();
-        }
+        self.counts.settle_within(self.count, dense_bytes);
     }
 
     /// Heap bytes held by the counts (the struct itself aside).
@@ -524,7 +520,7 @@ mod tests {
     }
 
     /// Batches recorded by value (`record_all`) or by bucket index and bounds
-    /// (`record_buckets`, compact or dense), growing the window at both ends and
+    /// (`record_buckets`, compact or kept dense), growing the window at both ends and
     /// crossing from dense to Rice counts, give exactly the histogram of recording every
     /// value one by one.
     #[test]
@@ -555,8 +551,8 @@ mod tests {
             let buckets: Vec<u16> = batch.iter().map(|&v| bucket_index(v) as u16).collect();
             let (lo, hi) = (batch.iter().min().copied(), batch.iter().max().copied());
             let bounds = (lo.unwrap_or(0), hi.unwrap_or(0));
-            by_bucket.record_buckets(&buckets, bounds, true, &mut scratch);
-            dense.record_buckets(&buckets, bounds, false, &mut scratch);
+            by_bucket.record_buckets(&buckets, bounds, 0, &mut scratch);
+            dense.record_buckets(&buckets, bounds, u64::MAX, &mut scratch);
             assert_eq!(by_value, single, "round {round}");
             assert_eq!(by_bucket, single, "round {round}");
             assert_eq!(dense, single, "round {round}");
@@ -565,7 +561,7 @@ mod tests {
             if round == 40 {
                 let mut turned = by_bucket.clone();
                 assert!(matches!(turned.counts, Counts::Rice(_)), "Rice by round 40");
-                turned.record_buckets(&buckets, bounds, false, &mut scratch);
+                turned.record_buckets(&buckets, bounds, u64::MAX, &mut scratch);
                 let mut expected = single.clone();
                 batch.iter().for_each(|&v| expected.record(v));
                 assert_eq!(turned, expected);
