@@ -147,17 +147,23 @@ impl Counts {
             }
             return;
         }
-        // A dense array: one tight loop in its width, until a count would not fit.
-        let done = match self {
-            Counts::U8(v) => add_ones(v, slots),
-            Counts::U16(v) => add_ones(v, slots),
-            Counts::U32(v) => add_ones(v, slots),
-            Counts::U64(v) => add_ones(v, slots),
-            Counts::Rice(_) => unreachable!("handled above"),
-        };
-        // The rest one by one, widening as needed (rare: a count passes 255 or 65 535).
-        for &slot in &slots[done..] {
+        // A dense array: one tight loop in its width until a count would not fit; that
+        // one widens the array (rare: a count passes 255 or 65 535), and the loop goes on
+        // in the new width.
+        let mut rest: &[u32] = slots;
+        loop {
+            let done = match self {
+                Counts::U8(v) => add_ones(v, rest),
+                Counts::U16(v) => add_ones(v, rest),
+                Counts::U32(v) => add_ones(v, rest),
+                Counts::U64(v) => add_ones(v, rest),
+                Counts::Rice(_) => unreachable!("handled above"),
+            };
+            let Some((&slot, after)) = rest[done..].split_first() else {
+                return;
+            };
             self.add(slot as usize, 1);
+            rest = after;
         }
     }
     /// Every count, in order, as `u64`.
