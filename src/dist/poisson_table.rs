@@ -324,9 +324,9 @@ impl CachedPoisson {
     }
 
     /// `out.len()` Poisson(`lambda`) draws in a row, as counts: what as many calls of
-    /// [`sample`](Self::sample) give (converted with `as u64`), from the same stream. Once the run uses the
-    /// table, the draws are one tight loop of table reads that do not wait on each
-    /// other's cache misses.
+    /// [`sample`](Self::sample) give (converted with `as u64`), from the same stream.
+    /// Once the run uses the table, the draws are one tight loop of table reads
+    /// ([`PoissonTable::count`]) that do not wait on each other's cache misses.
     pub fn fill_counts(&mut self, lambda: f64, rng: &mut StreamRng, out: &mut [u64]) {
         let mut done = 0;
         while done < out.len() && !self.tabulates(lambda) {
