@@ -401,6 +401,34 @@ mod tests {
         assert_eq!(sum, a);
     }
 
+    /// Sparse counts whose Rice code is smaller stay a dense array of at most
+    /// `dense_bytes` bytes and take the Rice code beyond it, whichever form they are
+    /// in; the counts are the same in every form.
+    #[test]
+    fn settle_within_keeps_a_dense_array_up_to_its_bytes() {
+        // 1 000 buckets with a count in one of 97: 1 000 bytes dense (u8), fewer as Rice.
+        let values: Vec<u64> = (0..1_000).map(|i| u64::from(i % 97 == 0)).collect();
+        let total = values.iter().sum();
+        for start_rice in [false, true] {
+            let start = || {
+                let mut c = Counts::from_u64(values.clone());
+                if start_rice {
+                    c.settle(total);
+                    assert!(matches!(c, Counts::Rice(_)));
+                }
+                c
+            };
+            let mut within = start();
+            within.settle_within(total, 1_000);
+            assert!(matches!(within, Counts::U8(_)), "{within:?}");
+            let mut beyond = start();
+            beyond.settle_within(total, 999);
+            assert!(matches!(beyond, Counts::Rice(_)), "{beyond:?}");
+            assert_eq!(within, beyond);
+            assert_eq!(within.iter().collect::<Vec<_>>(), values);
+        }
+    }
+
     /// On a unary string, a batch tallied (large against the window) and a batch
     /// sorted (small against it) both give the counts of adding one at a time.
     #[test]
