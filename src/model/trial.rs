@@ -86,7 +86,8 @@ struct FactoryState {
 
 #[derive(Debug, Clone)]
 struct DemandState {
-    /// The series the front draws on first (its own stock).
+    /// The series the front draws on first (its own stock): the scenario's, copied
+    /// here so that a plain front's day reads this state alone.
     series: usize,
     /// This trial, the front fires `min(need, stock)` from its own stock: no
     /// substitutes and no rationing cap (see `consume`).

@@ -51,7 +51,10 @@ impl<T: Tracer> Day<'_, T> {
             };
             let st = &mut self.ws.demand[i];
             if st.plain && !T::ON {
-                fire_plain(st, &mut self.ws.series[st.series], new, backorder);
+                // No cap and nothing traced: `ration` would fire `min(new, stock)`.
+                let s = &mut self.ws.series[st.series];
+                let met = new.min(s.stock);
+                book(st, s, new, met, backorder);
                 continue;
             }
             if !def.substitutes.is_empty() {
@@ -64,23 +67,7 @@ impl<T: Tracer> Day<'_, T> {
             let st = &mut self.ws.demand[i];
             let s = &mut self.ws.series[def.series];
             let met = ration(st, new, s.stock);
-            let miss = new - met;
-            s.out.rationed += new.min(s.stock) - met;
-            s.stock -= met;
-            // Each total is at most the series' need over the trial, below 2^63
-            // (see `limits`), so these adds cannot overflow.
-            s.out.demanded += new;
-            s.out.consumed += met;
-            s.out.unmet += miss;
-            if backorder {
-                st.backorder += miss;
-                s.backlog += miss;
-            }
-            // The day ends with unmet need: new need missed, or backlog still waiting.
-            s.short_today |= miss > 0 || st.backorder > 0;
-            s.period.demanded += new;
-            s.period.consumed += met;
-            s.period.met += met;
+            let miss = book(st, s, new, met, backorder);
             if T::ON {
                 self.trace(d, TraceKind::Consumed, &def.id, def.series, met);
                 if miss > 0 {
@@ -215,14 +202,23 @@ impl<T: Tracer> Day<'_, T> {
     }
 }
 
-/// A plain front's new need `new` served from its own stock `s` (what the general
-/// path of [`Day::consume`] does when `ration` fires `min(new, stock)` and nothing is
-/// rationed or traced).
+/// Books a front's new need `new` of the day, of which `met` (at most `new` and the
+/// stock) is fired from its own stock `s`: the stock, the series' totals and period
+/// sums, the rounds rationed, the backlog (with `backorder`) and the shortage flag.
+/// Returns the need missed.
 #[inline(always)]
-fn fire_plain(st: &mut super::DemandState, s: &mut super::SeriesState, new: u64, backorder: bool) {
-    let met = new.min(s.stock);
+fn book(
+    st: &mut super::DemandState,
+    s: &mut super::SeriesState,
+    new: u64,
+    met: u64,
+    backorder: bool,
+) -> u64 {
     let miss = new - met;
+    s.out.rationed += new.min(s.stock) - met;
     s.stock -= met;
+    // Each total is at most the series' need over the trial, below 2^63 (see
+    // `limits`), so these adds cannot overflow.
     s.out.demanded += new;
     s.out.consumed += met;
     s.out.unmet += miss;
@@ -230,10 +226,12 @@ fn fire_plain(st: &mut super::DemandState, s: &mut super::SeriesState, new: u64,
         st.backorder += miss;
         s.backlog += miss;
     }
+    // The day ends with unmet need: new need missed, or backlog still waiting.
     s.short_today |= miss > 0 || st.backorder > 0;
     s.period.demanded += new;
     s.period.consumed += met;
     s.period.met += met;
+    miss
 }
 
 /// What a front with state `st` fires of `need` from `stock` (see the module docs).
