@@ -49,6 +49,7 @@ pub mod inputs;
 pub mod limits;
 pub mod outcome;
 pub mod period;
+pub mod tape;
 pub mod trace;
 mod trial;
 
@@ -59,6 +60,7 @@ pub use demand::{
 pub use inputs::{Design, InputDef, InputTable, Pin};
 pub use outcome::{SeriesOutcome, TrialOutcome};
 pub use period::Period;
+pub use tape::{NeedTape, Tape};
 pub use trace::{NoTrace, TraceKind, TraceLog, TraceRecord, Tracer};
 pub use trial::Workspace;
 

@@ -43,7 +43,7 @@ pub use crate::results::{
 pub use precision::{Precision, precision_reached};
 
 use crate::error::{Error, Result};
-use crate::model::{Model, NoTrace, Workspace};
+use crate::model::{Model, NeedTape, NoTrace, Tape, Workspace};
 use rayon::prelude::*;
 use stage::StockStage;
 use std::sync::Mutex;
@@ -141,11 +141,53 @@ pub struct RunResult {
     pub threads: usize,
 }
 
-/// One worker thread's state.
+/// One worker thread's state: for each model of the run, a workspace and a stage.
 struct Worker {
+    lanes: Vec<Lane>,
+    /// The needs of the trial in progress, recorded by the models that share theirs
+    /// (indexed by model; see [`Role`]).
+    tapes: Vec<NeedTape>,
+}
+
+/// One model's share of a worker.
+struct Lane {
     workspace: Workspace,
-    /// Stock paths not yet in the shared aggregate's histograms.
+    /// Stock paths not yet in the model's shared aggregate's histograms.
     stage: StockStage,
+}
+
+/// Where a model's trials take the fronts' daily needs from (see [`crate::model::tape`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Drawn, as in a run of this model alone.
+    Draw,
+    /// Drawn, and recorded for the later models with the same needs.
+    Record,
+    /// Read from the tape of this earlier model (which runs the trial first).
+    Replay(usize),
+}
+
+/// Each model's [`Role`]: a model replays the tape of the first model with the same
+/// needs, which records it if any later model replays it.
+fn roles(models: &[&Model]) -> Vec<Role> {
+    let first: Vec<usize> = (0..models.len())
+        .map(|p| {
+            (0..p)
+                .find(|&q| models[q].same_needs(models[p]))
+                .unwrap_or(p)
+        })
+        .collect();
+    (0..models.len())
+        .map(|p| {
+            if first[p] < p {
+                Role::Replay(first[p])
+            } else if first[p + 1..].contains(&p) {
+                Role::Record
+            } else {
+                Role::Draw
+            }
+        })
+        .collect()
 }
 
 /// Runs the trials of `opts` on `model`, handing per-trial rows to `rows` in trial order.
@@ -158,6 +200,37 @@ pub fn run<S: RowSink>(
     observer: &dyn Observer,
     rows: &mut S,
 ) -> Result<RunResult> {
+    let mut results = run_many(&[model], opts, observer, std::slice::from_mut(rows))?;
+    results
+        .pop()
+        .ok_or_else(|| Error::Other("a run produced no result".into()))
+}
+
+/// Runs the trials of `opts` on each of `models` (the points of a sweep), handing
+/// model `p`'s per-trial rows to `sinks[p]` in trial order; returns each model's
+/// result, as [`run`] would give it for that model alone.
+///
+/// Trial `t` of every model runs on the same worker, one model after the other, so
+/// models whose fronts draw the same needs ([`Model::same_needs`]) draw them once:
+/// the first records them and the others replay them ([`crate::model::tape`]). The
+/// progress counts trials of all models. With precision stopping, waves are added
+/// until every model is precise enough.
+///
+/// # Errors
+/// [`Error::Interrupted`] when the observer cancels; any error returned by a sink.
+pub fn run_many<S: RowSink>(
+    models: &[&Model],
+    opts: &RunOptions,
+    observer: &dyn Observer,
+    sinks: &mut [S],
+) -> Result<Vec<RunResult>> {
+    if sinks.len() != models.len() {
+        return Err(Error::Other(format!(
+            "{} models but {} row sinks",
+            models.len(),
+            sinks.len()
+        )));
+    }
     let threads = opts
         .threads
         .unwrap_or_else(rayon::current_num_threads)
@@ -167,16 +240,22 @@ pub fn run<S: RowSink>(
         .build()
         .map_err(|e| Error::Other(format!("cannot start {threads} worker threads: {e}")))?;
     let workers: Vec<Mutex<Option<Worker>>> = (0..threads).map(|_| Mutex::new(None)).collect();
-    let shared = SharedAggregate::new(Aggregate::for_model(model));
+    let shared: Vec<SharedAggregate> = models
+        .iter()
+        .map(|m| SharedAggregate::new(Aggregate::for_model(m)))
+        .collect();
+    let roles = roles(models);
     let range = opts.shard.trial_range(opts.trials);
     let done = AtomicU64::new(0);
-    let total = range.end - range.start;
+    let count = models.len() as u64;
+    let total = (range.end - range.start) * count;
+    let stage_bytes = stage::STAGE_BYTES / threads / models.len().max(1);
     let mut next = range.start;
     while next < range.end {
         let wave_end = (next + WAVE_BLOCKS * BLOCK).min(range.end);
         let starts: Vec<u64> = (next..wave_end).step_by(UNIT as usize).collect();
-        let sink: &S = rows;
-        let wave: Vec<Result<S::Rendered>> = pool.install(|| {
+        let views: &[S] = sinks;
+        let wave: Vec<Result<Vec<S::Rendered>>> = pool.install(|| {
             starts
                 .par_iter()
                 .map(|&first| {
@@ -188,29 +267,45 @@ pub fn run<S: RowSink>(
                         .lock()
                         .map_err(|_| Error::Other("a worker thread panicked".into()))?;
                     let worker = guard.get_or_insert_with(|| Worker {
-                        workspace: Workspace::new(model),
-                        stage: StockStage::new(
-                            model.report_days.len() * model.series_count(),
-                            model.report_days.len(),
-                            stage::STAGE_BYTES / threads,
-                        ),
+                        lanes: models
+                            .iter()
+                            .map(|m| Lane {
+                                workspace: Workspace::new(m),
+                                stage: StockStage::new(
+                                    m.report_days.len() * m.series_count(),
+                                    m.report_days.len(),
+                                    stage_bytes,
+                                ),
+                            })
+                            .collect(),
+                        tapes: models.iter().map(|_| NeedTape::new()).collect(),
                     });
                     let last = (first + UNIT).min(wave_end);
-                    let block = run_unit(model, opts.seed, first..last, worker, &shared);
+                    let units = run_unit(models, &roles, opts.seed, first..last, worker, &shared);
                     drop(guard);
-                    let rendered = sink.render(&block);
-                    let finished = done.fetch_add(last - first, Ordering::Relaxed) + last - first;
+                    let rendered = views
+                        .iter()
+                        .zip(&units)
+                        .map(|(sink, unit)| sink.render(unit))
+                        .collect();
+                    let n = (last - first) * count;
+                    let finished = done.fetch_add(n, Ordering::Relaxed) + n;
                     observer.progress(finished, total);
                     Ok(rendered)
                 })
                 .collect()
         });
-        for block in wave {
-            rows.write(block?)?;
+        for unit in wave {
+            for (sink, rendered) in sinks.iter_mut().zip(unit?) {
+                sink.write(rendered)?;
+            }
         }
         next = wave_end;
         if let Some(p) = &opts.precision
-            && precision::precise_enough(&shared, p, model)
+            && shared
+                .iter()
+                .zip(models)
+                .all(|(s, m)| precision::precise_enough(s, p, m))
         {
             break;
         }
@@ -223,40 +318,64 @@ pub fn run<S: RowSink>(
         parts.extend(worker);
     }
     for part in &mut parts {
-        part.stage.flush(&shared);
+        for (lane, shared) in part.lanes.iter_mut().zip(&shared) {
+            lane.stage.flush(shared);
+        }
     }
-    let aggregate = shared.into_inner();
-    let trials = range.start..range.start + aggregate.trials;
-    Ok(RunResult {
-        aggregate,
-        trials,
-        threads,
-    })
+    Ok(shared
+        .into_iter()
+        .map(|shared| {
+            let aggregate = shared.into_inner();
+            let trials = range.start..range.start + aggregate.trials;
+            RunResult {
+                aggregate,
+                trials,
+                threads,
+            }
+        })
+        .collect())
 }
 
-/// Runs the trials of one unit, adding them to `shared` and their stock paths to the
-/// worker's stage (recorded into `shared` when full), and returns their rows.
+/// Runs the trials of one unit on every model (trial after trial, model after model,
+/// so a recorded tape is replayed in the same trial), adding them to the models'
+/// `shared` aggregates and their stock paths to the worker's stages (recorded into
+/// `shared` when full), and returns each model's rows.
 fn run_unit(
-    model: &Model,
+    models: &[&Model],
+    roles: &[Role],
     seed: u64,
     trials: std::ops::Range<u64>,
     worker: &mut Worker,
-    shared: &SharedAggregate,
-) -> UnitRows {
+    shared: &[SharedAggregate],
+) -> Vec<UnitRows> {
     let n = (trials.end - trials.start) as usize;
-    let width = model.series_count();
-    let mut rows = UnitRows {
-        first: trials.start,
-        width,
-        outcomes: Vec::with_capacity(n * width),
-        inputs: Vec::new(),
-    };
+    let mut rows: Vec<UnitRows> = models
+        .iter()
+        .map(|m| UnitRows {
+            first: trials.start,
+            width: m.series_count(),
+            outcomes: Vec::with_capacity(n * m.series_count()),
+            inputs: Vec::new(),
+        })
+        .collect();
+    let Worker { lanes, tapes } = worker;
     for t in trials {
-        let outcome = worker.workspace.run(model, seed, t, &mut NoTrace);
-        shared.add_trial(outcome);
-        worker.stage.push(&outcome.stock, shared);
-        rows.outcomes.extend_from_slice(&outcome.series);
-        rows.inputs.extend_from_slice(&outcome.inputs);
+        for p in 0..models.len() {
+            let (lane, shared, rows) = (&mut lanes[p], &shared[p], &mut rows[p]);
+            let (recorded, rest) = tapes.split_at_mut(p);
+            let tape = match roles[p] {
+                Role::Draw => Tape::Off,
+                Role::Record => Tape::Record(&mut rest[0]),
+                Role::Replay(q) => Tape::Replay(&recorded[q]),
+            };
+            let outcome = lane
+                .workspace
+                .run_taped(models[p], seed, t, &mut NoTrace, tape);
+            shared.add_trial(outcome);
+            lane.stage.push(&outcome.stock, shared);
+            rows.outcomes.extend_from_slice(&outcome.series);
+            rows.inputs.extend_from_slice(&outcome.inputs);
+        }
     }
     rows
 }

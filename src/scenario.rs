@@ -276,7 +276,7 @@ pub struct Procurement {
 }
 
 /// A consumption process.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Demand {
     /// Id the user gave.
     pub id: String,
@@ -306,7 +306,7 @@ pub struct Demand {
 /// A rationing rule: caps what a front fires while stock is scarce. "Days of cover"
 /// are measured with the front's mean need of the day (period mean × regime
 /// multiplier). Both caps may be given; the smaller applies.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Rationing {
     /// Below this cover [days] only `fraction` of the need is fired (0: never).
     pub cover_days: Dist,
@@ -317,7 +317,7 @@ pub struct Rationing {
 }
 
 /// A period of the demand schedule.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Period {
     /// Id the user gave.
     pub id: String,
@@ -328,7 +328,7 @@ pub struct Period {
 }
 
 /// A demand regime.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Regime {
     /// Id the user gave.
     pub id: String,

@@ -7,6 +7,7 @@ use super::curve::Curve;
 use super::inputs::InputState;
 use super::limits::{MAX_QUANTITY, quantity};
 use super::outcome::{SeriesOutcome, TrialOutcome};
+use super::tape::Tape;
 use super::trace::{TraceKind, TraceRecord, Tracer};
 use crate::dist::count;
 use crate::engine::{Calendar, SimTime, StreamRng, stream_rng};
@@ -304,11 +305,30 @@ impl Workspace {
         trial: u64,
         tracer: &mut T,
     ) -> &TrialOutcome {
+        self.run_taped(model, seed, trial, tracer, Tape::Off)
+    }
+
+    /// [`Workspace::run`], with the fronts' daily needs drawn, drawn and recorded, or
+    /// read from a tape (see [`super::tape`]): the outcome is the same in every case.
+    /// A replayed tape must have been recorded in the same trial (same seed and
+    /// `trial`) by a model with [`Model::same_needs`] as `model`.
+    pub fn run_taped<T: Tracer>(
+        &mut self,
+        model: &Model,
+        seed: u64,
+        trial: u64,
+        tracer: &mut T,
+        mut tape: Tape<'_>,
+    ) -> &TrialOutcome {
+        if let Tape::Record(t) = &mut tape {
+            t.clear();
+        }
         let mut day = Day {
             today: 0,
             ws: self,
             model,
             tracer,
+            tape,
         };
         let (row, streams) = model
             .design
@@ -356,6 +376,8 @@ struct Day<'a, T: Tracer> {
     ws: &'a mut Workspace,
     model: &'a Model,
     tracer: &'a mut T,
+    /// Where the fronts' daily needs come from (see [`super::tape`]).
+    tape: Tape<'a>,
     /// The day being simulated; events are scheduled relative to it.
     today: u64,
 }

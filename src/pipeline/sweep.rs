@@ -2,10 +2,15 @@
 //! point with the same seed and trial indices (common random numbers), and write
 //! `sweep.csv`, `points.csv` and `manifest.json` into an atomic result folder.
 //!
-//! Points run one after another, each on all cores through the ordinary runner, so a
-//! sweep's throughput is that of `run` (minus `trials.csv`, which a sweep does not
-//! write). A point whose scenario is the baseline's (e.g. `+=0`) reuses the baseline's
-//! trials.
+//! Runs go in groups of up to [`GROUP`] (the baseline first, then the points whose
+//! scenario differs from it), each group on all cores through the ordinary runner
+//! ([`runner::run_many`]): trial `t` of every run of a group runs in turn on one worker.
+//! Runs whose fronts are defined alike (a sweep of anything but demand) draw the
+//! fronts' daily needs once per trial: the first records them, the others replay them
+//! ([`crate::model::tape`]); every outcome is the one a run of that point alone gives.
+//! So a sweep's throughput is at least that of `run` (minus `trials.csv`, which a sweep
+//! does not write). A point whose scenario is the baseline's (e.g. `+=0`) reuses the
+//! baseline's trials.
 //!
 //! `sweep.csv` compares per-trial totals, so without `--tables` each point runs with one
 //! reporting period (no per-day aggregation). With `--tables` each point runs with the
@@ -163,55 +168,69 @@ pub fn sweep(loaded: &Loaded, req: &SweepRequest, observer: &dyn Observer) -> Re
     let seed = req.seed.or(loaded.scenario.seed).unwrap_or(DEFAULT_SEED);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = budget::threads_for(req.threads, req.trials, cores);
-    check_memory(&base, req, threads)?;
+    let group = group_size(&base, req, threads)?;
     let target = req.out.clone().unwrap_or_else(|| {
         PathBuf::from("results").join(format!("{}-sweep", loaded.scenario.name))
     });
     let dir = OutputDir::create(&target, &placement(loaded, &[], req.force))?;
-    let runs = 1 + points.iter().filter(|p| p.is_some()).count() as u64;
+    // The runs: the baseline, then every point whose scenario differs from it.
+    let mut jobs = vec![(None, base.clone())];
+    jobs.extend(
+        points
+            .into_iter()
+            .enumerate()
+            .filter_map(|(k, s)| Some((Some(k), s?))),
+    );
+    let runs = jobs.len() as u64;
     let mut progress = Progress {
         inner: observer,
         offset: 0,
         total: runs * req.trials,
     };
-    observer.stage("baseline");
     let mut files = BTreeMap::new();
-    let (base_out, base_tables) = run_one(base.clone(), req, (seed, threads), &progress)?;
-    progress.offset += req.trials;
-    let base_tables = match base_tables {
-        Some(run) => Some(write_point(
-            &dir,
-            "baseline",
-            &run.table_bytes()?,
-            &mut files,
-        )?),
-        None => None,
-    };
-    let mut rows = Vec::new();
-    for (p, scenario) in plan.points.iter().zip(points) {
-        observer.stage(&format!("point {}/{}", p.index, plan.points.len()));
-        let folder = p.index.to_string();
-        let out = match scenario {
-            Some(s) => {
-                let (o, run) = run_one(s, req, (seed, threads), &progress)?;
-                progress.offset += req.trials;
-                if let Some(run) = run {
-                    write_point(&dir, &folder, &run.table_bytes()?, &mut files)?;
+    let mut base_run: Option<(Outcomes, Option<TableBytes>)> = None;
+    let mut point_rows_of: Vec<Option<PointRows>> = vec![None; plan.points.len()];
+    let mut jobs = jobs.into_iter().peekable();
+    while jobs.peek().is_some() {
+        let chunk: Vec<(Option<usize>, Scenario)> = jobs.by_ref().take(group).collect();
+        observer.stage(&group_label(&plan, &chunk));
+        let which: Vec<Option<usize>> = chunk.iter().map(|(k, _)| *k).collect();
+        let scenarios = chunk.into_iter().map(|(_, s)| s).collect();
+        let results = run_group(scenarios, req, (seed, threads), &progress)?;
+        progress.offset += which.len() as u64 * req.trials;
+        for (k, (out, run)) in which.into_iter().zip(results) {
+            let folder = k.map_or("baseline".to_string(), |k| plan.points[k].index.to_string());
+            let bytes = match run {
+                Some(run) => Some(write_point(&dir, &folder, &run.table_bytes()?, &mut files)?),
+                None => None,
+            };
+            match (k, &base_run) {
+                (None, _) => base_run = Some((out, bytes)),
+                (Some(k), Some((base_out, _))) => {
+                    point_rows_of[k] = Some(point_rows(&base, &out, base_out));
                 }
-                Some(o)
+                (Some(_), None) => {
+                    return Err(Error::Other("a sweep point ran before its baseline".into()));
+                }
             }
+        }
+    }
+    let Some((base_out, base_tables)) = base_run else {
+        return Err(Error::Other("a sweep ran without its baseline".into()));
+    };
+    // Points whose scenario is the baseline's reuse its trials.
+    let mut rows = Vec::with_capacity(plan.points.len());
+    for (p, done) in plan.points.iter().zip(point_rows_of) {
+        let point = match done {
+            Some(rows) => rows,
             None => {
                 if let Some(bytes) = &base_tables {
-                    write_point(&dir, &folder, bytes, &mut files)?;
+                    write_point(&dir, &p.index.to_string(), bytes, &mut files)?;
                 }
-                None
+                point_rows(&base, &base_out, &base_out)
             }
         };
-        rows.push(point_rows(
-            &base,
-            out.as_ref().unwrap_or(&base_out),
-            &base_out,
-        ));
+        rows.push(point);
     }
     if observer.cancelled() {
         return Err(Error::Interrupted);
@@ -295,13 +314,15 @@ fn point_model(scenario: Scenario, req: &SweepRequest) -> Model {
     Model::with_period(scenario, period)
 }
 
-fn run_one(
-    scenario: Scenario,
+/// Runs the scenarios of one group of points together (see the module docs); returns
+/// each one's per-trial values and, with `--tables`, its model and aggregate.
+fn run_group(
+    scenarios: Vec<Scenario>,
     req: &SweepRequest,
     (seed, threads): (u64, usize),
     observer: &dyn Observer,
-) -> Result<(Outcomes, Option<PointRun>)> {
-    let model = point_model(scenario, req);
+) -> Result<Vec<(Outcomes, Option<PointRun>)>> {
+    let models: Vec<Model> = scenarios.into_iter().map(|s| point_model(s, req)).collect();
     let opts = RunOptions {
         trials: req.trials,
         seed,
@@ -309,13 +330,39 @@ fn run_one(
         shard: Shard::ALL,
         precision: None,
     };
-    let mut sink = Outcomes::new(model.series_count());
-    let result = runner::run(&model, &opts, observer, &mut sink)?;
-    let run = req.tables.then_some(PointRun {
-        model,
-        aggregate: result.aggregate,
-    });
-    Ok((sink, run))
+    let mut sinks: Vec<Outcomes> = models
+        .iter()
+        .map(|m| Outcomes::new(m.series_count()))
+        .collect();
+    let refs: Vec<&Model> = models.iter().collect();
+    let results = runner::run_many(&refs, &opts, observer, &mut sinks)?;
+    Ok(models
+        .into_iter()
+        .zip(results)
+        .zip(sinks)
+        .map(|((model, result), sink)| {
+            let run = req.tables.then_some(PointRun {
+                model,
+                aggregate: result.aggregate,
+            });
+            (sink, run)
+        })
+        .collect())
+}
+
+/// The progress stage of a group: "baseline and points 1–7 of 100".
+fn group_label(plan: &Plan, chunk: &[(Option<usize>, Scenario)]) -> String {
+    let index = |k: &Option<usize>| k.map(|k| plan.points[k].index);
+    let mut points = chunk.iter().filter_map(|(k, _)| index(k));
+    let with_base = chunk.iter().any(|(k, _)| k.is_none());
+    let n = plan.points.len();
+    match (points.next(), points.next_back(), with_base) {
+        (None, _, _) => "baseline".to_string(),
+        (Some(a), None, true) => format!("baseline and point {a}/{n}"),
+        (Some(a), None, false) => format!("point {a}/{n}"),
+        (Some(a), Some(b), true) => format!("baseline and points {a}–{b} of {n}"),
+        (Some(a), Some(b), false) => format!("points {a}–{b} of {n}"),
+    }
 }
 
 /// Writes a point's tables into `points/<folder>/`, recording them in `files`; returns
@@ -337,22 +384,34 @@ fn write_point(
 /// The folder of the per-point tables.
 pub const POINTS: &str = "points";
 
-/// Refuses a sweep whose per-trial values and per-thread aggregates would exceed the
-/// default memory limit.
-fn check_memory(base: &Scenario, req: &SweepRequest, threads: usize) -> Result<()> {
+/// Runs of a sweep that go together at most (the baseline counts as one): trial `t` of
+/// each runs in turn on one worker, so the fronts' needs are drawn once for the group
+/// (see the module docs). Eight saves seven eighths of the draws; each run of a group
+/// holds its per-trial values and aggregate until the group ends.
+pub const GROUP: usize = 8;
+
+/// How many runs go together ([`GROUP`], fewer when memory is short): the most whose
+/// aggregates and per-trial values, with the baseline's values held throughout, fit in
+/// the default memory limit. Refuses a sweep that does not fit with one run at a time.
+fn group_size(base: &Scenario, req: &SweepRequest, threads: usize) -> Result<usize> {
     let Some(limit) = budget::default_limit() else {
-        return Ok(());
+        return Ok(GROUP);
     };
     let model = point_model(base.clone(), req);
     let per_trial = (model.series_count() * std::mem::size_of::<TrialValues>()) as u64;
-    let need = budget::estimate_bytes(&model, threads)
-        .saturating_add(2u64.saturating_mul(req.trials).saturating_mul(per_trial));
-    if need <= limit {
-        return Ok(());
+    let values = req.trials.saturating_mul(per_trial);
+    let run = budget::estimate_bytes(&model, threads).saturating_sub(budget::BASE_BYTES);
+    let need = |k: u64| {
+        budget::BASE_BYTES
+            .saturating_add(k.saturating_mul(run))
+            .saturating_add((k + 1).saturating_mul(values))
+    };
+    if let Some(k) = (1..=GROUP as u64).rev().find(|&k| need(k) <= limit) {
+        return Ok(k as usize);
     }
     Err(Error::Usage(format!(
         "this sweep would need about {} of memory (the baseline's and one point's per-trial values: 2 × {} trials × {} series), more than the limit of {}: use fewer trials per point",
-        budget::human(need),
+        budget::human(need(1)),
         req.trials,
         model.series_count(),
         budget::human(limit)
@@ -379,6 +438,9 @@ fn fmt(scale: Scale, x: f64) -> String {
 }
 
 type PointRows = Vec<(usize, Compared)>;
+
+/// A run's per-day tables as CSV bytes, by file name.
+type TableBytes = Vec<(&'static str, Vec<u8>)>;
 
 /// The columns of `sweep.csv` after the point's: the series, the metric, the estimate
 /// and the paired difference (then `trials`).

@@ -1,7 +1,9 @@
 //! The munitions model: conservation on every trial, semantics of backlogs, floors and
 //! procurement, and a depletion curve with a closed-form answer.
 
-use drawdown::model::{Model, NoTrace, TraceKind, TraceLog, TrialOutcome, Workspace};
+use drawdown::model::{
+    Model, NeedTape, NoTrace, Tape, TraceKind, TraceLog, TrialOutcome, Workspace,
+};
 use drawdown::pipeline::{self, RunRequest};
 use drawdown::scenario::Scenario;
 use std::path::Path;
@@ -452,4 +454,68 @@ fn a_traced_trial_has_the_outcome_of_an_untraced_one() {
             assert_same_outcome(&a, b, &format!("{name} trial {t}"));
         }
     }
+}
+
+/// A model's own draws of the default scenario with its factories, stocks and aid
+/// changed (what a sweep over supply varies) but its fronts as written.
+fn supply_changed(text: &str) -> Model {
+    let sets = [
+        "factories.us_scranton.capacity.initial=40000",
+        "factories.rheinmetall_de.capacity.initial=1000",
+        "nations.germany.stock.shell_155.initial=5000",
+    ]
+    .map(String::from);
+    Model::new(Scenario::from_toml("default", text, &sets).unwrap(), 30)
+}
+
+/// The need tape (`model::tape`) changes no outcome. For every scenario of
+/// [`every_test_scenario`], trials 0 to 19: a trial that records its needs, and the same
+/// trial replaying them, have the outcome of a trial that draws them. On the default
+/// scenario, a model with other factories, stocks and aid (so other stocks and
+/// shortages every day) replays the tape of the scenario as written and gets the
+/// outcome of its own draws; a model with other demand is not offered the tape.
+#[test]
+fn a_replayed_need_tape_gives_the_outcome_of_drawn_needs() {
+    for (name, text) in every_test_scenario() {
+        let model = Model::new(Scenario::from_toml(&name, &text, &[]).unwrap(), 7);
+        let mut ws = Workspace::new(&model);
+        let mut tape = NeedTape::new();
+        for t in 0..20 {
+            let label = format!("{name} trial {t}");
+            let drawn = ws.run(&model, 5, t, &mut NoTrace).clone();
+            let recorded = ws
+                .run_taped(&model, 5, t, &mut NoTrace, Tape::Record(&mut tape))
+                .clone();
+            assert_same_outcome(&drawn, &recorded, &format!("{label}, recording"));
+            let fronts = model.scenario.demand.len();
+            assert_eq!(tape.len(), fronts * model.scenario.days as usize, "{label}");
+            let replayed = ws.run_taped(&model, 5, t, &mut NoTrace, Tape::Replay(&tape));
+            assert_same_outcome(&drawn, replayed, &format!("{label}, replaying"));
+        }
+    }
+    let text = drawdown::scenario::DEFAULT_SCENARIO.to_string();
+    let base = Model::new(Scenario::from_toml("default", &text, &[]).unwrap(), 30);
+    let other = supply_changed(&text);
+    assert!(base.same_needs(&other) && other.same_needs(&base));
+    let (mut a, mut b) = (Workspace::new(&base), Workspace::new(&other));
+    let mut tape = NeedTape::new();
+    let mut differ = 0;
+    for t in 0..20 {
+        let written = a
+            .run_taped(&base, 9, t, &mut NoTrace, Tape::Record(&mut tape))
+            .clone();
+        let drawn = b.run(&other, 9, t, &mut NoTrace).clone();
+        let replayed = b.run_taped(&other, 9, t, &mut NoTrace, Tape::Replay(&tape));
+        assert_same_outcome(
+            &drawn,
+            replayed,
+            &format!("default, other supply, trial {t}"),
+        );
+        differ += usize::from(written.series != drawn.series);
+    }
+    // The change reaches the outcomes: the test compares different trials.
+    assert_eq!(differ, 20);
+    let sets = ["demand.belgium_training.schedule.all.per_day=5".to_string()];
+    let demand = Model::new(Scenario::from_toml("default", &text, &sets).unwrap(), 30);
+    assert!(!base.same_needs(&demand) && !demand.same_needs(&base));
 }

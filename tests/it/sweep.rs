@@ -386,3 +386,52 @@ fn a_sweep_folder_lists_its_files_and_can_be_replaced() {
     let points: BTreeSet<&str> = rows.iter().map(|r| r["point"].as_str()).collect();
     assert_eq!(points.len(), 4, "a 2 × 2 grid");
 }
+
+/// Running several models together (a sweep's group) gives each the result of its own
+/// run: the default scenario as written, with other supply (it replays the first one's
+/// needs) and with other demand (it draws its own), 150 trials on 2 threads, against
+/// each run alone on 1 thread: equal aggregates and per-trial values.
+#[test]
+fn models_run_together_give_the_results_of_their_own_runs() {
+    use drawdown::model::Model;
+    use drawdown::runner::{RunOptions, Shard, run, run_many};
+    use drawdown::scenario::{DEFAULT_SCENARIO, Scenario};
+    use drawdown::sweep::Outcomes;
+    let model = |sets: &[&str]| {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        Model::new(
+            Scenario::from_toml("default", DEFAULT_SCENARIO, &sets).unwrap(),
+            91,
+        )
+    };
+    let models = [
+        model(&[]),
+        model(&["factories.eu_other.capacity.initial=90000"]),
+        model(&["demand.belgium_training.schedule.all.per_day=40"]),
+    ];
+    assert!(models[0].same_needs(&models[1]) && !models[0].same_needs(&models[2]));
+    let opts = |threads| RunOptions {
+        trials: 150,
+        seed: 3,
+        threads: Some(threads),
+        shard: Shard::ALL,
+        precision: None,
+    };
+    let refs: Vec<&Model> = models.iter().collect();
+    let mut sinks: Vec<Outcomes> = models
+        .iter()
+        .map(|m| Outcomes::new(m.series_count()))
+        .collect();
+    let together = run_many(&refs, &opts(2), &Silent, &mut sinks).unwrap();
+    for (k, m) in models.iter().enumerate() {
+        let mut alone = Outcomes::new(m.series_count());
+        let result = run(m, &opts(1), &Silent, &mut alone).unwrap();
+        assert_eq!(
+            together[k].aggregate, result.aggregate,
+            "model {k}: aggregate"
+        );
+        assert_eq!(together[k].trials, 0..150);
+        assert_eq!(sinks[k].values, alone.values, "model {k}: per-trial values");
+    }
+    assert_ne!(sinks[0].values, sinks[1].values);
+}

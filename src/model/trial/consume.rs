@@ -29,6 +29,7 @@
 
 use super::Day;
 use crate::model::ahead::NeedLaw;
+use crate::model::tape::Tape;
 use crate::model::trace::{TraceKind, Tracer};
 
 impl<T: Tracer> Day<'_, T> {
@@ -44,10 +45,18 @@ impl<T: Tracer> Day<'_, T> {
         }
         let backorder = self.model.scenario.backorder;
         for (i, def) in self.model.scenario.demand.iter().enumerate() {
-            let st = &mut self.ws.demand[i];
-            let new = match st.need.buffered(st.mean_today, st.raids_today) {
-                Some(new) => new,
-                None => self.new_need(i, d),
+            let new = if let Tape::Replay(tape) = &self.tape {
+                tape.get(self.ws.demand.len(), d, i)
+            } else {
+                let st = &mut self.ws.demand[i];
+                let new = match st.need.buffered(st.mean_today, st.raids_today) {
+                    Some(new) => new,
+                    None => self.new_need(i, d),
+                };
+                if let Tape::Record(tape) = &mut self.tape {
+                    tape.push(new);
+                }
+                new
             };
             let st = &mut self.ws.demand[i];
             if st.plain && !T::ON {
