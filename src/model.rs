@@ -60,7 +60,7 @@ pub use demand::{
 pub use inputs::{Design, InputDef, InputTable, Pin};
 pub use outcome::{SeriesOutcome, TrialOutcome};
 pub use period::Period;
-pub use tape::{NeedTape, Tape};
+pub use tape::{DrawTape, Tape};
 pub use trace::{NoTrace, TraceKind, TraceLog, TraceRecord, Tracer};
 pub use trial::Workspace;
 

@@ -43,7 +43,7 @@ pub use crate::results::{
 pub use precision::{Precision, precision_reached};
 
 use crate::error::{Error, Result};
-use crate::model::{Model, NeedTape, NoTrace, Tape, Workspace};
+use crate::model::{DrawTape, Model, NoTrace, Tape, Workspace};
 use rayon::prelude::*;
 use stage::StockStage;
 use std::sync::Mutex;
@@ -144,9 +144,9 @@ pub struct RunResult {
 /// One worker thread's state: for each model of the run, a workspace and a stage.
 struct Worker {
     lanes: Vec<Lane>,
-    /// The needs of the trial in progress, recorded by the models that share theirs
+    /// The draws of the trial in progress, recorded by the models that share theirs
     /// (indexed by model; see [`Role`]).
-    tapes: Vec<NeedTape>,
+    tapes: Vec<DrawTape>,
 }
 
 /// One model's share of a worker.
@@ -156,24 +156,25 @@ struct Lane {
     stage: StockStage,
 }
 
-/// Where a model's trials take the fronts' daily needs from (see [`crate::model::tape`]).
+/// Where a model's trials take the daily needs and output factors from (see
+/// [`crate::model::tape`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
     /// Drawn, as in a run of this model alone.
     Draw,
-    /// Drawn, and recorded for the later models with the same needs.
+    /// Drawn, and recorded for the later models with the same draws.
     Record,
     /// Read from the tape of this earlier model (which runs the trial first).
     Replay(usize),
 }
 
 /// Each model's [`Role`]: a model replays the tape of the first model with the same
-/// needs, which records it if any later model replays it.
+/// draws, which records it if any later model replays it.
 fn roles(models: &[&Model]) -> Vec<Role> {
     let first: Vec<usize> = (0..models.len())
         .map(|p| {
             (0..p)
-                .find(|&q| models[q].same_needs(models[p]))
+                .find(|&q| models[q].same_draws(models[p]))
                 .unwrap_or(p)
         })
         .collect();
@@ -211,8 +212,9 @@ pub fn run<S: RowSink>(
 /// result, as [`run`] would give it for that model alone.
 ///
 /// Trial `t` of every model runs on the same worker, one model after the other, so
-/// models whose fronts draw the same needs ([`Model::same_needs`]) draw them once:
-/// the first records them and the others replay them ([`crate::model::tape`]). The
+/// models that draw the same daily needs and output factors ([`Model::same_draws`])
+/// draw them once: the first records them and the others replay them
+/// ([`crate::model::tape`]). The
 /// progress counts trials of all models. With precision stopping, waves are added
 /// until every model is precise enough.
 ///
@@ -278,7 +280,7 @@ pub fn run_many<S: RowSink>(
                                 ),
                             })
                             .collect(),
-                        tapes: models.iter().map(|_| NeedTape::new()).collect(),
+                        tapes: models.iter().map(|_| DrawTape::new()).collect(),
                     });
                     let last = (first + UNIT).min(wave_end);
                     let units = run_unit(models, &roles, opts.seed, first..last, worker, &shared);

@@ -308,10 +308,11 @@ impl Workspace {
         self.run_taped(model, seed, trial, tracer, Tape::Off)
     }
 
-    /// [`Workspace::run`], with the fronts' daily needs drawn, drawn and recorded, or
+    /// [`Workspace::run`], with the fronts' daily needs and the factories' output
+    /// factors drawn, drawn and recorded, or
     /// read from a tape (see [`super::tape`]): the outcome is the same in every case.
     /// A replayed tape must have been recorded in the same trial (same seed and
-    /// `trial`) by a model with [`Model::same_needs`] as `model`.
+    /// `trial`) by a model with [`Model::same_draws`] as `model`.
     pub fn run_taped<T: Tracer>(
         &mut self,
         model: &Model,
@@ -376,7 +377,7 @@ struct Day<'a, T: Tracer> {
     ws: &'a mut Workspace,
     model: &'a Model,
     tracer: &'a mut T,
-    /// Where the fronts' daily needs come from (see [`super::tape`]).
+    /// Where the daily needs and output factors come from (see [`super::tape`]).
     tape: Tape<'a>,
     /// The day being simulated; events are scheduled relative to it.
     today: u64,

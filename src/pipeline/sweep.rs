@@ -5,9 +5,10 @@
 //! Runs go in groups of up to [`GROUP`] (the baseline first, then the points whose
 //! scenario differs from it), each group on all cores through the ordinary runner
 //! ([`runner::run_many`]): trial `t` of every run of a group runs in turn on one worker.
-//! Runs whose fronts are defined alike (a sweep of anything but demand) draw the
-//! fronts' daily needs once per trial: the first records them, the others replay them
-//! ([`crate::model::tape`]); every outcome is the one a run of that point alone gives.
+//! Runs whose fronts and factories' output factors are defined alike (a sweep of
+//! capacities, ramps, stocks, orders or aid) draw the fronts' daily needs and the
+//! factories' output factors once per trial: the first records them, the others
+//! replay them ([`crate::model::tape`]); every outcome is the one a run of that point alone gives.
 //! So a sweep's throughput is at least that of `run` (minus `trials.csv`, which a sweep
 //! does not write). A point whose scenario is the baseline's (e.g. `+=0`) reuses the
 //! baseline's trials.

@@ -2,7 +2,7 @@
 //! procurement, and a depletion curve with a closed-form answer.
 
 use drawdown::model::{
-    Model, NeedTape, NoTrace, Tape, TraceKind, TraceLog, TrialOutcome, Workspace,
+    DrawTape, Model, NoTrace, Tape, TraceKind, TraceLog, TrialOutcome, Workspace,
 };
 use drawdown::pipeline::{self, RunRequest};
 use drawdown::scenario::Scenario;
@@ -468,18 +468,19 @@ fn supply_changed(text: &str) -> Model {
     Model::new(Scenario::from_toml("default", text, &sets).unwrap(), 30)
 }
 
-/// The need tape (`model::tape`) changes no outcome. For every scenario of
-/// [`every_test_scenario`], trials 0 to 19: a trial that records its needs, and the same
+/// The draw tape (`model::tape`: daily needs and output factors) changes no outcome. For every scenario of
+/// [`every_test_scenario`], trials 0 to 19: a trial that records its draws, and the same
 /// trial replaying them, have the outcome of a trial that draws them. On the default
 /// scenario, a model with other factories, stocks and aid (so other stocks and
 /// shortages every day) replays the tape of the scenario as written and gets the
-/// outcome of its own draws; a model with other demand is not offered the tape.
+/// outcome of its own draws; a model with other demand or another factory's output
+/// factor is not offered the tape.
 #[test]
 fn a_replayed_need_tape_gives_the_outcome_of_drawn_needs() {
     for (name, text) in every_test_scenario() {
         let model = Model::new(Scenario::from_toml(&name, &text, &[]).unwrap(), 7);
         let mut ws = Workspace::new(&model);
-        let mut tape = NeedTape::new();
+        let mut tape = DrawTape::new();
         for t in 0..20 {
             let label = format!("{name} trial {t}");
             let drawn = ws.run(&model, 5, t, &mut NoTrace).clone();
@@ -488,7 +489,13 @@ fn a_replayed_need_tape_gives_the_outcome_of_drawn_needs() {
                 .clone();
             assert_same_outcome(&drawn, &recorded, &format!("{label}, recording"));
             let fronts = model.scenario.demand.len();
-            assert_eq!(tape.len(), fronts * model.scenario.days as usize, "{label}");
+            let days = model.scenario.days as usize;
+            assert_eq!(tape.needs(), fronts * days, "{label}");
+            assert_eq!(
+                tape.factors(),
+                model.scenario.factories.len() * days,
+                "{label}"
+            );
             let replayed = ws.run_taped(&model, 5, t, &mut NoTrace, Tape::Replay(&tape));
             assert_same_outcome(&drawn, replayed, &format!("{label}, replaying"));
         }
@@ -496,9 +503,9 @@ fn a_replayed_need_tape_gives_the_outcome_of_drawn_needs() {
     let text = drawdown::scenario::DEFAULT_SCENARIO.to_string();
     let base = Model::new(Scenario::from_toml("default", &text, &[]).unwrap(), 30);
     let other = supply_changed(&text);
-    assert!(base.same_needs(&other) && other.same_needs(&base));
+    assert!(base.same_draws(&other) && other.same_draws(&base));
     let (mut a, mut b) = (Workspace::new(&base), Workspace::new(&other));
-    let mut tape = NeedTape::new();
+    let mut tape = DrawTape::new();
     let mut differ = 0;
     for t in 0..20 {
         let written = a
@@ -515,7 +522,15 @@ fn a_replayed_need_tape_gives_the_outcome_of_drawn_needs() {
     }
     // The change reaches the outcomes: the test compares different trials.
     assert_eq!(differ, 20);
-    let sets = ["demand.belgium_training.schedule.all.per_day=5".to_string()];
-    let demand = Model::new(Scenario::from_toml("default", &text, &sets).unwrap(), 30);
-    assert!(!base.same_needs(&demand) && !demand.same_needs(&base));
+    for set in [
+        "demand.belgium_training.schedule.all.per_day=5",
+        "factories.eu_other.output_factor=1",
+    ] {
+        let sets = [set.to_string()];
+        let other = Model::new(Scenario::from_toml("default", &text, &sets).unwrap(), 30);
+        assert!(
+            !base.same_draws(&other) && !other.same_draws(&base),
+            "{set}"
+        );
+    }
 }

@@ -409,7 +409,7 @@ fn models_run_together_give_the_results_of_their_own_runs() {
         model(&["factories.eu_other.capacity.initial=90000"]),
         model(&["demand.belgium_training.schedule.all.per_day=40"]),
     ];
-    assert!(models[0].same_needs(&models[1]) && !models[0].same_needs(&models[2]));
+    assert!(models[0].same_draws(&models[1]) && !models[0].same_draws(&models[2]));
     let opts = |threads| RunOptions {
         trials: 150,
         seed: 3,

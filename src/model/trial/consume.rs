@@ -29,6 +29,7 @@
 
 use super::Day;
 use crate::model::ahead::NeedLaw;
+use crate::model::limits::ceil_count;
 use crate::model::tape::Tape;
 use crate::model::trace::{TraceKind, Tracer};
 
@@ -46,7 +47,7 @@ impl<T: Tracer> Day<'_, T> {
         let backorder = self.model.scenario.backorder;
         for (i, def) in self.model.scenario.demand.iter().enumerate() {
             let new = if let Tape::Replay(tape) = &self.tape {
-                tape.get(self.ws.demand.len(), d, i)
+                tape.need(self.ws.demand.len(), d, i)
             } else {
                 let st = &mut self.ws.demand[i];
                 let new = match st.need.buffered(st.mean_today, st.raids_today) {
@@ -54,7 +55,7 @@ impl<T: Tracer> Day<'_, T> {
                     None => self.new_need(i, d),
                 };
                 if let Tape::Record(tape) = &mut self.tape {
-                    tape.push(new);
+                    tape.push_need(new);
                 }
                 new
             };
@@ -248,11 +249,12 @@ fn ration(st: &super::DemandState, need: u64, stock: u64) -> u64 {
     let mut fire = need.min(stock);
     let m = st.mean_today;
     if st.cover_days > 0.0 && (stock as f64) < st.cover_days * m {
-        fire = fire.min((st.fraction * need as f64).floor() as u64);
+        // Not negative (or NaN, which gives 0): the cast truncates like floor().
+        fire = fire.min((st.fraction * need as f64) as u64);
     }
     if st.keep_days > 0.0 {
         // `as` saturates: a cover too large to count keeps everything.
-        let keep = (st.keep_days * m).ceil() as u64;
+        let keep = ceil_count(st.keep_days * m);
         fire = fire.min(stock.saturating_sub(keep));
     }
     fire

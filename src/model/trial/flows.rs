@@ -1,7 +1,8 @@
 //! The stock movements of a day: arrivals, orders, production, consumption, aid.
 
 use super::{Day, Ev, Order, Origin};
-use crate::model::limits::{MAX_DAY_OUTPUT, quantity};
+use crate::model::limits::{MAX_DAY_OUTPUT, ceil_count, quantity};
+use crate::model::tape::Tape;
 use crate::model::trace::{TraceKind, Tracer};
 use crate::scenario::{Supply, TransferSize};
 use rand::RngExt;
@@ -251,7 +252,7 @@ impl<T: Tracer> Day<'_, T> {
         for (def, st) in sc.demand.iter().zip(&self.ws.demand) {
             if def.series == series && st.reserve_days > 0.0 {
                 // `as` saturates: a huge reserve simply blocks all aid.
-                let days = (st.reserve_days * st.mean_today).ceil() as u64;
+                let days = ceil_count(st.reserve_days * st.mean_today);
                 reserve = reserve.saturating_add(days);
             }
         }
@@ -272,9 +273,17 @@ impl<T: Tracer> Day<'_, T> {
             if f.down {
                 rate *= 1.0 - f.loss;
             }
-            let factor = match f.fixed_factor {
-                Some(v) => v,
-                None => f.output.next(&def.output_factor, left),
+            let factor = if let Tape::Replay(tape) = &self.tape {
+                tape.factor(self.model.scenario.factories.len(), d, i)
+            } else {
+                let factor = match f.fixed_factor {
+                    Some(v) => v,
+                    None => f.output.next(&def.output_factor, left),
+                };
+                if let Tape::Record(tape) = &mut self.tape {
+                    tape.push_factor(factor);
+                }
+                factor
             };
             // Whole rounds per day; the fraction carries over, so no output is lost to
             // rounding. `carry` is never negative, so the cast truncates like floor().
