@@ -59,10 +59,11 @@ impl DrawTape {
         self.factors.push(factor);
     }
 
-    /// Front `front`'s need on day `day`, with `fronts` fronts.
+    /// Every front's need on day `day`, with `fronts` fronts.
     #[inline]
-    pub(super) fn need(&self, fronts: usize, day: u32, front: usize) -> u64 {
-        self.needs[day as usize * fronts + front]
+    pub(super) fn needs_of_day(&self, fronts: usize, day: u32) -> &[u64] {
+        let first = day as usize * fronts;
+        &self.needs[first..first + fronts]
     }
 
     /// Factory `factory`'s output factor on day `day`, with `factories` factories.

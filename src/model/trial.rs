@@ -199,6 +199,9 @@ pub struct Workspace {
     /// For each factory, its production-linked transfers, in the order they are
     /// offered its output.
     links: Vec<Vec<usize>>,
+    /// For each series, the fronts that draw on it as their own stock, in scenario
+    /// order (the own-use reserve of aid sent from it).
+    fronts_of: Vec<Vec<usize>>,
     /// The series a front draws on ([`Model::consumers`]), ascending: recorded every day.
     watched: Vec<usize>,
     /// The other series whose stock fell today (aid sent): recorded tonight.
@@ -285,6 +288,13 @@ impl Workspace {
                 })
                 .collect(),
             links: production_links(s),
+            fronts_of: (0..s.series.len())
+                .map(|i| {
+                    (0..s.demand.len())
+                        .filter(|&k| s.demand[k].series == i)
+                        .collect()
+                })
+                .collect(),
             watched: (0..s.series.len())
                 .filter(|&i| model.consumers[i])
                 .collect(),

@@ -331,9 +331,10 @@ fn run_group(
         shard: Shard::ALL,
         precision: None,
     };
+    // Sized once: a growing vector would hold up to twice its values.
     let mut sinks: Vec<Outcomes> = models
         .iter()
-        .map(|m| Outcomes::new(m.series_count()))
+        .map(|m| Outcomes::with_capacity(m.series_count(), req.trials))
         .collect();
     let refs: Vec<&Model> = models.iter().collect();
     let results = runner::run_many(&refs, &opts, observer, &mut sinks)?;

@@ -10,9 +10,9 @@
 //! paired linearised values `zₜ = (metₜˣ − R_x·needₜˣ)/need̄ˣ − (metₜᵇ − R_b·needₜᵇ)/need̄ᵇ`,
 //! which carries the covariance of the pairs.
 //!
-//! Memory: the baseline's values and one point's values are held at a time,
-//! `2 × trials × series × size_of::<TrialValues>()` (56 bytes) — 34 MB for 10 000 trials
-//! of 30 series.
+//! Memory: the baseline's values and those of one group of runs are held at a time
+//! (see [`crate::pipeline::sweep`]), up to `9 × trials × series ×
+//! size_of::<TrialValues>()` (56 bytes): 176 MB for 10 000 trials of 35 series.
 
 use crate::error::Result;
 use crate::model::SeriesOutcome;
@@ -71,6 +71,21 @@ impl Outcomes {
             width,
             values: Vec::new(),
         }
+    }
+
+    /// An empty collection for `width` series with room for `trials` trials (as many
+    /// as fit in memory: the values are added as they come).
+    pub fn with_capacity(width: usize, trials: u64) -> Self {
+        let values = usize::try_from(trials)
+            .ok()
+            .and_then(|n| n.checked_mul(width))
+            .map_or_else(Vec::new, |n| {
+                let mut v = Vec::new();
+                // A failed reservation leaves the vector to grow as it goes.
+                let _ = v.try_reserve_exact(n);
+                v
+            });
+        Outcomes { width, values }
     }
 
     /// Trials held.

@@ -45,9 +45,14 @@ impl<T: Tracer> Day<'_, T> {
             self.serve_backlogs(d);
         }
         let backorder = self.model.scenario.backorder;
+        let fronts = self.ws.demand.len();
+        let replayed = match self.tape {
+            Tape::Replay(tape) => tape.needs_of_day(fronts, d),
+            _ => &[],
+        };
         for (i, def) in self.model.scenario.demand.iter().enumerate() {
-            let new = if let Tape::Replay(tape) = &self.tape {
-                tape.need(self.ws.demand.len(), d, i)
+            let new = if let Some(&new) = replayed.get(i) {
+                new
             } else {
                 let st = &mut self.ws.demand[i];
                 let new = match st.need.buffered(st.mean_today, st.raids_today) {

@@ -247,10 +247,10 @@ impl<T: Tracer> Day<'_, T> {
     /// Rounds of `series` that aid must leave for its own use: for each demand on it
     /// with `reserve_days`, that many days of today's mean need, rounded up.
     fn own_use_reserve(&self, series: usize) -> u64 {
-        let sc = &self.model.scenario;
         let mut reserve: u64 = 0;
-        for (def, st) in sc.demand.iter().zip(&self.ws.demand) {
-            if def.series == series && st.reserve_days > 0.0 {
+        for &k in &self.ws.fronts_of[series] {
+            let st = &self.ws.demand[k];
+            if st.reserve_days > 0.0 {
                 // `as` saturates: a huge reserve simply blocks all aid.
                 let days = ceil_count(st.reserve_days * st.mean_today);
                 reserve = reserve.saturating_add(days);
