@@ -69,7 +69,7 @@ impl<T: Tracer> Day<'_, T> {
                 // No cap and nothing traced: `ration` would fire `min(new, stock)`.
                 let s = &mut self.ws.series[st.series];
                 let met = new.min(s.stock);
-                book(st, s, new, met, backorder);
+                book::<false>(st, s, new, met, backorder);
                 continue;
             }
             if !def.substitutes.is_empty() {
@@ -82,7 +82,7 @@ impl<T: Tracer> Day<'_, T> {
             let st = &mut self.ws.demand[i];
             let s = &mut self.ws.series[def.series];
             let met = ration(st, new, s.stock);
-            let miss = book(st, s, new, met, backorder);
+            let miss = book::<true>(st, s, new, met, backorder);
             if T::ON {
                 self.trace(d, TraceKind::Consumed, &def.id, def.series, met);
                 if miss > 0 {
@@ -219,10 +219,11 @@ impl<T: Tracer> Day<'_, T> {
 
 /// Books a front's new need `new` of the day, of which `met` (at most `new` and the
 /// stock) is fired from its own stock `s`: the stock, the series' totals and period
-/// sums, the rounds rationed, the backlog (with `backorder`) and the shortage flag.
-/// Returns the need missed.
+/// sums, the rounds rationed (with `RATIONED`: a cap may have held rounds back; without,
+/// `met` is `min(new, stock)` and none were), the backlog (with `backorder`) and the
+/// shortage flag. Returns the need missed.
 #[inline(always)]
-fn book(
+fn book<const RATIONED: bool>(
     st: &mut super::DemandState,
     s: &mut super::SeriesState,
     new: u64,
@@ -230,7 +231,9 @@ fn book(
     backorder: bool,
 ) -> u64 {
     let miss = new - met;
-    s.out.rationed += new.min(s.stock) - met;
+    if RATIONED {
+        s.out.rationed += new.min(s.stock) - met;
+    }
     s.stock -= met;
     // Each total is at most the series' need over the trial, below 2^63 (see
     // `limits`), so these adds cannot overflow.
