@@ -11,8 +11,8 @@
 //! which carries the covariance of the pairs.
 //!
 //! Memory: the baseline's values and those of one group of runs are held at a time
-//! (see [`crate::pipeline::sweep`]), up to `9 × trials × series ×
-//! size_of::<TrialValues>()` (56 bytes): 176 MB for 10 000 trials of 35 series.
+//! (see [`crate::pipeline::sweep`]), up to `17 × trials × series ×
+//! size_of::<TrialValues>()` (56 bytes): 333 MB for 10 000 trials of 35 series.
 
 use crate::error::Result;
 use crate::model::SeriesOutcome;
