@@ -22,6 +22,12 @@
 //! shard `k/n` runs a contiguous range of blocks, and merging shard aggregates gives
 //! exactly the single-machine aggregate.
 //!
+//! # Several models
+//! [`run_many`] runs the same trials of several models (a sweep's points): each worker
+//! holds a workspace and a stage per model, each model its own shared aggregate, and a
+//! unit runs trial `t` of every model in turn, so models that draw alike share one
+//! trial's draws through a tape ([`crate::model::tape`]). [`run`] is its one-model case.
+//!
 //! # Randomness
 //! Trial `t` draws only from streams seeded by `(seed, t, process)` (see
 //! [`crate::model`]), never from a thread's state, so the outcome of a trial is the same
@@ -214,9 +220,8 @@ pub fn run<S: RowSink>(
 /// Trial `t` of every model runs on the same worker, one model after the other, so
 /// models that draw the same daily needs and output factors ([`Model::same_draws`])
 /// draw them once: the first records them and the others replay them
-/// ([`crate::model::tape`]). The
-/// progress counts trials of all models. With precision stopping, waves are added
-/// until every model is precise enough.
+/// ([`crate::model::tape`]). The progress counts trials of all models. With precision
+/// stopping, waves are added until every model is precise enough.
 ///
 /// # Errors
 /// [`Error::Interrupted`] when the observer cancels; any error returned by a sink.
