@@ -90,6 +90,9 @@ pub struct Model {
     /// ([`Scenario::draws_on`]): the series with per-period sums of need, fire and
     /// shortage days in a [`TrialOutcome`].
     pub consumers: Vec<bool>,
+    /// For each series, the fronts that draw on it as their own stock, in scenario
+    /// order (the own-use reserve of aid sent from it).
+    pub(crate) fronts_of: Vec<Vec<usize>>,
     streams: Streams,
 }
 
@@ -133,8 +136,16 @@ impl Model {
         let consumers = (0..scenario.series.len())
             .map(|i| scenario.draws_on(i))
             .collect();
+        let fronts_of = (0..scenario.series.len())
+            .map(|i| {
+                (0..scenario.demand.len())
+                    .filter(|&k| scenario.demand[k].series == i)
+                    .collect()
+            })
+            .collect();
         Model {
             consumers,
+            fronts_of,
             scenario,
             report_days,
             report_of_day,

@@ -199,9 +199,6 @@ pub struct Workspace {
     /// For each factory, its production-linked transfers, in the order they are
     /// offered its output.
     links: Vec<Vec<usize>>,
-    /// For each series, the fronts that draw on it as their own stock, in scenario
-    /// order (the own-use reserve of aid sent from it).
-    fronts_of: Vec<Vec<usize>>,
     /// The series a front draws on ([`Model::consumers`]), ascending: recorded every day.
     watched: Vec<usize>,
     /// The other series whose stock fell today (aid sent): recorded tonight.
@@ -288,13 +285,6 @@ impl Workspace {
                 })
                 .collect(),
             links: production_links(s),
-            fronts_of: (0..s.series.len())
-                .map(|i| {
-                    (0..s.demand.len())
-                        .filter(|&k| s.demand[k].series == i)
-                        .collect()
-                })
-                .collect(),
             watched: (0..s.series.len())
                 .filter(|&i| model.consumers[i])
                 .collect(),
@@ -319,8 +309,8 @@ impl Workspace {
     }
 
     /// [`Workspace::run`], with the fronts' daily needs and the factories' output
-    /// factors drawn, drawn and recorded, or
-    /// read from a tape (see [`super::tape`]): the outcome is the same in every case.
+    /// factors drawn, drawn and recorded, or read from a tape (see [`super::tape`]):
+    /// the outcome is the same in every case.
     /// A replayed tape must have been recorded in the same trial (same seed and
     /// `trial`) by a model with [`Model::same_draws`] as `model`.
     pub fn run_taped<T: Tracer>(

@@ -248,7 +248,7 @@ impl<T: Tracer> Day<'_, T> {
     /// with `reserve_days`, that many days of today's mean need, rounded up.
     fn own_use_reserve(&self, series: usize) -> u64 {
         let mut reserve: u64 = 0;
-        for &k in &self.ws.fronts_of[series] {
+        for &k in &self.model.fronts_of[series] {
             let st = &self.ws.demand[k];
             if st.reserve_days > 0.0 {
                 // `as` saturates: a huge reserve simply blocks all aid.
