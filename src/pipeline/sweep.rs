@@ -388,9 +388,9 @@ pub const POINTS: &str = "points";
 
 /// Runs of a sweep that go together at most (the baseline counts as one): trial `t` of
 /// each runs in turn on one worker, so the daily needs and output factors are drawn
-/// once for the group (see the module docs). A run that replays them costs about 0.57
-/// of one that draws them (the default scenario), so a group of 16 runs at 0.60 of its
-/// runs' cost, against 0.63 for 8; each run of a group holds its per-trial values and
+/// once for the group (see the module docs). A run that replays them costs about 0.55
+/// of one that draws them (the default scenario), so a group of 16 runs at 0.58 of its
+/// runs' cost, against 0.61 for 8; each run of a group holds its per-trial values and
 /// aggregate until the group ends.
 pub const GROUP: usize = 16;
 

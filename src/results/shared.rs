@@ -46,10 +46,10 @@ pub struct SharedAggregate {
 /// of values decodes and rewrites it whole, where a dense array takes the batch in one
 /// pass over its values: at 10 000 trials of the default scenario at `-j 2` (8 925
 /// histograms at weekly reporting, about 1.8 KB each of this budget), Rice-coded
-/// histograms took 16.4 s of CPU and dense ones 12.0 s (one run each). A share is fixed by the run's shape, not its trials, and
-/// a dense array grows with the trials only by widening its counts, so what the
-/// histograms take stays within this budget plus what the Rice codes take: as flat in
-/// the number of trials as before.
+/// histograms took 16.4 s of CPU and dense ones 12.0 s (one run each). A share is
+/// fixed by the run's shape, not its trials, and a dense array grows with the trials
+/// only by widening its counts, so what the histograms take stays within this budget
+/// plus what the Rice codes take: as flat in the number of trials as before.
 pub(crate) const DENSE_STOCK_BYTES: u64 = 16 << 20;
 
 /// The value of `m`, poisoned or not.
