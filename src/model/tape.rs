@@ -27,12 +27,14 @@ pub enum Tape<'a> {
     Replay(&'a DrawTape),
 }
 
-/// The new need of every front and the output factor of every factory, on every day
-/// of one trial, day after day.
+/// The new need of every front (day after day) and the output factor of every factory
+/// (factory after factory, each day after day) of one trial.
 #[derive(Debug, Clone, Default)]
 pub struct DrawTape {
     needs: Vec<u64>,
+    /// Factory `i`'s factor of day `d` at `i * days + d`.
     factors: Vec<f64>,
+    days: usize,
 }
 
 impl DrawTape {
@@ -41,10 +43,12 @@ impl DrawTape {
         DrawTape::default()
     }
 
-    /// Starts a recording.
-    pub(super) fn clear(&mut self) {
+    /// Starts a recording of `factories` factories over `days` days.
+    pub(super) fn start(&mut self, factories: usize, days: u32) {
         self.needs.clear();
+        self.days = days as usize;
         self.factors.clear();
+        self.factors.resize(factories * self.days, f64::NAN);
     }
 
     /// Records the next need (front after front, day after day).
@@ -53,10 +57,12 @@ impl DrawTape {
         self.needs.push(need);
     }
 
-    /// Records the next output factor (factory after factory, day after day).
+    /// Records factory `factory`'s output factors of the days from `day` on (a block
+    /// of days: every factory's block is recorded before the next block's).
     #[inline]
-    pub(super) fn push_factor(&mut self, factor: f64) {
-        self.factors.push(factor);
+    pub(super) fn record_factors(&mut self, factory: usize, day: u32, factors: &[f64]) {
+        let at = factory * self.days + day as usize;
+        self.factors[at..at + factors.len()].copy_from_slice(factors);
     }
 
     /// Every front's need on day `day`, with `fronts` fronts.
@@ -66,10 +72,11 @@ impl DrawTape {
         &self.needs[first..first + fronts]
     }
 
-    /// Factory `factory`'s output factor on day `day`, with `factories` factories.
+    /// Factory `factory`'s output factors of the `n` days from `day` on.
     #[inline]
-    pub(super) fn factor(&self, factories: usize, day: u32, factory: usize) -> f64 {
-        self.factors[day as usize * factories + factory]
+    pub(super) fn factors(&self, factory: usize, day: u32, n: usize) -> &[f64] {
+        let at = factory * self.days + day as usize;
+        &self.factors[at..at + n]
     }
 
     /// Needs held.
@@ -77,9 +84,10 @@ impl DrawTape {
         self.needs.len()
     }
 
-    /// Output factors held.
-    pub fn factors(&self) -> usize {
-        self.factors.len()
+    /// Output factors recorded (a slot not yet recorded holds NaN, which no
+    /// recorded factor is: factors are draws of a valid law or its fixed value).
+    pub fn factors_held(&self) -> usize {
+        self.factors.iter().filter(|x| !x.is_nan()).count()
     }
 }
 

@@ -2,7 +2,7 @@
 //! scenario, and the day loop (see the phase order in [`crate::model`]).
 
 use super::Model;
-use super::ahead::{DrawAhead, NeedAhead};
+use super::ahead::{BLOCK, NeedAhead};
 use super::curve::Curve;
 use super::inputs::InputState;
 use super::limits::{MAX_QUANTITY, quantity};
@@ -74,8 +74,9 @@ struct Order {
 struct FactoryState {
     capacity: Curve,
     limit: Option<Curve>,
-    /// The daily output factors, drawn ahead from the factory's output stream.
-    output: DrawAhead,
+    /// The factory's output stream (its daily output factors, drawn a block of days
+    /// at a time into `Workspace::factors`).
+    output: StreamRng,
     /// The output factor when it is fixed (no daily draw).
     fixed_factor: Option<f64>,
     failure_rng: StreamRng,
@@ -83,6 +84,11 @@ struct FactoryState {
     loss: f64,
     carry: f64,
     backlog: VecDeque<Order>,
+    /// The series it makes (its owner's stock of its item): the scenario's, copied
+    /// here so that the day's production reads this state alone.
+    series: usize,
+    /// A transfer takes a share of its output (production-linked aid).
+    linked: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -199,6 +205,13 @@ pub struct Workspace {
     /// For each factory, its production-linked transfers, in the order they are
     /// offered its output.
     links: Vec<Vec<usize>>,
+    /// The factories' output factors of days `factors_from..factors_to`: factory
+    /// `i`'s of day `factors_from + k` at `i * BLOCK + k`.
+    factors: Vec<f64>,
+    factors_from: u32,
+    factors_to: u32,
+    /// The day's output of the factories that do not keep it all (see `produce`).
+    delivering: Vec<(usize, u64)>,
     /// The series a front draws on ([`Model::consumers`]), ascending: recorded every day.
     watched: Vec<usize>,
     /// The other series whose stock fell today (aid sent): recorded tonight.
@@ -213,22 +226,26 @@ impl Workspace {
     pub fn new(model: &Model) -> Workspace {
         let s = &model.scenario;
         let rng = || stream_rng(0, 0, crate::engine::StreamId(0));
+        let links = production_links(s);
         Workspace {
             events: Calendar::new(u64::from(s.days), phase::COUNT),
             series: vec![SeriesState::default(); s.series.len()],
             factories: s
                 .factories
                 .iter()
-                .map(|f| FactoryState {
+                .enumerate()
+                .map(|(i, f)| FactoryState {
                     capacity: Curve::default(),
                     limit: f.input_limit.as_ref().map(|_| Curve::default()),
-                    output: DrawAhead::new(rng()),
+                    output: rng(),
                     fixed_factor: f.output_factor.fixed_value(),
                     failure_rng: rng(),
                     down: false,
                     loss: 0.0,
                     carry: 0.0,
                     backlog: VecDeque::new(),
+                    series: f.series,
+                    linked: !links[i].is_empty(),
                 })
                 .collect(),
             demand: s
@@ -284,7 +301,11 @@ impl Workspace {
                     done: false,
                 })
                 .collect(),
-            links: production_links(s),
+            links,
+            factors: vec![0.0; s.factories.len() * BLOCK],
+            factors_from: 0,
+            factors_to: 0,
+            delivering: Vec::new(),
             watched: (0..s.series.len())
                 .filter(|&i| model.consumers[i])
                 .collect(),
@@ -322,7 +343,7 @@ impl Workspace {
         mut tape: Tape<'_>,
     ) -> &TrialOutcome {
         if let Tape::Record(t) = &mut tape {
-            t.clear();
+            t.start(model.scenario.factories.len(), model.scenario.days);
         }
         let mut day = Day {
             today: 0,
@@ -425,6 +446,8 @@ impl<T: Tracer> Day<'_, T> {
         let (s, st) = (&self.model.scenario, &self.model.streams);
         self.ws.events.reset(u64::from(s.days));
         self.ws.lowered.clear();
+        // No output factor drawn yet: day 0 draws the first block.
+        (self.ws.factors_from, self.ws.factors_to) = (0, 0);
         let reports = self.model.report_days.len();
         let out = &mut self.ws.outcome;
         // Every stock entry is written on its reporting day, and every period sum of a
@@ -488,8 +511,7 @@ impl<T: Tracer> Day<'_, T> {
             ) {
                 curve.draw(limit, &mut setup, &mut |k, x| inputs.pick(base + k, x));
             }
-            f.output
-                .restart(stream_rng(seed, trial, st.factory_output[i]));
+            f.output = stream_rng(seed, trial, st.factory_output[i]);
             f.failure_rng = stream_rng(seed, trial, st.factory_failure[i]);
             f.down = false;
             f.carry = 0.0;

@@ -492,7 +492,7 @@ fn a_replayed_need_tape_gives_the_outcome_of_drawn_needs() {
             let days = model.scenario.days as usize;
             assert_eq!(tape.needs(), fronts * days, "{label}");
             assert_eq!(
-                tape.factors(),
+                tape.factors_held(),
                 model.scenario.factories.len() * days,
                 "{label}"
             );

@@ -1,6 +1,6 @@
 //! The stock movements of a day: arrivals, orders, production, consumption, aid.
 
-use super::{Day, Ev, Order, Origin};
+use super::{BLOCK, Day, Ev, Order, Origin};
 use crate::model::limits::{MAX_DAY_OUTPUT, ceil_count, quantity};
 use crate::model::tape::Tape;
 use crate::model::trace::{TraceKind, Tracer};
@@ -260,12 +260,19 @@ impl<T: Tracer> Day<'_, T> {
     }
 
     /// Every factory's output of day `d`: backlog first, then the owner.
+    ///
+    /// The output factors are drawn for every factory at once, a block of days at a
+    /// time (see [`Day::draw_factors`]); a factory that keeps its output (no backlog,
+    /// no production-linked transfer, nothing traced) adds it to its owner's stock
+    /// at once, and the others' output goes through [`Day::deliver`] after.
     pub(super) fn produce(&mut self, d: u32) {
+        if d >= self.ws.factors_to {
+            self.draw_factors(d);
+        }
         let day = i64::from(d);
-        // Days still to come, today included: the most output factors a block needs.
-        let left = self.model.scenario.days.saturating_sub(d);
-        for (i, def) in self.model.scenario.factories.iter().enumerate() {
-            let f = &mut self.ws.factories[i];
+        let k = (d - self.ws.factors_from) as usize;
+        let ws = &mut *self.ws;
+        for (i, f) in ws.factories.iter_mut().enumerate() {
             let mut rate = f.capacity.advance(day);
             if let Some(limit) = f.limit.as_mut() {
                 rate = rate.min(limit.advance(day));
@@ -273,18 +280,7 @@ impl<T: Tracer> Day<'_, T> {
             if f.down {
                 rate *= 1.0 - f.loss;
             }
-            let factor = if let Tape::Replay(tape) = &self.tape {
-                tape.factor(self.model.scenario.factories.len(), d, i)
-            } else {
-                let factor = match f.fixed_factor {
-                    Some(v) => v,
-                    None => f.output.next(&def.output_factor, left),
-                };
-                if let Tape::Record(tape) = &mut self.tape {
-                    tape.push_factor(factor);
-                }
-                factor
-            };
+            let factor = ws.factors[i * BLOCK + k];
             // Whole rounds per day; the fraction carries over, so no output is lost to
             // rounding. `carry` is never negative, so the cast truncates like floor().
             // (Through i64: one instruction each way, where u64 needs several.) A day's
@@ -296,26 +292,80 @@ impl<T: Tracer> Day<'_, T> {
             if out <= 0 {
                 continue;
             }
-            let mut left = out as u64;
-            while left > 0 {
-                let Some(order) = self.ws.factories[i].backlog.front_mut() else {
-                    break;
-                };
-                let take = left.min(order.remaining);
-                order.remaining -= take;
-                left -= take;
-                let (series, origin, done) = (order.series, order.origin, order.remaining == 0);
-                if done {
-                    self.ws.factories[i].backlog.pop_front();
-                }
-                self.arrive(d, series, take, origin);
+            let out = out as u64;
+            if !T::ON && !f.linked && f.backlog.is_empty() {
+                let s = &mut ws.series[f.series];
+                s.stock = s.stock.saturating_add(out);
+                s.out.produced = s.out.produced.saturating_add(out);
+            } else {
+                ws.delivering.push((i, out));
             }
-            if left > 0 {
-                let s = &mut self.ws.series[def.series];
-                s.stock = s.stock.saturating_add(left);
-                s.out.produced = s.out.produced.saturating_add(left);
-                self.trace(d, TraceKind::Produced, &def.id, def.series, left);
-                self.accrue(i, d, left);
+        }
+        // The other factories' output, in factory order. Nothing in production reads a
+        // stock, and each factory's output goes to its own orders, owner and linked
+        // transfers, so delivering it after the others' is delivering it in turn.
+        for k in 0..self.ws.delivering.len() {
+            let (i, out) = self.ws.delivering[k];
+            self.deliver(i, d, out);
+        }
+        self.ws.delivering.clear();
+    }
+
+    /// Factory `i`'s day-`d` output `out`: its backlog first, then its owner.
+    fn deliver(&mut self, i: usize, d: u32, out: u64) {
+        let def = &self.model.scenario.factories[i];
+        let mut left = out;
+        while left > 0 {
+            let Some(order) = self.ws.factories[i].backlog.front_mut() else {
+                break;
+            };
+            let take = left.min(order.remaining);
+            order.remaining -= take;
+            left -= take;
+            let (series, origin, done) = (order.series, order.origin, order.remaining == 0);
+            if done {
+                self.ws.factories[i].backlog.pop_front();
+            }
+            self.arrive(d, series, take, origin);
+        }
+        if left > 0 {
+            let s = &mut self.ws.series[def.series];
+            s.stock = s.stock.saturating_add(left);
+            s.out.produced = s.out.produced.saturating_add(left);
+            self.trace(d, TraceKind::Produced, &def.id, def.series, left);
+            self.accrue(i, d, left);
+        }
+    }
+
+    /// Every factory's output factors of the days from `d` on, for a block of at most
+    /// [`BLOCK`] days (no further than the horizon): drawn from each factory's output
+    /// stream (the same values, in the same order, as one draw a day), its fixed
+    /// value, or read from the tape; recorded on the tape when recording.
+    #[inline(never)]
+    fn draw_factors(&mut self, d: u32) {
+        let days = self.model.scenario.days;
+        let n = (days.saturating_sub(d) as usize).clamp(1, BLOCK);
+        self.ws.factors_from = d;
+        self.ws.factors_to = d.saturating_add(n as u32);
+        let ws = &mut *self.ws;
+        for (i, (f, def)) in ws
+            .factories
+            .iter_mut()
+            .zip(&self.model.scenario.factories)
+            .enumerate()
+        {
+            let block = &mut ws.factors[i * BLOCK..i * BLOCK + n];
+            match (&mut self.tape, f.fixed_factor) {
+                (Tape::Replay(tape), _) => block.copy_from_slice(tape.factors(i, d, n)),
+                (tape, fixed) => {
+                    match fixed {
+                        Some(v) => block.fill(v),
+                        None => def.output_factor.fill(&mut f.output, block),
+                    }
+                    if let Tape::Record(tape) = tape {
+                        tape.record_factors(i, d, block);
+                    }
+                }
             }
         }
     }
