@@ -1,7 +1,7 @@
 //! Every validation and parse error of the catalogue, through `toml::from_str` as the
 //! scenario layer uses it. (The statistical tests are in `tests/it/dist.rs`.)
 
-use super::{DistError, DistKind, DistSpec};
+use super::{DistError, DistKind, DistSpec, count};
 
 #[derive(Debug, serde::Deserialize, serde::Serialize)]
 struct Holder {
@@ -358,5 +358,45 @@ fn fill_equals_sample_draw_for_draw() {
                 }
             }
         }
+    }
+}
+
+/// `count` is the rounded value, clamped at 0 and cast, on the edges of every branch
+/// and on 100 000 random values of every magnitude and sign.
+#[test]
+fn count_is_the_cast_of_the_rounded_value() {
+    use rand::{RngExt, SeedableRng};
+    let edges = [
+        -1e30,
+        -2.5,
+        -0.5,
+        -0.0,
+        0.0,
+        f64::MIN_POSITIVE,
+        0.5 - f64::EPSILON / 4.0,
+        0.5,
+        1.0,
+        1.5 - f64::EPSILON,
+        1.5,
+        2.5,
+        4_503_599_627_370_495.5,
+        4_503_599_627_370_496.0,
+        9_007_199_254_740_993.0,
+        18_446_744_073_709_551_616.0,
+        1e30,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+    ];
+    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+    let random = (0..100_000).map(|_| {
+        let scale = 10f64.powi(rng.random_range(-3..20));
+        let sign = if rng.random::<bool>() { 1.0 } else { -1.0 };
+        sign * rng.random::<f64>() * scale
+    });
+    // Halves, where the rounding direction matters.
+    let halves = (0..1000).map(|k| f64::from(k) + 0.5);
+    for v in edges.into_iter().chain(random).chain(halves) {
+        assert_eq!(count(v), v.round().max(0.0) as u64, "{v:e}");
     }
 }
