@@ -54,7 +54,7 @@ pub fn poisson<R: Rng + ?Sized>(lambda: f64, rng: &mut R) -> f64 {
 /// Below λ = 12 it inverts the CDF from one uniform by sequential search
 /// instead of Knuth's product of λ + 1 uniforms on average: the same distribution,
 /// exactly, from one number of the stream.
-#[inline]
+#[inline(always)]
 pub fn poisson_stream(lambda: f64, rng: &mut StreamRng) -> f64 {
     if lambda < SMALL_MEAN && lambda > 0.0 {
         return search(lambda, (-lambda).exp(), rng);

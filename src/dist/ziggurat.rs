@@ -86,11 +86,15 @@ pub(crate) fn fill_normals(
     map: impl Fn(f64) -> f64,
     (a, b): (f64, f64),
     (lo, hi): (f64, f64),
-    mut slow: impl FnMut(&mut StreamRng) -> f64,
+    slow: impl FnMut(&mut StreamRng) -> f64,
 ) {
     // A value in [a, b] (so not NaN) is its own clamp to [lo, hi] when [a, b] lies
-    // inside it: the common case skips the clamp then.
-    let open = lo <= a && b <= hi;
+    // inside it: the common case skips the clamp then (a loop of its own, so that the
+    // clamp is not computed and thrown away on every draw).
+    if lo <= a && b <= hi {
+        fill_loop(rng, t, out, map, (a, b), |v| v, slow);
+        return;
+    }
     // `v.max(lo).min(hi)` for a `v` that is not NaN: the same value whatever `lo` and
     // `hi` (NaN or crossed ones included; for `v == lo` or `v == hi`, `v` itself, as
     // `maxsd`/`minsd` give it), without the NaN fix-ups of each call.
@@ -104,6 +108,20 @@ pub(crate) fn fill_normals(
             v
         }
     };
+    fill_loop(rng, t, out, map, (a, b), clamp, slow);
+}
+
+/// [`fill_normals`]' loop, with `clamp` the law's clamp of a value in `[a, b]`.
+#[inline(always)]
+fn fill_loop(
+    rng: &mut StreamRng,
+    t: &ZigTable,
+    out: &mut [f64],
+    map: impl Fn(f64) -> f64,
+    (a, b): (f64, f64),
+    clamp: impl Fn(f64) -> f64,
+    mut slow: impl FnMut(&mut StreamRng) -> f64,
+) {
     let mut local = rng.clone();
     for slot in out {
         let before = local.clone();
@@ -114,7 +132,7 @@ pub(crate) fn fill_normals(
         let v = map(x);
         // `v >= a && v <= b` is the window test of `reject`.
         if x.abs() < t.edge[i] && v >= a && v <= b {
-            *slot = if open { v } else { clamp(v) };
+            *slot = clamp(v);
         } else {
             *rng = before;
             *slot = slow(rng);

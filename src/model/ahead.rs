@@ -134,9 +134,12 @@ impl NeedAhead {
             super::fill_demand_cached(at.0, &mut self.poisson, &mut self.rng, &mut self.block);
             return;
         }
+        // The stream on the stack, where the inlined samplers can keep it in registers.
+        let mut rng = self.rng.clone();
         for x in &mut self.block {
-            *x = law.draw(at, &mut self.poisson, &mut self.rng);
+            *x = law.draw(at, &mut self.poisson, &mut rng);
         }
+        self.rng = rng;
     }
 
     /// Puts the stream where drawing the block's used needs alone leaves it.

@@ -19,7 +19,7 @@ pub struct DemandGamma {
 impl DemandGamma {
     /// A day's mean `mean` times Gamma(k, 1) / k (of mean 1 and variance 1/k),
     /// computed as `mean · g / k`.
-    #[inline]
+    #[inline(always)]
     pub fn mix(&self, mean: f64, rng: &mut StreamRng) -> f64 {
         let g = match &self.large {
             Some(large) => large.sample(rng),
