@@ -117,7 +117,7 @@ pub struct FireRatio {
 }
 
 /// One nation's stock of one item.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     /// Index into [`Scenario::nations`].
     pub nation: usize,
@@ -132,7 +132,7 @@ pub struct Series {
 }
 
 /// A level over time [rounds per day]: initial level and milestones.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Ramp {
     /// Level on day 0 [rounds per month], drawn once per trial.
     pub initial: Dist,
@@ -141,7 +141,7 @@ pub struct Ramp {
 }
 
 /// A planned change of a [`Ramp`]'s level.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Milestone {
     /// Id the user gave.
     pub id: String,
@@ -156,7 +156,7 @@ pub struct Milestone {
 }
 
 /// A production line.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Factory {
     /// Id the user gave.
     pub id: String,
@@ -173,7 +173,7 @@ pub struct Factory {
 }
 
 /// Random failures of a factory.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Disruption {
     /// Days of operation between failures.
     pub every_days: Dist,
@@ -184,7 +184,7 @@ pub struct Disruption {
 }
 
 /// How an order is filled.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)] // a handful per scenario, never on a hot path
 pub enum Supply {
     /// Joins the factory's backlog; filled first come, first served from its output.
@@ -204,7 +204,7 @@ pub enum Supply {
 }
 
 /// A one-off purchase.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Contract {
     /// Id the user gave.
     pub id: String,
@@ -221,7 +221,7 @@ pub struct Contract {
 }
 
 /// How many rounds a contract buys.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ContractSize {
     /// A number of rounds [rounds], drawn once per trial.
     Quantity(Dist),
@@ -259,7 +259,7 @@ impl ContractSize {
 }
 
 /// An (s, S) re-ordering policy with periodic review.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Procurement {
     /// Series reviewed and replenished.
     pub series: usize,
@@ -341,7 +341,7 @@ pub struct Regime {
 }
 
 /// What decides the size of an aid package.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum TransferSize {
     /// A pledged quantity per package, drawn per package.
     Scheduled(Dist),
@@ -364,7 +364,7 @@ pub enum TransferSize {
 }
 
 /// An aid flow from a donor to a recipient.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Transfer {
     /// Id the user gave.
     pub id: String,
@@ -534,6 +534,55 @@ impl fmt::Display for Issue {
             write!(f, "{}: ", self.path)?;
         }
         f.write_str(&self.message)
+    }
+}
+
+impl Scenario {
+    /// Whether `self` and `other` simulate alike: every field the model reads is
+    /// equal (the scenario as written, [`Scenario::raw`], is not compared: two texts
+    /// can say the same thing, e.g. a sweep's `+=0` on a distribution rewrites it). A
+    /// run of either then gives the other's results, trial for trial. Conservative: a
+    /// NaN anywhere makes two scenarios differ.
+    pub fn simulates_like(&self, other: &Scenario) -> bool {
+        let Scenario {
+            name,
+            description,
+            start,
+            end,
+            days,
+            seed,
+            backorder,
+            items,
+            nations,
+            series,
+            factories,
+            contracts,
+            procurement,
+            demand,
+            transfers,
+            groups,
+            sides,
+            fire_ratios,
+            raw: _,
+        } = self;
+        *name == other.name
+            && *description == other.description
+            && *start == other.start
+            && *end == other.end
+            && *days == other.days
+            && *seed == other.seed
+            && *backorder == other.backorder
+            && *items == other.items
+            && *nations == other.nations
+            && *series == other.series
+            && *factories == other.factories
+            && *contracts == other.contracts
+            && *procurement == other.procurement
+            && *demand == other.demand
+            && *transfers == other.transfers
+            && *groups == other.groups
+            && *sides == other.sides
+            && *fire_ratios == other.fire_ratios
     }
 }
 

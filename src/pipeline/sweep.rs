@@ -10,8 +10,9 @@
 //! factories' output factors once per trial: the first records them, the others
 //! replay them ([`crate::model::tape`]); every outcome is the one a run of that point alone gives.
 //! So a sweep's throughput is at least that of `run` (minus `trials.csv`, which a sweep
-//! does not write). A point whose scenario is the baseline's (e.g. `+=0`) reuses the
-//! baseline's trials.
+//! does not write). A point whose scenario simulates like the baseline's
+//! ([`Scenario::simulates_like`]; e.g. `+=0`, even where it rewrites a distribution's
+//! text) reuses the baseline's trials.
 //!
 //! `sweep.csv` compares per-trial totals, so without `--tables` each point runs with one
 //! reporting period (no per-day aggregation). With `--tables` each point runs with the
@@ -164,7 +165,9 @@ pub fn sweep(loaded: &Loaded, req: &SweepRequest, observer: &dyn Observer) -> Re
                 "{label}: the point has other nation × item series than the baseline; a sweep compares like with like"
             )));
         }
-        points.push((text != base_text).then_some(scenario));
+        // A point that simulates like the baseline (its text may differ: `+=0` on a
+        // distribution rewrites it) reuses the baseline's trials.
+        points.push((text != base_text && !scenario.simulates_like(&base)).then_some(scenario));
     }
     let seed = req.seed.or(loaded.scenario.seed).unwrap_or(DEFAULT_SEED);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());

@@ -435,3 +435,53 @@ fn models_run_together_give_the_results_of_their_own_runs() {
     }
     assert_ne!(sinks[0].values, sinks[1].values);
 }
+
+/// A point whose scenario text differs from the baseline's but simulates alike (`+=0`
+/// on the default's triangular slip writes the law back in another form) reuses the
+/// baseline's trials: only the baseline and the `+100` point run, and the `+0`
+/// point's rows are the baseline's (paired differences exactly 0), while the `+100`
+/// point's differ.
+#[test]
+fn a_point_that_simulates_like_the_baseline_reuses_its_trials() {
+    use drawdown::scenario::DEFAULT_SCENARIO;
+    let tmp = tempfile::tempdir().unwrap();
+    let l = loaded(DEFAULT_SCENARIO);
+    let spec = "factories.us_scranton.capacity.ramp.dec26.slip_days+=0,100";
+    let plan = pipeline::sweep::plan(&l, &[spec.into()], false, &[]).unwrap();
+    let scenario = |a| pipeline::sweep::point_scenario(&l, &plan, a, "p").unwrap();
+    let (base_text, base) = scenario(&plan.baseline);
+    let (zero_text, zero) = scenario(&plan.points[0].assignments);
+    let (_, slipped) = scenario(&plan.points[1].assignments);
+    // The case under test: another text, the same model; and a point that differs.
+    assert_ne!(zero_text, base_text);
+    assert!(zero.simulates_like(&base) && !slipped.simulates_like(&base));
+    let req = SweepRequest {
+        vary: vec![spec.into()],
+        trials: 30,
+        seed: Some(11),
+        threads: Some(2),
+        out: Some(tmp.path().join("out")),
+        ..SweepRequest::default()
+    };
+    let summary = pipeline::sweep(&l, &req, &Silent).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        summary.trials_run,
+        2 * 30,
+        "the baseline and the +100 point only"
+    );
+    let rows = rows(&summary.dir.join("sweep.csv"));
+    let point = |k: &'static str| rows.iter().filter(move |r| r["point"] == k);
+    assert!(point("1").count() > 0);
+    for r in point("1") {
+        let diffs = (&r["diff"], &r["diff_ci_low"], &r["diff_ci_high"]);
+        assert_eq!(
+            diffs,
+            (&"0".to_string(), &"0".to_string(), &"0".to_string()),
+            "{r:?}"
+        );
+    }
+    assert!(
+        point("2").any(|r| num(r, "diff") != 0.0),
+        "a later ramp changes something"
+    );
+}
