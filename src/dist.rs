@@ -122,6 +122,31 @@ pub fn count(v: f64) -> u64 {
     }
 }
 
+/// For tests of the rounding helpers ([`count`], `model::limits::ceil_count`): `n`
+/// values of every magnitude, each a uniform draw in [0, 1) times `10^e` with `e`
+/// uniform in `exponents`, negated half the time when `signed`, from a fixed seed.
+#[cfg(test)]
+pub(crate) fn test_magnitudes(
+    seed: u64,
+    n: usize,
+    exponents: std::ops::Range<i32>,
+    signed: bool,
+) -> Vec<f64> {
+    use rand::{RngExt, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    (0..n)
+        .map(|_| {
+            let scale = 10f64.powi(rng.random_range(exponents.clone()));
+            let sign = if signed && !rng.random::<bool>() {
+                -1.0
+            } else {
+                1.0
+            };
+            sign * rng.random::<f64>() * scale
+        })
+        .collect()
+}
+
 /// A truncation window must keep at least this much of the probability.
 pub const MIN_MASS: f64 = 1e-6;
 

@@ -365,7 +365,6 @@ fn fill_equals_sample_draw_for_draw() {
 /// and on 100 000 random values of every magnitude and sign.
 #[test]
 fn count_is_the_cast_of_the_rounded_value() {
-    use rand::{RngExt, SeedableRng};
     let edges = [
         -1e30,
         -2.5,
@@ -388,12 +387,7 @@ fn count_is_the_cast_of_the_rounded_value() {
         f64::NEG_INFINITY,
         f64::NAN,
     ];
-    let mut rng = rand::rngs::StdRng::seed_from_u64(11);
-    let random = (0..100_000).map(|_| {
-        let scale = 10f64.powi(rng.random_range(-3..20));
-        let sign = if rng.random::<bool>() { 1.0 } else { -1.0 };
-        sign * rng.random::<f64>() * scale
-    });
+    let random = super::test_magnitudes(11, 100_000, -3..20, true);
     // Halves, where the rounding direction matters.
     let halves = (0..1000).map(|k| f64::from(k) + 0.5);
     for v in edges.into_iter().chain(random).chain(halves) {

@@ -125,7 +125,6 @@ pub(crate) fn ceil_count(x: f64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::ceil_count;
-    use rand::{RngExt, SeedableRng};
 
     #[test]
     fn ceil_count_is_the_cast_of_the_ceiling() {
@@ -148,11 +147,7 @@ mod tests {
             f64::NEG_INFINITY,
             f64::NAN,
         ];
-        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-        let random = (0..100_000).map(|_| {
-            let scale = 10f64.powi(rng.random_range(0..20));
-            rng.random::<f64>() * scale
-        });
+        let random = crate::dist::test_magnitudes(7, 100_000, 0..20, false);
         for x in edges.into_iter().chain(random) {
             assert_eq!(ceil_count(x), x.ceil() as u64, "{x:e}");
             // Whole numbers are their own ceiling.

@@ -166,7 +166,9 @@ pub fn sweep(loaded: &Loaded, req: &SweepRequest, observer: &dyn Observer) -> Re
             )));
         }
         // A point that simulates like the baseline (its text may differ: `+=0` on a
-        // distribution rewrites it) reuses the baseline's trials.
+        // distribution rewrites it) reuses the baseline's trials. The same text is
+        // tested first: it is cheaper, and it also covers a scenario holding a NaN,
+        // which `simulates_like` conservatively calls different from itself.
         points.push((text != base_text && !scenario.simulates_like(&base)).then_some(scenario));
     }
     let seed = req.seed.or(loaded.scenario.seed).unwrap_or(DEFAULT_SEED);
