@@ -38,7 +38,7 @@ def main():
         rows.append((f"hold model K={k}: engine / BinaryHeap", ratio, "<= 1.3",
                      None if ratio is None else ratio <= 1.3))
 
-    for scenario in ("default", "example"):
+    for scenario in ("default", "example", "twin"):
         one, floor = median(f"trial/one_trial/{scenario}"), median(f"trial/rng_floor/{scenario}")
         # The work outside sampling, as a share of a trial: (one trial - floor) / one trial
         # (issue 14 item 3; it replaced "one trial <= 1.5x its floor", which a faster

@@ -1,4 +1,4 @@
-//! Trials of the default scenario, against the random-number floor of a trial.
+//! Trials of the default, example and twin scenarios, against the random-number floor of a trial.
 //!
 //! Group `trial` (one trial per iteration, trial indices cycling over [`CYCLE`]):
 //!
@@ -13,6 +13,9 @@
 //! - `rng_floor_poisson_normal_approx/default`: the same daily demand draws with the
 //!   Poisson replaced by the normal approximation `round(λ + √λ·Z)`: how far a faster,
 //!   approximate sampler would move the floor (the model does not use it).
+//!
+//! The same five run on the SimPy benchmark's scenario (`example`) and on the numpy
+//! twin's (`twin`, `benches/twin/twin.toml`).
 //!
 //! Group `monte_carlo`: [`runner::run`] of [`MC_TRIALS`] default trials on 1 thread and on
 //! all cores (throughput in trials), for the parallel efficiency; and `trials_only/1`, the
@@ -85,6 +88,14 @@ fn example_model() -> Model {
     let text = include_str!("../configs/example.toml");
     let scenario = Scenario::from_toml("configs/example.toml", text, &[])
         .expect("configs/example.toml is valid");
+    Model::new(scenario, STEP)
+}
+
+/// The numpy twin's scenario (`benches/twin/twin.toml`, compared in `benches/numpy/`).
+fn twin_model() -> Model {
+    let text = include_str!("twin/twin.toml");
+    let scenario = Scenario::from_toml("benches/twin/twin.toml", text, &[])
+        .expect("benches/twin/twin.toml is valid");
     Model::new(scenario, STEP)
 }
 
@@ -651,7 +662,11 @@ fn verify(model: &Model, floor: &mut Floor<'_>) -> Tally {
 fn trial(c: &mut Criterion) {
     let mut group = c.benchmark_group("trial");
     group.throughput(Throughput::Elements(1));
-    for (name, model) in [("default", default_model()), ("example", example_model())] {
+    for (name, model) in [
+        ("default", default_model()),
+        ("example", example_model()),
+        ("twin", twin_model()),
+    ] {
         trial_vs_floor(&mut group, name, &model);
     }
     group.finish();
