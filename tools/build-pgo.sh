@@ -32,12 +32,15 @@ while [[ $# -gt 0 ]]; do
     esac
 done
 
-cd "$(dirname "$0")/.."
-target_dir="${CARGO_TARGET_DIR:-target}"
-mkdir -p "$target_dir"
-target_dir="$(cd "$target_dir" && pwd)"
-out="${out:-$target_dir/pgo/drawdown}"
+# Paths the caller gave are relative to where they ran the script from.
+[[ -z "$out" || "$out" == /* ]] || out="$PWD/$out"
 [[ -d "$out" ]] && out="$out/drawdown"
+target_dir="${CARGO_TARGET_DIR:-}"
+[[ -z "$target_dir" || "$target_dir" == /* ]] || target_dir="$PWD/$target_dir"
+cd "$(dirname "$0")/.."
+target_dir="${target_dir:-$PWD/target}"
+mkdir -p "$target_dir"
+out="${out:-$target_dir/pgo/drawdown}"
 
 # llvm-profdata must match rustc's LLVM: take the toolchain's own.
 host="$(rustc -vV | sed -n 's/^host: //p')"
@@ -53,7 +56,8 @@ if [[ ! -x "$profdata" ]]; then
 fi
 
 work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
+tmp=""
+trap 'rm -rf "$work"; [[ -z "$tmp" ]] || rm -f "$tmp"' EXIT
 flags="${RUSTFLAGS:-}"
 
 echo "build-pgo.sh: 1/4 instrumented build ($target_dir/pgo-generate)" >&2
