@@ -83,20 +83,24 @@ fn default_model() -> Model {
     Model::new(scenario, STEP)
 }
 
+/// The model of a scenario file shipped with drawdown (`path` from the repository's root).
+fn file_model(path: &str, text: &str) -> Model {
+    let scenario = Scenario::from_toml(path, text, &[])
+        .unwrap_or_else(|e| panic!("{path} is a valid scenario: {e}"));
+    Model::new(scenario, STEP)
+}
+
 /// The SimPy benchmark scenario (`configs/example.toml`, compared in `benches/simpy/`).
 fn example_model() -> Model {
-    let text = include_str!("../configs/example.toml");
-    let scenario = Scenario::from_toml("configs/example.toml", text, &[])
-        .expect("configs/example.toml is valid");
-    Model::new(scenario, STEP)
+    file_model(
+        "configs/example.toml",
+        include_str!("../configs/example.toml"),
+    )
 }
 
 /// The numpy twin's scenario (`benches/twin/twin.toml`, compared in `benches/numpy/`).
 fn twin_model() -> Model {
-    let text = include_str!("twin/twin.toml");
-    let scenario = Scenario::from_toml("benches/twin/twin.toml", text, &[])
-        .expect("benches/twin/twin.toml is valid");
-    Model::new(scenario, STEP)
+    file_model("benches/twin/twin.toml", include_str!("twin/twin.toml"))
 }
 
 /// What a floor trial drew, for the faithfulness check and the draw counts.
