@@ -37,7 +37,8 @@ SCENARIOS = [  # (label, scenario argument or None for the embedded default, tri
 
 def build() -> tuple[str, str]:
     """Builds the plain and the PGO binary; returns their paths."""
-    target = Path(os.environ.get("CARGO_TARGET_DIR", REPO / "target"))
+    # Both builds run from the repository's root, so a relative target folder is there.
+    target = REPO / os.environ.get("CARGO_TARGET_DIR", "target")
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "drawdown"], cwd=REPO, check=True)
     subprocess.run([str(REPO / "tools" / "build-pgo.sh")], cwd=REPO, check=True)
     return str(target / "release" / "drawdown"), str(target / "pgo" / "drawdown")
