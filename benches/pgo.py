@@ -55,9 +55,10 @@ def run(binary: str, scenario: str | None, trials: int, out: Path) -> float:
 
 
 def same_outputs(a: Path, b: Path) -> list[str]:
-    """The CSV files that differ between two result folders."""
-    names = sorted(p.name for p in a.glob("*.csv"))
-    return [n for n in names if not filecmp.cmp(a / n, b / n, shallow=False)]
+    """The CSV files that differ between two result folders (or are in only one)."""
+    names = sorted({p.name for p in a.glob("*.csv")} | {p.name for p in b.glob("*.csv")})
+    return [n for n in names
+            if not ((a / n).is_file() and (b / n).is_file() and filecmp.cmp(a / n, b / n, shallow=False))]
 
 
 def main(argv=None) -> int:

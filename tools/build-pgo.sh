@@ -86,7 +86,8 @@ RUSTFLAGS="$flags -Cprofile-use=$work/merged.profdata" \
     cargo build --release --quiet --bin drawdown --target-dir "$target_dir/pgo-use"
 
 mkdir -p "$(dirname "$out")"
-tmp="$(dirname "$out")/.$(basename "$out").pgo-tmp.$$"
+# A new name of our own beside --out (never a file that is already there), renamed over it.
+tmp="$(mktemp "$(dirname "$out")/.$(basename "$out").pgo-XXXXXX")"
 cp "$target_dir/pgo-use/release/drawdown" "$tmp"
 chmod 755 "$tmp"
 mv -f "$tmp" "$out"
