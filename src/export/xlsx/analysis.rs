@@ -99,7 +99,7 @@ pub fn to_bytes(analysis: &Analysis) -> Result<Vec<u8>> {
     };
     sheets::closing(front, row, &analysis.notes)?;
     for (name, table) in analysis.tables {
-        sheets::table(book.add_worksheet(), sheet_name(name), table)?;
+        sheets::table(super::data_sheet(&mut book)?, sheet_name(name), table)?;
     }
     design_charts::write(&mut book, analysis.tables, &analysis.charts)?;
     book.save_to_buffer().map_err(xlsx_err)

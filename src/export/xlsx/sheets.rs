@@ -89,36 +89,40 @@ fn kind(sheet: &str, name: &str, row_metric: Option<&str>) -> Kind {
     }
 }
 
-/// Writes one cell: a date cell, a number, or text; an empty cell stays empty.
+/// Writes one cell: a date cell, a number, or text; an empty cell stays empty. Returns
+/// the width `autofit` would give what was written [pixels, without padding]: 7 a
+/// character of text or of the number's shortest form, 68 for a date (`None` for an
+/// empty cell).
 fn cell(
     sheet: &mut Worksheet,
     (row, col): (u32, u16),
     kind: Kind,
     text: &str,
     formats: &Formats,
-) -> Result<()> {
+) -> Result<Option<u32>> {
     if text.is_empty() {
-        return Ok(());
+        return Ok(None);
     }
     let format = formats.of(kind);
+    let as_text =
+        |sheet: &mut Worksheet| sheet.write_string(row, col, text).map(|_| text_width(text));
     match kind {
-        Kind::Text => sheet.write_string(row, col, text).map(|_| ()),
+        Kind::Text => as_text(sheet),
         Kind::Date => match excel_date(text) {
             Some(d) => sheet
                 .write_datetime_with_format(row, col, d, format)
-                .map(|_| ()),
-            None => sheet.write_string(row, col, text).map(|_| ()),
+                .map(|_| 68),
+            None => as_text(sheet),
         },
-        Kind::Value if text.starts_with(['+', '*']) => {
-            sheet.write_string(row, col, text).map(|_| ())
-        }
+        Kind::Value if text.starts_with(['+', '*']) => as_text(sheet),
         _ => match text.parse::<f64>() {
             Ok(v) => sheet
                 .write_number_with_format(row, col, v, format)
-                .map(|_| ()),
-            Err(_) => sheet.write_string(row, col, text).map(|_| ()),
+                .map(|_| 7 * v.to_string().len() as u32),
+            Err(_) => as_text(sheet),
         },
     }
+    .map(Some)
     .map_err(xlsx_err)
 }
 
@@ -128,19 +132,70 @@ fn excel_date(text: &str) -> Option<ExcelDateTime> {
     ExcelDateTime::from_ymd(u16::try_from(y).ok()?, m as u8, d as u8).ok()
 }
 
-/// Header row in bold, frozen, with an autofilter over the data; widths fitted.
-fn finish<S: AsRef<str>>(sheet: &mut Worksheet, header: &[S], rows: u32) -> Result<()> {
-    let bold = Format::new().set_bold();
-    for (c, name) in header.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, c as u16, name.as_ref(), &bold)
-            .map_err(xlsx_err)?;
+/// A data sheet written row by row: the bold header first, then the rows in order, so
+/// that it can be a "low memory" worksheet (rust_xlsxwriter keeps one row in memory
+/// and the rest in an unnamed temporary file). Column widths are fitted as the cells
+/// are written, the way rust_xlsxwriter's `autofit` measures them, since `autofit`
+/// sees only the current row of such a sheet.
+struct Streamed {
+    /// Per column, the widest cell so far [pixels, padding included].
+    widths: Vec<u32>,
+}
+
+/// Excel's widest column [pixels] (255 characters).
+const MAX_WIDTH: u32 = 1790;
+
+impl Streamed {
+    /// Writes the header row in bold.
+    fn start<S: AsRef<str>>(sheet: &mut Worksheet, header: &[S]) -> Result<Streamed> {
+        let bold = Format::new().set_bold();
+        let mut widths = Vec::with_capacity(header.len());
+        for (c, name) in header.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, c as u16, name.as_ref(), &bold)
+                .map_err(xlsx_err)?;
+            // The header holds the autofilter's drop-down arrow: 16 pixels more.
+            widths.push(text_width(name.as_ref()) + 16 + 7);
+        }
+        Ok(Streamed { widths })
     }
-    sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
-    let last_col = header.len().saturating_sub(1) as u16;
-    sheet.autofilter(0, 0, rows, last_col).map_err(xlsx_err)?;
-    sheet.autofit();
-    Ok(())
+
+    /// Writes one data cell (see [`cell`]) and widens its column to fit it.
+    fn cell(
+        &mut self,
+        sheet: &mut Worksheet,
+        at: (u32, u16),
+        kind: Kind,
+        text: &str,
+        formats: &Formats,
+    ) -> Result<()> {
+        if let Some(w) = cell(sheet, at, kind, text, formats)?
+            && let Some(max) = self.widths.get_mut(usize::from(at.1))
+        {
+            *max = (*max).max(w + 7);
+        }
+        Ok(())
+    }
+
+    /// Freezes the header, puts an autofilter over the `rows` data rows, and sets the
+    /// fitted widths.
+    fn finish(self, sheet: &mut Worksheet, rows: u32) -> Result<()> {
+        sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
+        let last_col = self.widths.len().saturating_sub(1) as u16;
+        sheet.autofilter(0, 0, rows, last_col).map_err(xlsx_err)?;
+        for (c, w) in self.widths.into_iter().enumerate() {
+            sheet
+                .set_column_width_pixels(c as u16, w.min(MAX_WIDTH))
+                .map_err(xlsx_err)?;
+        }
+        Ok(())
+    }
+}
+
+/// The width of `text` [pixels] as `autofit` estimates it for Excel's default font:
+/// about 7 pixels a character.
+fn text_width(text: &str) -> u32 {
+    7 * text.chars().count() as u32
 }
 
 /// A table's sheet: the same rows and columns as its CSV file, as numbers and dates.
@@ -148,14 +203,15 @@ pub(super) fn table(sheet: &mut Worksheet, name: &str, table: &Table) -> Result<
     sheet.set_name(name).map_err(xlsx_err)?;
     let metric = table.column("metric").ok();
     let formats = Formats::new();
+    let mut out = Streamed::start(sheet, &table.header)?;
     for (r, row) in table.rows.iter().enumerate() {
         let row_metric = metric.map(|m| &row[m]);
         for (c, text) in row.iter().enumerate() {
             let k = kind(name, &table.header[c], row_metric);
-            cell(sheet, (r as u32 + 1, c as u16), k, text, &formats)?;
+            out.cell(sheet, (r as u32 + 1, c as u16), k, text, &formats)?;
         }
     }
-    finish(sheet, &table.header, table.rows.len() as u32)
+    out.finish(sheet, table.rows.len() as u32)
 }
 
 /// The `trials` sheet, read back from `trials.csv`.
@@ -175,15 +231,17 @@ pub(super) fn trials(sheet: &mut Worksheet, source: TrialsSource) -> Result<()> 
         .collect();
     let kinds: Vec<Kind> = header.iter().map(|h| trials_kind(h)).collect();
     let formats = Formats::new();
+    let mut out = Streamed::start(sheet, &header)?;
     let mut rows = 0u32;
     for record in reader.records() {
         let record = record.map_err(bad)?;
         rows += 1;
         for (c, text) in record.iter().enumerate() {
-            cell(sheet, (rows, c as u16), kinds[c], text, &formats)?;
+            let k = kinds.get(c).copied().unwrap_or(Kind::Text);
+            out.cell(sheet, (rows, c as u16), k, text, &formats)?;
         }
     }
-    finish(sheet, &header, rows)
+    out.finish(sheet, rows)
 }
 
 fn trials_kind(name: &str) -> Kind {
@@ -371,8 +429,9 @@ fn headline(sheet: &mut Worksheet, report: &Report, first: u32) -> Result<u32> {
         let (nation, item) = report.labels(i);
         let ci = wilson(s.depleted, n);
         let p = s.depleted as f64 / n.max(1) as f64;
-        let mut put =
-            |col: u16, kind: Kind, text: &str| cell(sheet, (row, col), kind, text, &formats);
+        let mut put = |col: u16, kind: Kind, text: &str| {
+            cell(sheet, (row, col), kind, text, &formats).map(|_| ())
+        };
         put(0, Kind::Text, nation)?;
         put(1, Kind::Text, item)?;
         for (c, v) in [(2, p), (3, ci.low), (4, ci.high)] {
