@@ -80,7 +80,7 @@ pub fn to_bytes(
     for layout in [derived::FAN, derived::NEED] {
         let data = format!("{}.csv", layout.1);
         if let Some(table) = super::tables::find(tables, &data) {
-            derived::sheet(book.add_worksheet(), layout, table, report)?;
+            derived::sheet(data_sheet(&mut book)?, layout, table, report)?;
         }
     }
     book.save_to_buffer().map_err(xlsx_err)

@@ -10,6 +10,7 @@
 //!   (`demanded_mean / (day − from_day + 1)`), so that periods of unequal length (the
 //!   first day alone, calendar months, a short last period) compare.
 
+use super::sheets::{Streamed, text_width};
 use super::xlsx_err;
 use crate::error::Result;
 use crate::export::Report;
@@ -80,42 +81,54 @@ pub(super) fn sheet(
     let (Some(nation), Some(item)) = (column(table, "nation"), column(table, "item")) else {
         return Ok(());
     };
-    let bold = Format::new().set_bold();
     let number = Format::new().set_num_format("#,##0");
-    let headers = ["nation", "item"]
+    let headers: Vec<&str> = ["nation", "item"]
         .into_iter()
-        .chain(columns.iter().map(|c| c.0));
-    for (c, h) in headers.enumerate() {
-        sheet
-            .write_string_with_format(0, c as u16, h, &bold)
-            .map_err(xlsx_err)?;
-    }
+        .chain(columns.iter().map(|c| c.0))
+        .collect();
+    let mut out = Streamed::start(sheet, &headers, false)?;
     for (r, row) in table.rows.iter().enumerate() {
         let at = r as u32 + 1;
         let (n, i) = (&row[nation as usize], &row[item as usize]);
         sheet.write_string(at, 0, n).map_err(xlsx_err)?;
         sheet.write_string(at, 1, i).map_err(xlsx_err)?;
+        out.widen(0, text_width(n));
+        out.widen(1, text_width(i));
         for (k, (_, derived)) in columns.iter().enumerate() {
             let col = FIRST + k as u16;
-            if let Derived::Floor = derived {
+            let value = if let Derived::Floor = derived {
                 let floor = report.floor(n, i).map_or(0.0, |f| f.0);
                 sheet
                     .write_number_with_format(at, col, floor, &number)
                     .map_err(xlsx_err)?;
-            } else if let Some(formula) = formula(layout.1, table, row, at, *derived) {
+                Some(floor.to_string())
+            } else if let Some((formula, value)) = formula(layout.1, table, row, at, *derived) {
                 sheet
                     .write_formula_with_format(at, col, formula, &number)
                     .map_err(xlsx_err)?;
+                Some(value)
+            } else {
+                None
+            };
+            // As `autofit` measures them: a number by its shortest form, a formula by
+            // its cached value.
+            if let Some(v) = value {
+                out.widen(col, 7 * v.len() as u32);
             }
         }
     }
-    sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
-    sheet.autofit();
-    Ok(())
+    out.finish(sheet, table.rows.len() as u32)
 }
 
-/// The formula of one derived cell over sheet `data`, with its value cached.
-fn formula(data: &str, table: &Table, row: Row<'_>, at: u32, d: Derived) -> Option<Formula> {
+/// The formula of one derived cell over sheet `data`, with its value cached (also
+/// returned as text).
+fn formula(
+    data: &str,
+    table: &Table,
+    row: Row<'_>,
+    at: u32,
+    d: Derived,
+) -> Option<(Formula, String)> {
     let cell = |name: &str| -> Option<(String, f64)> {
         let c = column(table, name)?;
         let v = row[c as usize].parse::<f64>().ok()?;
@@ -136,5 +149,6 @@ fn formula(data: &str, table: &Table, row: Row<'_>, at: u32, d: Derived) -> Opti
         }
         Derived::Floor => return None,
     };
-    Some(Formula::new(text).set_result(value.to_string()))
+    let value = value.to_string();
+    Some((Formula::new(text).set_result(&value), value))
 }

@@ -137,27 +137,41 @@ fn excel_date(text: &str) -> Option<ExcelDateTime> {
 /// and the rest in an unnamed temporary file). Column widths are fitted as the cells
 /// are written, the way rust_xlsxwriter's `autofit` measures them, since `autofit`
 /// sees only the current row of such a sheet.
-struct Streamed {
+pub(super) struct Streamed {
     /// Per column, the widest cell so far [pixels, padding included].
     widths: Vec<u32>,
+    /// Whether the header row carries an autofilter.
+    filter: bool,
 }
 
 /// Excel's widest column [pixels] (255 characters).
 const MAX_WIDTH: u32 = 1790;
 
 impl Streamed {
-    /// Writes the header row in bold.
-    fn start<S: AsRef<str>>(sheet: &mut Worksheet, header: &[S]) -> Result<Streamed> {
+    /// Writes the header row in bold; with `filter`, the sheet gets an autofilter over
+    /// its data (see [`Streamed::finish`]).
+    pub(super) fn start<S: AsRef<str>>(
+        sheet: &mut Worksheet,
+        header: &[S],
+        filter: bool,
+    ) -> Result<Streamed> {
         let bold = Format::new().set_bold();
         let mut widths = Vec::with_capacity(header.len());
         for (c, name) in header.iter().enumerate() {
             sheet
                 .write_string_with_format(0, c as u16, name.as_ref(), &bold)
                 .map_err(xlsx_err)?;
-            // The header holds the autofilter's drop-down arrow: 16 pixels more.
-            widths.push(text_width(name.as_ref()) + 16 + 7);
+            // An autofilter's drop-down arrow takes 16 pixels of the header.
+            widths.push(text_width(name.as_ref()) + if filter { 16 } else { 0 } + 7);
         }
-        Ok(Streamed { widths })
+        Ok(Streamed { widths, filter })
+    }
+
+    /// Widens column `col` to fit a cell of `width` pixels (without padding).
+    pub(super) fn widen(&mut self, col: u16, width: u32) {
+        if let Some(max) = self.widths.get_mut(usize::from(col)) {
+            *max = (*max).max(width + 7);
+        }
     }
 
     /// Writes one data cell (see [`cell`]) and widens its column to fit it.
@@ -169,20 +183,20 @@ impl Streamed {
         text: &str,
         formats: &Formats,
     ) -> Result<()> {
-        if let Some(w) = cell(sheet, at, kind, text, formats)?
-            && let Some(max) = self.widths.get_mut(usize::from(at.1))
-        {
-            *max = (*max).max(w + 7);
+        if let Some(w) = cell(sheet, at, kind, text, formats)? {
+            self.widen(at.1, w);
         }
         Ok(())
     }
 
-    /// Freezes the header, puts an autofilter over the `rows` data rows, and sets the
-    /// fitted widths.
-    fn finish(self, sheet: &mut Worksheet, rows: u32) -> Result<()> {
+    /// Freezes the header, puts the autofilter (if any) over the `rows` data rows, and
+    /// sets the fitted widths.
+    pub(super) fn finish(self, sheet: &mut Worksheet, rows: u32) -> Result<()> {
         sheet.set_freeze_panes(1, 0).map_err(xlsx_err)?;
         let last_col = self.widths.len().saturating_sub(1) as u16;
-        sheet.autofilter(0, 0, rows, last_col).map_err(xlsx_err)?;
+        if self.filter {
+            sheet.autofilter(0, 0, rows, last_col).map_err(xlsx_err)?;
+        }
         for (c, w) in self.widths.into_iter().enumerate() {
             sheet
                 .set_column_width_pixels(c as u16, w.min(MAX_WIDTH))
@@ -194,7 +208,7 @@ impl Streamed {
 
 /// The width of `text` [pixels] as `autofit` estimates it for Excel's default font:
 /// about 7 pixels a character.
-fn text_width(text: &str) -> u32 {
+pub(super) fn text_width(text: &str) -> u32 {
     7 * text.chars().count() as u32
 }
 
@@ -203,7 +217,7 @@ pub(super) fn table(sheet: &mut Worksheet, name: &str, table: &Table) -> Result<
     sheet.set_name(name).map_err(xlsx_err)?;
     let metric = table.column("metric").ok();
     let formats = Formats::new();
-    let mut out = Streamed::start(sheet, &table.header)?;
+    let mut out = Streamed::start(sheet, &table.header, true)?;
     for (r, row) in table.rows.iter().enumerate() {
         let row_metric = metric.map(|m| &row[m]);
         for (c, text) in row.iter().enumerate() {
@@ -231,7 +245,7 @@ pub(super) fn trials(sheet: &mut Worksheet, source: TrialsSource) -> Result<()> 
         .collect();
     let kinds: Vec<Kind> = header.iter().map(|h| trials_kind(h)).collect();
     let formats = Formats::new();
-    let mut out = Streamed::start(sheet, &header)?;
+    let mut out = Streamed::start(sheet, &header, true)?;
     let mut rows = 0u32;
     for record in reader.records() {
         let record = record.map_err(bad)?;
