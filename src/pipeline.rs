@@ -264,7 +264,7 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let threads = budget::threads_for(req.threads, shard_trials, cores);
-    check_memory(&model, threads, req)?;
+    check_memory(&model, threads, shard_trials, req)?;
     let opts = RunOptions {
         trials: req.trials,
         seed: req.seed.or(loaded.scenario.seed).unwrap_or(DEFAULT_SEED),
@@ -337,15 +337,21 @@ pub(crate) fn placement(loaded: &Loaded, inputs: &[PathBuf], force: bool) -> Pla
 }
 
 /// Refuses a run whose estimated memory exceeds the limit, saying what to change.
-fn check_memory(model: &Model, threads: usize, req: &RunRequest) -> Result<()> {
+fn check_memory(model: &Model, threads: usize, trials: u64, req: &RunRequest) -> Result<()> {
     let Some(limit) = req.max_memory.or_else(budget::default_limit) else {
         return Ok(());
     };
-    let need = budget::estimate_bytes(model, threads);
+    let shape = |threads| budget::RunShape {
+        trials,
+        threads,
+        xlsx: req.xlsx,
+        plots: req.plots,
+    };
+    let need = budget::estimate_bytes(model, shape(threads));
     if need <= limit {
         return Ok(());
     }
-    let one = budget::estimate_bytes(model, 1);
+    let one = budget::estimate_bytes(model, shape(1));
     let hint = if threads > 1 && one <= limit {
         format!(
             " or fewer threads (-j 1 needs about {})",
@@ -355,11 +361,12 @@ fn check_memory(model: &Model, threads: usize, req: &RunRequest) -> Result<()> {
         String::new()
     };
     Err(Error::Usage(format!(
-        "this run would need about {} of memory ({} series × {} reporting days × {threads} thread{}), more than the limit of {}: report less often (--step 30 or more){hint}, shorten the horizon, or raise the limit with --max-memory",
+        "this run would need about {} of memory ({} series × {} reporting days, {trials} trials, {threads} thread{}{}), more than the limit of {}: report less often (--step 30 or more){hint}, shorten the horizon, run fewer trials per shard (--shard), or raise the limit with --max-memory",
         budget::human(need),
         model.scenario.series.len(),
         model.report_days.len(),
         if threads == 1 { "" } else { "s" },
+        if req.xlsx { ", the workbook" } else { "" },
         budget::human(limit)
     )))
 }

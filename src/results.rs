@@ -12,4 +12,5 @@ mod shared;
 
 pub use aggregate::{Aggregate, GroupAggregate, RatioAggregate, SeriesAggregate};
 pub use rows::{NoRows, RowSink, UnitRows};
+pub(crate) use shared::DENSE_STOCK_BYTES;
 pub use shared::SharedAggregate;

@@ -409,7 +409,13 @@ fn group_size(base: &Scenario, req: &SweepRequest, threads: usize) -> Result<usi
     let model = point_model(base.clone(), req);
     let per_trial = (model.series_count() * std::mem::size_of::<TrialValues>()) as u64;
     let values = req.trials.saturating_mul(per_trial);
-    let run = budget::estimate_bytes(&model, threads).saturating_sub(budget::BASE_BYTES);
+    let shape = budget::RunShape {
+        trials: req.trials,
+        threads,
+        xlsx: false,
+        plots: false,
+    };
+    let run = budget::estimate_bytes(&model, shape).saturating_sub(budget::BASE_BYTES);
     let need = |k: u64| {
         budget::BASE_BYTES
             .saturating_add(k.saturating_mul(run))

@@ -1,58 +1,155 @@
 //! How much memory a run will need, estimated before it starts, and how many worker
 //! threads are worth starting.
 //!
-//! The estimate is an upper bound built from the runner's own sizes: each worker holds
-//! one trial's workspace (a few words per simulated day and series), a staging buffer
-//! for stock paths (at most [`STAGE_BYTES`]) and an aggregate (per series and reporting
-//! day, a log-linear histogram whose window is at most [`HISTOGRAM_BYTES`] in practice,
-//! plus exact moments); the merged result holds one more aggregate. The estimate is
-//! compared with a limit (half the physical memory by default) before any thread
-//! starts, so a run that cannot fit is refused with what to change instead of being
-//! killed an hour later.
+//! The estimate follows the run's own layout (see [`crate::runner`] and
+//! [`crate::results::SharedAggregate`]): one aggregate for the whole run, whose
+//! largest part is a stock histogram per column (series × reporting day); one stage
+//! of stock paths and one budget of dense histogram counts, shared by the workers; per
+//! worker a trial's workspace; the CSV tables while they are built; and with `--xlsx`
+//! the workbook. It is meant as an upper bound: measured against the peak RSS of the
+//! shipped scenarios (`benches/memory_estimate.py`, run by `.ci/run`), it is 1.2 to 3
+//! times the peak. It is compared with a limit (half the physical memory by default)
+//! before any thread starts, so a run that cannot fit is refused with what to change
+//! instead of being killed an hour later.
+//!
+//! What it assumes: a stock histogram's window (from the bucket of the smallest stock
+//! any trial had that day to the bucket of the largest) spans at most
+//! [`WINDOW_BUCKETS`]; a stock that ranges over more than that (say from 0 to 10⁹
+//! rounds across trials on one day) takes more.
 
 use super::UNIT;
+use super::stage::STAGE_BYTES;
 use crate::model::Model;
+use crate::results::DENSE_STOCK_BYTES;
 
-/// Upper bound of the stock-path staging buffer of one worker [bytes].
-pub const STAGE_BYTES: u64 = 16 << 20;
-/// Bytes per series and reporting day of an aggregate: a histogram window of about
-/// 5 500 buckets (a stock spanning 0 to ~10^6 at 0.1 % resolution) plus moments.
-/// Wider stocks take more, narrow ones far less; measured at 20–45 KB per series-day
-/// on the shipped scenarios.
-pub const HISTOGRAM_BYTES: u64 = 45 << 10;
-/// Bytes per simulated day and series of one trial's workspace (stock, need and fire
-/// paths, calendar slots).
-pub const WORKSPACE_DAY_BYTES: u64 = 64;
-/// Fixed cost of the process (binary, scenario, buffers) [bytes].
-pub const BASE_BYTES: u64 = 32 << 20;
+/// Fixed cost of the process (binary, scenario, model, thread stacks) [bytes].
+pub const BASE_BYTES: u64 = 16 << 20;
+/// Buckets a stock histogram's window is assumed to span at most: a stock from 0 to
+/// about 16 million rounds at the histograms' 0.1 % resolution (1 024 exact buckets,
+/// then 14 octaves of 512).
+pub const WINDOW_BUCKETS: u64 = 8_192;
+/// A histogram's own fields and the bookkeeping of its allocation [bytes].
+const HISTOGRAM_HEADER: u64 = 96;
+/// The other accumulators of a column: the stock's exact moments (64 bytes), the
+/// stage's bounds (16), a consuming series' period sums (fill-rate moments, fire,
+/// shortage: about 200) [bytes].
+const COLUMN_BYTES: u64 = 280;
+/// A column's row of the largest CSV table (`stock.csv`) while the table is built
+/// (compact: its text and 4 bytes a cell) [bytes].
+const TABLE_ROW_BYTES: u64 = 256;
+/// A column's rows of every table, held together for `--xlsx` and `--plots` [bytes].
+const ALL_TABLES_ROW_BYTES: u64 = 768;
+/// A worker's outcome vectors per column (stock, need, fire, met, shortage days: 8
+/// bytes each) [bytes].
+const WORKER_COLUMN_BYTES: u64 = 40;
+/// A worker's calendar and day-indexed buffers per simulated day [bytes].
+const WORKER_DAY_BYTES: u64 = 64;
+/// A worker's other buffers (rendered `trials.csv` rows, draws ahead) [bytes].
+const WORKER_BYTES: u64 = 2 << 20;
+/// The workbook, per cell of its table and trials sheets: the zipped bytes, held whole
+/// before they are written, and rust_xlsxwriter's working copies [bytes].
+const XLSX_CELL_BYTES: u64 = 16;
+/// Cells of a column's rows across the workbook's sheets (`stock`, `depletion`,
+/// `shortfall`, `fan_data`, `need_data`).
+const XLSX_COLUMN_CELLS: u64 = 48;
+/// Cells of a `trials.csv` row.
+const XLSX_TRIAL_CELLS: u64 = 24;
+/// Rows of an Excel sheet: a longer `trials.csv` is left out of the workbook.
+const XLSX_MAX_ROWS: u64 = 1_048_576;
 
-/// Estimated peak memory [bytes] of a run of `model` on `threads` workers.
-pub fn estimate_bytes(model: &Model, threads: usize) -> u64 {
-    let series = model.scenario.series.len() as u64;
+/// What of a run, beyond its model, its memory depends on.
+#[derive(Debug, Clone, Copy)]
+pub struct RunShape {
+    /// Trials the run (or shard) simulates.
+    pub trials: u64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Whether it writes `results.xlsx`.
+    pub xlsx: bool,
+    /// Whether it writes the SVG charts.
+    pub plots: bool,
+}
+
+/// Bytes of one stock histogram holding `trials` values over [`WINDOW_BUCKETS`]
+/// buckets, in the smaller of its two forms (see `stats::counts`): a dense array of
+/// the narrowest width that holds `trials`, or a Rice code of `k + 1` bits a bucket
+/// plus one a `2^k` values, for the best `k`.
+pub fn histogram_bytes(trials: u64) -> u64 {
+    let w = WINDOW_BUCKETS;
+    let width = match trials {
+        0..=0xFF => 1,
+        0x100..=0xFFFF => 2,
+        0x1_0000..=0xFFFF_FFFF => 4,
+        _ => 8,
+    };
+    let dense = w * width;
+    let rice_bits = (0..40u32)
+        .map(|k| w * u64::from(k + 1) + trials.div_ceil(1 << k))
+        .min()
+        .unwrap_or(u64::MAX);
+    HISTOGRAM_HEADER + dense.min(rice_bits.div_ceil(8))
+}
+
+/// Estimated peak memory [bytes] of a run of `model` with `shape`.
+pub fn estimate_bytes(model: &Model, shape: RunShape) -> u64 {
+    let s = &model.scenario;
+    let series = s.series.len() as u64;
     let reports = model.report_days.len() as u64;
-    let days = u64::from(model.scenario.days);
-    let aggregate = series
-        .saturating_mul(reports)
-        .saturating_mul(HISTOGRAM_BYTES);
-    let workspace = days
-        .saturating_mul(series.max(1))
-        .saturating_mul(WORKSPACE_DAY_BYTES);
-    let groups: u64 = super::aggregate::group_layout(&model.scenario)
+    let days = u64::from(s.days);
+    let columns = series.saturating_mul(reports);
+    // Fire ratios keep a histogram of the per-trial ratio per reporting period and
+    // over the horizon; groups a count per member and reporting day.
+    let ratio_columns = (s.fire_ratios.len() as u64).saturating_mul(reports + 1);
+    let groups: u64 = crate::results::aggregate::group_layout(s)
         .iter()
         .map(|(_, _, members)| (members.len() as u64 + 1).saturating_mul(reports * 8))
         .fold(0, u64::saturating_add);
-    // Fire ratios: per ratio and reporting period (and the horizon), a histogram of the
-    // per-trial ratio in thousandths (bounded like a stock histogram) and its sums.
-    let ratios = (model.scenario.fire_ratios.len() as u64)
-        .saturating_mul(reports + 1)
-        .saturating_mul(HISTOGRAM_BYTES);
-    let aggregate = aggregate.saturating_add(groups).saturating_add(ratios);
-    let per_worker = aggregate
-        .saturating_add(workspace)
-        .saturating_add(STAGE_BYTES);
+    let histograms = (columns + ratio_columns).saturating_mul(histogram_bytes(shape.trials));
+    // Per series and simulated day: the trials that depleted on that day.
+    let depleted = series.saturating_mul(days).saturating_mul(8);
+    let aggregate = histograms
+        .saturating_add(columns.saturating_mul(COLUMN_BYTES))
+        .saturating_add(groups)
+        .saturating_add(depleted);
+    // The stage never holds more trials than the run has.
+    let stage = (STAGE_BYTES as u64).min(
+        columns
+            .saturating_mul(shape.trials)
+            .saturating_mul(3)
+            .saturating_add(columns * 16),
+    );
+    let dense = DENSE_STOCK_BYTES;
+    let per_worker = columns
+        .saturating_mul(WORKER_COLUMN_BYTES)
+        .saturating_add(days.saturating_mul(WORKER_DAY_BYTES))
+        .saturating_add(WORKER_BYTES);
+    let kept = shape.xlsx || shape.plots;
+    let tables = columns.saturating_mul(if kept {
+        ALL_TABLES_ROW_BYTES
+    } else {
+        TABLE_ROW_BYTES
+    });
+    let workbook = if shape.xlsx {
+        let trial_rows = shape.trials.saturating_mul(series);
+        let trial_cells = if trial_rows < XLSX_MAX_ROWS {
+            trial_rows * XLSX_TRIAL_CELLS
+        } else {
+            0
+        };
+        columns
+            .saturating_mul(XLSX_COLUMN_CELLS)
+            .saturating_add(trial_cells)
+            .saturating_mul(XLSX_CELL_BYTES)
+    } else {
+        0
+    };
     BASE_BYTES
-        .saturating_add(per_worker.saturating_mul(threads as u64))
         .saturating_add(aggregate)
+        .saturating_add(stage)
+        .saturating_add(dense)
+        .saturating_add(per_worker.saturating_mul(shape.threads as u64))
+        .saturating_add(tables)
+        .saturating_add(workbook)
 }
 
 /// Worker threads to start for `trials` trials: the request (all cores when `None`),
@@ -111,5 +208,22 @@ mod tests {
     fn formats_sizes() {
         assert_eq!(human(350_000_000), "350 MB");
         assert_eq!(human(12_345_000_000), "12.3 GB");
+    }
+
+    /// Hand-computed from the Rice code's size, `W(k + 1) + ⌈T / 2^k⌉` bits, with
+    /// W = 8 192 buckets.
+    #[test]
+    fn a_histogram_takes_the_smaller_form() {
+        // 16 values: k = 0, 8 192 + 16 bits = 1 026 bytes (dense: 8 192).
+        assert_eq!(histogram_bytes(16), HISTOGRAM_HEADER + 1_026);
+        // 10 000 values: k = 0 gives 18 192 bits, k = 1 gives 16 384 + 5 000 = 21 384:
+        // 2 274 bytes (dense, 2-byte counts: 16 384).
+        assert_eq!(histogram_bytes(10_000), HISTOGRAM_HEADER + 2_274);
+        // 10⁹ values: k = 16 gives 8 192 · 17 + 15 259 = 154 523 bits = 19 316 bytes;
+        // k = 17: 147 456 + 7 630 = 155 086 bits. Dense (4-byte counts): 32 768.
+        assert_eq!(histogram_bytes(1_000_000_000), HISTOGRAM_HEADER + 19_316);
+        // 10⁶ values: k = 6 gives 57 344 + 15 625 = 72 969 bits = 9 122 bytes (k = 5:
+        // 80 402 bits, k = 7: 73 349). A hundred times the trials, four times the bytes.
+        assert_eq!(histogram_bytes(1_000_000), HISTOGRAM_HEADER + 9_122);
     }
 }

@@ -1,0 +1,122 @@
+#!/usr/bin/env python3
+"""Checks drawdown's memory estimate against the peak RSS of real runs.
+
+Before a run starts, drawdown estimates its peak memory and refuses the run when the
+estimate is above the limit (--max-memory, half the physical memory by default). The
+estimate is meant as an upper bound, not far above the truth: too low and a run that
+cannot fit starts anyway; far too high and a run that fits is refused.
+
+For each case this script asks drawdown for its estimate (a run with
+--max-memory 1K, which is refused with the estimate in its message), then runs the case
+for real and reads its peak RSS (getrusage of the child, one child per Python
+process). It prints both and their ratio, and exits 1 if a peak is above its estimate,
+or an estimate more than --max-ratio (default 4) times its peak.
+
+    python3 benches/memory_estimate.py --bin target/release/drawdown           # CI's cases
+    python3 benches/memory_estimate.py --bin target/release/drawdown --full    # more, larger
+"""
+
+import argparse
+import os
+import re
+import resource
+import shlex
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLE = os.path.join(ROOT, "configs", "example.toml")
+NATO = os.path.join(ROOT, "benches", "nato.toml")
+TWIN = os.path.join(ROOT, "benches", "twin", "twin.toml")
+
+# (label, arguments of `drawdown run`): the default scenario unless a file is given.
+QUICK = [
+    ("example, 10 000 trials", f"{EXAMPLE} -n 10000"),
+    ("default, weekly, 2 000 trials, -j 2", "-n 2000 -j 2"),
+    ("default, daily, 1 000 trials, -j 1", "-n 1000 --step 1 -j 1"),
+    ("default, weekly, 2 000 trials, -j 8", "-n 2000 -j 8"),
+    ("default, weekly, 4 000 trials, --xlsx", "-n 4000 --xlsx"),
+    ("default, daily, 500 trials, --xlsx --plots", "-n 500 --step 1 --xlsx --plots"),
+    ("NATO-wide, 1 000 trials, -j 2", f"{NATO} -n 1000 -j 2"),
+]
+FULL = QUICK + [
+    ("example, 1 000 000 trials", f"{EXAMPLE} -n 1000000"),
+    ("default, weekly, 10 000 trials", "-n 10000"),
+    ("default, weekly, 100 000 trials, -j 2", "-n 100000 -j 2"),
+    ("default, daily, 10 000 trials, -j 2", "-n 10000 --step 1 -j 2"),
+    ("default, weekly, 10 000 trials, --xlsx", "-n 10000 --xlsx"),
+    ("default, daily, 2 000 trials, --xlsx", "-n 2000 --step 1 --xlsx"),
+    ("NATO-wide, 10 000 trials, -j 2", f"{NATO} -n 10000 -j 2"),
+    ("NATO-wide, 2 000 trials, --xlsx", f"{NATO} -n 2000 --xlsx"),
+    ("twin, 20 000 trials", f"{TWIN} -n 20000"),
+]
+
+UNITS = {"MB": 1e6, "GB": 1e9}
+
+
+def estimate(binary, args, out):
+    """drawdown's estimate [bytes], read from the message of a refused run."""
+    r = subprocess.run(
+        [binary, "run", *args, "-q", "-o", out, "--max-memory", "1K"],
+        capture_output=True,
+        text=True,
+    )
+    m = re.search(r"would need about ([0-9.]+) (MB|GB)", r.stderr)
+    if r.returncode != 2 or not m:
+        sys.exit(f"memory_estimate.py: expected a refusal with an estimate, got exit "
+                 f"{r.returncode}: {r.stderr.strip()}")
+    return float(m.group(1)) * UNITS[m.group(2)]
+
+
+def peak_rss(binary, args, out):
+    """Peak RSS [bytes] of one real run, measured in a Python child of its own."""
+    probe = (
+        "import resource, subprocess, sys\n"
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", probe, binary, "run", *args, "-q", "-o", out, "--force"],
+        capture_output=True,
+        text=True,
+    )
+    if r.returncode != 0:
+        sys.exit(f"memory_estimate.py: the run failed: {r.stderr.strip()}")
+    return int(r.stdout.strip()) * 1024  # Linux reports kilobytes
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--bin", required=True, help="the drawdown binary")
+    p.add_argument("--full", action="store_true", help="more and larger cases (minutes)")
+    p.add_argument("--max-ratio", type=float, default=4.0,
+                   help="largest estimate / peak accepted (default 4)")
+    a = p.parse_args()
+    failed = []
+    print(f"{'case':48s} {'peak RSS':>10s} {'estimate':>10s} {'ratio':>6s}")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "out")
+        for label, spec in FULL if a.full else QUICK:
+            args = shlex.split(spec)
+            est = estimate(a.bin, args, out)
+            rss = peak_rss(a.bin, args, out)
+            ratio = est / rss
+            verdict = ""
+            if rss > est:
+                verdict = "  BELOW THE PEAK"
+                failed.append(label)
+            elif ratio > a.max_ratio:
+                verdict = f"  ABOVE {a.max_ratio:g}x THE PEAK"
+                failed.append(label)
+            print(f"{label:48s} {rss / 1e6:8.1f} MB {est / 1e6:8.1f} MB {ratio:6.2f}{verdict}",
+                  flush=True)
+    if failed:
+        print(f"memory estimate off for: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    print("every estimate is above its peak and within the ratio")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
