@@ -105,7 +105,13 @@ fn new_book(scenario: &str) -> Result<Workbook> {
 /// removed by the system when the workbook is done or the process ends). Without it,
 /// a workbook of 10 000 default trials took 1.5 GB.
 fn data_sheet(book: &mut Workbook) -> Result<&mut rust_xlsxwriter::Worksheet> {
-    book.add_worksheet_with_low_memory().map_err(xlsx_err)
+    book.add_worksheet_with_low_memory().map_err(|e| match e {
+        XlsxError::TempFileError(dir, source) => Error::Other(format!(
+            "writing {FILE}: its sheets go through a temporary file in '{}', which could not be created ({source}); set TMPDIR to a writable folder",
+            dir.display()
+        )),
+        e => xlsx_err(e),
+    })
 }
 
 /// The sheet of a CSV file: its name without `.csv`.

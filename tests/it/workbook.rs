@@ -423,3 +423,39 @@ fn an_items_depletion_chart_colours_the_seven_most_likely_and_greys_the_rest() {
     );
     assert_eq!(every.matches("<c:legendEntry>").count(), 1, "{every}");
 }
+
+/// The workbook's sheets go through unnamed temporary files: without a writable
+/// temporary folder the run fails with a message that says how to give it one, and
+/// leaves no result folder behind.
+#[test]
+fn an_unwritable_temporary_folder_is_named_and_nothing_is_left() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("book.toml");
+    std::fs::write(&scenario, SCENARIO).unwrap();
+    let out = dir.path().join("out");
+    let missing = dir.path().join("no-such-folder");
+    let result = std::process::Command::new(env!("CARGO_BIN_EXE_drawdown"))
+        .args(["run", "-n", "16", "-q", "--xlsx", "-o"])
+        .arg(&out)
+        .arg(&scenario)
+        .env("TMPDIR", &missing)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert_eq!(result.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("set TMPDIR to a writable folder"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("no-such-folder"), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        left,
+        ["book.toml"],
+        "no result folder, no staging folder left"
+    );
+    assert!(!missing.exists());
+}
