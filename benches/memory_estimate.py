@@ -39,6 +39,7 @@ QUICK = [
     ("default, weekly, 4 000 trials, --xlsx", "-n 4000 --xlsx"),
     ("default, daily, 500 trials, --xlsx --plots", "-n 500 --step 1 --xlsx --plots"),
     ("NATO-wide, 1 000 trials, -j 2", f"{NATO} -n 1000 -j 2"),
+    ("default, daily, 1 000 trials, a shard (partial.json)", "-n 1000 --step 1 --shard 1/1"),
 ]
 FULL = QUICK + [
     ("example, 1 000 000 trials", f"{EXAMPLE} -n 1000000"),
@@ -94,7 +95,7 @@ def main():
                    help="largest estimate / peak accepted (default 4)")
     a = p.parse_args()
     failed = []
-    print(f"{'case':48s} {'peak RSS':>10s} {'estimate':>10s} {'ratio':>6s}")
+    print(f"{'case':52s} {'peak RSS':>10s} {'estimate':>10s} {'ratio':>6s}")
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out")
         for label, spec in FULL if a.full else QUICK:
@@ -109,7 +110,7 @@ def main():
             elif ratio > a.max_ratio:
                 verdict = f"  ABOVE {a.max_ratio:g}x THE PEAK"
                 failed.append(label)
-            print(f"{label:48s} {rss / 1e6:8.1f} MB {est / 1e6:8.1f} MB {ratio:6.2f}{verdict}",
+            print(f"{label:52s} {rss / 1e6:8.1f} MB {est / 1e6:8.1f} MB {ratio:6.2f}{verdict}",
                   flush=True)
     if failed:
         print(f"memory estimate off for: {', '.join(failed)}", file=sys.stderr)

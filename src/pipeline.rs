@@ -515,14 +515,27 @@ fn write_partial(
     manifest: &Manifest,
     aggregate: &Aggregate,
 ) -> Result<()> {
-    let partial = Partial {
-        manifest: manifest.clone(),
-        scenario_text: loaded.text.clone(),
-        aggregate: aggregate.clone(),
+    /// [`Partial`] by reference: the same JSON, without a copy of the aggregate.
+    #[derive(Serialize)]
+    struct PartialRef<'a> {
+        manifest: &'a Manifest,
+        scenario_text: &'a str,
+        aggregate: &'a Aggregate,
+    }
+    let partial = PartialRef {
+        manifest,
+        scenario_text: &loaded.text,
+        aggregate,
     };
-    let json = serde_json::to_vec(&partial)
-        .map_err(|e| Error::Other(format!("formatting {PARTIAL_FILE}: {e}")))?;
-    dir.write(PARTIAL_FILE, &json)?;
+    // Streamed to the file: the JSON of a daily run's aggregate is hundreds of MB.
+    let path = dir.file(PARTIAL_FILE);
+    let file = std::fs::File::create(&path).map_err(|e| Error::io("writing", &path, e))?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer(&mut out, &partial).map_err(|e| match e.io_error_kind() {
+        Some(kind) => Error::io("writing", &path, kind.into()),
+        None => Error::Other(format!("formatting {PARTIAL_FILE}: {e}")),
+    })?;
+    std::io::Write::flush(&mut out).map_err(|e| Error::io("writing", &path, e))?;
     Ok(())
 }
 
