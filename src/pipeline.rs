@@ -341,17 +341,26 @@ fn check_memory(model: &Model, threads: usize, trials: u64, req: &RunRequest) ->
     let Some(limit) = req.max_memory.or_else(budget::default_limit) else {
         return Ok(());
     };
-    let shape = |threads| budget::RunShape {
-        trials,
-        threads,
-        xlsx: req.xlsx,
-        plots: req.plots,
+    let series = model.scenario.series.len() as u64;
+    let workbook = if req.xlsx {
+        let columns = series.saturating_mul(model.report_days.len() as u64);
+        export::xlsx::memory_bytes(columns, trials.saturating_mul(series))
+    } else {
+        0
     };
-    let need = budget::estimate_bytes(model, shape(threads));
+    let estimate = |threads| {
+        let shape = budget::RunShape {
+            trials,
+            threads,
+            tables_kept: req.xlsx || req.plots,
+        };
+        budget::estimate_bytes(model, shape).saturating_add(workbook)
+    };
+    let need = estimate(threads);
     if need <= limit {
         return Ok(());
     }
-    let one = budget::estimate_bytes(model, shape(1));
+    let one = estimate(1);
     let hint = if threads > 1 && one <= limit {
         format!(
             " or fewer threads (-j 1 needs about {})",

@@ -36,6 +36,31 @@ pub const FILE: &str = "results.xlsx";
 /// Rows of an Excel worksheet (header included).
 pub const EXCEL_MAX_ROWS: u64 = 1_048_576;
 
+/// Bytes a workbook takes while it is made, per cell of its table and trials sheets:
+/// the zipped bytes, held whole before they are written, and rust_xlsxwriter's working
+/// copies (see `runner::budget`, whose estimate this completes).
+const CELL_BYTES: u64 = 16;
+/// Cells of a column's rows (series × reporting day) across the sheets `stock`,
+/// `depletion`, `shortfall`, `fan_data` and `need_data`.
+const COLUMN_CELLS: u64 = 48;
+/// Cells of a `trials.csv` row.
+const TRIAL_CELLS: u64 = 24;
+
+/// Estimated memory [bytes] of making the workbook of a run with `columns` columns
+/// (series × reporting days) and `trial_rows` rows of `trials.csv` (left out of the
+/// workbook from [`EXCEL_MAX_ROWS`] on).
+pub fn memory_bytes(columns: u64, trial_rows: u64) -> u64 {
+    let trial_cells = if trial_rows < EXCEL_MAX_ROWS {
+        trial_rows * TRIAL_CELLS
+    } else {
+        0
+    };
+    columns
+        .saturating_mul(COLUMN_CELLS)
+        .saturating_add(trial_cells)
+        .saturating_mul(CELL_BYTES)
+}
+
 /// The creation time written into every workbook (2000-01-01T00:00:00Z), so that the
 /// file is reproducible byte for byte.
 pub const CREATED: (u16, u8, u8) = (2000, 1, 1);

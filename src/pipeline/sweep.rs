@@ -412,8 +412,7 @@ fn group_size(base: &Scenario, req: &SweepRequest, threads: usize) -> Result<usi
     let shape = budget::RunShape {
         trials: req.trials,
         threads,
-        xlsx: false,
-        plots: false,
+        tables_kept: false,
     };
     let run = budget::estimate_bytes(&model, shape).saturating_sub(budget::BASE_BYTES);
     let need = |k: u64| {

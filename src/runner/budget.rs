@@ -5,10 +5,11 @@
 //! [`crate::results::SharedAggregate`]): one aggregate for the whole run, whose
 //! largest part is a stock histogram per column (series × reporting day); one stage
 //! of stock paths and one budget of dense histogram counts, shared by the workers; per
-//! worker a trial's workspace; the CSV tables while they are built; and with `--xlsx`
-//! the workbook. It is meant as an upper bound: measured against the peak RSS of the
-//! shipped scenarios (`benches/memory_estimate.py`, run by `.ci/run`), it is 1.2 to 3
-//! times the peak. It is compared with a limit (half the physical memory by default)
+//! worker a trial's workspace; and the CSV tables while they are built (the workbook
+//! of `--xlsx` is [`crate::export::xlsx::memory_bytes`], added by the pipeline). With
+//! the workbook's part, measured against the peak RSS of 17 runs of the shipped
+//! scenarios (`benches/memory_estimate.py --full`; `.ci/run` runs 8 of them), it is 1.5
+//! to 3.9 times the peak: an upper bound, not far above. It is compared with a limit (half the physical memory by default)
 //! before any thread starts, so a run that cannot fit is refused with what to change
 //! instead of being killed an hour later.
 //!
@@ -46,17 +47,6 @@ const WORKER_COLUMN_BYTES: u64 = 40;
 const WORKER_DAY_BYTES: u64 = 64;
 /// A worker's other buffers (rendered `trials.csv` rows, draws ahead) [bytes].
 const WORKER_BYTES: u64 = 2 << 20;
-/// The workbook, per cell of its table and trials sheets: the zipped bytes, held whole
-/// before they are written, and rust_xlsxwriter's working copies [bytes].
-const XLSX_CELL_BYTES: u64 = 16;
-/// Cells of a column's rows across the workbook's sheets (`stock`, `depletion`,
-/// `shortfall`, `fan_data`, `need_data`).
-const XLSX_COLUMN_CELLS: u64 = 48;
-/// Cells of a `trials.csv` row.
-const XLSX_TRIAL_CELLS: u64 = 24;
-/// Rows of an Excel sheet: a longer `trials.csv` is left out of the workbook.
-const XLSX_MAX_ROWS: u64 = 1_048_576;
-
 /// What of a run, beyond its model, its memory depends on.
 #[derive(Debug, Clone, Copy)]
 pub struct RunShape {
@@ -64,10 +54,9 @@ pub struct RunShape {
     pub trials: u64,
     /// Worker threads.
     pub threads: usize,
-    /// Whether it writes `results.xlsx`.
-    pub xlsx: bool,
-    /// Whether it writes the SVG charts.
-    pub plots: bool,
+    /// Whether every CSV table is held at once (for `--xlsx` and `--plots`) rather
+    /// than built and written one at a time.
+    pub tables_kept: bool,
 }
 
 /// Bytes of one stock histogram holding `trials` values over [`WINDOW_BUCKETS`]
@@ -123,33 +112,17 @@ pub fn estimate_bytes(model: &Model, shape: RunShape) -> u64 {
         .saturating_mul(WORKER_COLUMN_BYTES)
         .saturating_add(days.saturating_mul(WORKER_DAY_BYTES))
         .saturating_add(WORKER_BYTES);
-    let kept = shape.xlsx || shape.plots;
-    let tables = columns.saturating_mul(if kept {
+    let tables = columns.saturating_mul(if shape.tables_kept {
         ALL_TABLES_ROW_BYTES
     } else {
         TABLE_ROW_BYTES
     });
-    let workbook = if shape.xlsx {
-        let trial_rows = shape.trials.saturating_mul(series);
-        let trial_cells = if trial_rows < XLSX_MAX_ROWS {
-            trial_rows * XLSX_TRIAL_CELLS
-        } else {
-            0
-        };
-        columns
-            .saturating_mul(XLSX_COLUMN_CELLS)
-            .saturating_add(trial_cells)
-            .saturating_mul(XLSX_CELL_BYTES)
-    } else {
-        0
-    };
     BASE_BYTES
         .saturating_add(aggregate)
         .saturating_add(stage)
         .saturating_add(dense)
         .saturating_add(per_worker.saturating_mul(shape.threads as u64))
         .saturating_add(tables)
-        .saturating_add(workbook)
 }
 
 /// Worker threads to start for `trials` trials: the request (all cores when `None`),
