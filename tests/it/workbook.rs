@@ -459,3 +459,59 @@ fn an_unwritable_temporary_folder_is_named_and_nothing_is_left() {
     );
     assert!(!missing.exists());
 }
+
+/// The data sheets are written row by row, where `autofit` sees one row only, so their
+/// widths are fitted as the cells are written: every column of every data sheet has a
+/// width, at least that of its header text (7 pixels a character, plus the filter's
+/// arrow where there is one).
+#[test]
+fn every_data_column_is_fitted_to_at_least_its_header() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run(&tmp.path().join("a"), 1, CsvFormat::default());
+    let path = dir.join("results.xlsx");
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let names = book.sheet_names();
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    for (i, name) in names.iter().enumerate() {
+        if matches!(name.as_str(), "overview" | "charts") {
+            continue;
+        }
+        let range = book.worksheet_range(name).unwrap();
+        let mut xml = String::new();
+        zip.by_name(&format!("xl/worksheets/sheet{}.xml", i + 1))
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        // `<col min="a" max="b" width="w" …/>`: width in characters of the default font.
+        let widths: Vec<(u32, u32, f64)> = xml
+            .split("<col ")
+            .skip(1)
+            .map(|c| {
+                let attr = |key: &str| {
+                    let rest = &c[c.find(&format!("{key}=\"")).unwrap() + key.len() + 2..];
+                    rest[..rest.find('"').unwrap()].to_string()
+                };
+                (
+                    attr("min").parse().unwrap(),
+                    attr("max").parse().unwrap(),
+                    attr("width").parse().unwrap(),
+                )
+            })
+            .collect();
+        let filter = xml.contains("<autoFilter");
+        for c in 0..range.width() as u32 {
+            let header = range.get((0, c as usize)).unwrap().to_string();
+            let (_, _, width) = widths
+                .iter()
+                .find(|(lo, hi, _)| (*lo..=*hi).contains(&(c + 1)))
+                .unwrap_or_else(|| panic!("{name}: column {} has no width", c + 1));
+            // Pixels to Excel's character width: (pixels − 5) / 7 for the default font.
+            let pixels = 7 * header.chars().count() as u32 + if filter { 16 } else { 0 } + 7;
+            let least = f64::from(pixels - 5) / 7.0;
+            assert!(
+                *width + 0.01 >= least,
+                "{name}: column {header} is {width} wide, its header needs {least}"
+            );
+        }
+    }
+}
