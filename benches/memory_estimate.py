@@ -6,8 +6,10 @@ estimate is above the limit (--max-memory, half the physical memory by default).
 estimate is meant as an upper bound, not far above the truth: too low and a run that
 cannot fit starts anyway; far too high and a run that fits is refused.
 
-For each case this script asks drawdown for its estimate (a run with
---max-memory 1K, which is refused with the estimate in its message), then runs the case
+The same holds for `rank`, `tornado` and `sobol`, which keep per-trial values and a
+design besides the run's own memory. For each case this script asks drawdown for its
+estimate (the command with --max-memory 1K, which is refused with the estimate in its
+message), then runs the case
 for real and reads its peak RSS (getrusage of the child, one child per Python
 process). It prints both and their ratio, and exits 1 if a peak is above its estimate,
 or an estimate more than --max-ratio (default 4) times its peak.
@@ -30,7 +32,8 @@ EXAMPLE = os.path.join(ROOT, "configs", "example.toml")
 NATO = os.path.join(ROOT, "benches", "nato.toml")
 TWIN = os.path.join(ROOT, "benches", "twin", "twin.toml")
 
-# (label, arguments of `drawdown run`): the default scenario unless a file is given.
+# (label, arguments of `drawdown run`, or of another command when they start with one):
+# the default scenario unless a file is given.
 QUICK = [
     ("example, 10 000 trials", f"{EXAMPLE} -n 10000"),
     ("default, weekly, 2 000 trials, -j 2", "-n 2000 -j 2"),
@@ -40,6 +43,9 @@ QUICK = [
     ("default, daily, 500 trials, --xlsx --plots", "-n 500 --step 1 --xlsx --plots"),
     ("NATO-wide, 1 000 trials, -j 2", f"{NATO} -n 1000 -j 2"),
     ("default, daily, 1 000 trials, a shard (partial.json)", "-n 1000 --step 1 --shard 1/1"),
+    ("rank, default, 4 000 trials (151 inputs)", "rank -n 4000"),
+    ("tornado, default, 20 trials a bar end (6 060)", "tornado -n 20"),
+    ("sobol, default, 8 base rows, 2 replicates", "sobol -N 8 -r 2"),
 ]
 FULL = QUICK + [
     ("example, 1 000 000 trials", f"{EXAMPLE} -n 1000000"),
@@ -51,19 +57,32 @@ FULL = QUICK + [
     ("NATO-wide, 10 000 trials, -j 2", f"{NATO} -n 10000 -j 2"),
     ("NATO-wide, 2 000 trials, --xlsx", f"{NATO} -n 2000 --xlsx"),
     ("twin, 20 000 trials", f"{TWIN} -n 20000"),
+    ("rank, default, 40 000 trials", "rank -n 40000"),
+    ("tornado, default, 400 trials a bar end (121 200)", "tornado -n 400"),
+    ("sobol, default, 128 base rows, 2 replicates", "sobol -N 128 -r 2"),
 ]
 
-UNITS = {"MB": 1e6, "GB": 1e9}
+COMMANDS = ("run", "rank", "tornado", "sobol")
+
+
+def command(args):
+    """The command and its arguments: `run` unless the case names another."""
+    if args and args[0] in COMMANDS:
+        return args[:1], args[1:]
+    return ["run"], args
+
+UNITS = {"MiB": 2**20, "GiB": 2**30}
 
 
 def estimate(binary, args, out):
     """drawdown's estimate [bytes], read from the message of a refused run."""
+    cmd, args = command(args)
     r = subprocess.run(
-        [binary, "run", *args, "-q", "-o", out, "--max-memory", "1K"],
+        [binary, *cmd, *args, "-q", "-o", out, "--max-memory", "1K"],
         capture_output=True,
         text=True,
     )
-    m = re.search(r"would need about ([0-9.]+) (MB|GB)", r.stderr)
+    m = re.search(r"would need about ([0-9.]+) (MiB|GiB)", r.stderr)
     if r.returncode != 2 or not m:
         sys.exit(f"memory_estimate.py: expected a refusal with an estimate, got exit "
                  f"{r.returncode}: {r.stderr.strip()}")
@@ -77,8 +96,9 @@ def peak_rss(binary, args, out):
         "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
+    cmd, args = command(args)
     r = subprocess.run(
-        [sys.executable, "-c", probe, binary, "run", *args, "-q", "-o", out, "--force"],
+        [sys.executable, "-c", probe, binary, *cmd, *args, "-q", "-o", out, "--force"],
         capture_output=True,
         text=True,
     )

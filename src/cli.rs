@@ -243,6 +243,10 @@ pub(crate) struct DesignArgs {
     /// Replace an existing output folder even though drawdown did not write it.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Refuse to start if the analysis would need more memory than this (e.g. 4G,
+    /// 500M); default: half of the physical memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub(crate) max_memory: Option<u64>,
     /// Also write results.xlsx: an overview sheet with the ranked table, the CSV as a
     /// sheet, and (tornado, sobol) a native Excel bar chart of the first --top inputs.
     #[arg(long)]

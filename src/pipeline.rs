@@ -338,7 +338,7 @@ pub(crate) fn placement(loaded: &Loaded, inputs: &[PathBuf], force: bool) -> Pla
 
 /// Refuses a run whose estimated memory exceeds the limit, saying what to change.
 fn check_memory(model: &Model, threads: usize, trials: u64, req: &RunRequest) -> Result<()> {
-    let Some(limit) = req.max_memory.or_else(budget::default_limit) else {
+    let Some(limit) = memory_limit(req.max_memory) else {
         return Ok(());
     };
     let series = model.scenario.series.len() as u64;
@@ -369,15 +369,44 @@ fn check_memory(model: &Model, threads: usize, trials: u64, req: &RunRequest) ->
     } else {
         String::new()
     };
-    Err(Error::Usage(format!(
-        "this run would need about {} of memory ({} series × {} reporting days, {trials} trials, {threads} thread{}{}), more than the limit of {}: report less often (--step 30 or more){hint}, shorten the horizon, run fewer trials per shard (--shard), or raise the limit with --max-memory",
+    Err(over_memory(
+        "run",
+        need,
+        &format!(
+            "{} series × {} reporting days, {trials} trials, {threads} thread{}{}",
+            model.scenario.series.len(),
+            model.report_days.len(),
+            if threads == 1 { "" } else { "s" },
+            if req.xlsx { ", the workbook" } else { "" },
+        ),
+        limit,
+        &format!(
+            "report less often (--step 30 or more){hint}, shorten the horizon, run fewer trials per shard (--shard)"
+        ),
+    ))
+}
+
+/// The memory limit for work asked to stay within `requested` (`--max-memory`): that,
+/// else the default ([`budget::default_limit`]); `None` when neither is known.
+pub(crate) fn memory_limit(requested: Option<u64>) -> Option<u64> {
+    requested.or_else(budget::default_limit)
+}
+
+/// The refusal of work (`what`: a run, a merge, a rank …) whose estimated peak memory
+/// `need` is above `limit`: what it was estimated from (`detail`) and what to change
+/// (`remedies`, before raising the limit).
+pub(crate) fn over_memory(
+    what: &str,
+    need: u64,
+    detail: &str,
+    limit: u64,
+    remedies: &str,
+) -> Error {
+    Error::Usage(format!(
+        "this {what} would need about {} of memory ({detail}), more than the limit of {}: {remedies}, or raise the limit with --max-memory",
         budget::human(need),
-        model.scenario.series.len(),
-        model.report_days.len(),
-        if threads == 1 { "" } else { "s" },
-        if req.xlsx { ", the workbook" } else { "" },
         budget::human(limit)
-    )))
+    ))
 }
 
 fn precision(model: &Model, req: &RunRequest) -> Result<Option<Precision>> {

@@ -61,6 +61,7 @@ fn request(c: &DesignArgs) -> SensitivityRequest {
         out: c.out.clone(),
         force: c.force,
         xlsx: c.xlsx,
+        max_memory: c.max_memory,
         ..SensitivityRequest::default()
     }
 }

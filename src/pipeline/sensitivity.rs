@@ -45,6 +45,9 @@ pub struct SensitivityRequest {
     pub top: usize,
     /// Also write `results.xlsx`: the front sheet, the table, the chart.
     pub xlsx: bool,
+    /// Refuse to start above this estimated peak memory [bytes]; half the physical
+    /// memory when `None` (see [`crate::runner::budget`]).
+    pub max_memory: Option<u64>,
 }
 
 impl Default for SensitivityRequest {
@@ -61,6 +64,7 @@ impl Default for SensitivityRequest {
             metric: None,
             top: 15,
             xlsx: false,
+            max_memory: None,
         }
     }
 }
@@ -90,7 +94,9 @@ struct Collect {
     inputs: usize,
     keep: Vec<usize>,
     values: Vec<TrialValues>,
-    drawn: Vec<f64>,
+    /// The kept inputs' values, one column per input in `keep` (column-major, so that
+    /// ranking uses them without a transposed copy).
+    drawn: Vec<Vec<f64>>,
 }
 
 impl RowSink for Collect {
@@ -111,7 +117,10 @@ impl RowSink for Collect {
     }
     fn write(&mut self, r: Self::Rendered) -> Result<()> {
         self.values.extend(r.0);
-        self.drawn.extend(r.1);
+        let k = self.drawn.len();
+        for (i, v) in r.1.into_iter().enumerate() {
+            self.drawn[i % k].push(v);
+        }
         Ok(())
     }
 }
@@ -146,6 +155,69 @@ fn setup(loaded: &Loaded, req: &SensitivityRequest, trials: u64) -> Result<Setup
     })
 }
 
+/// Bytes a design keeps per trial: the target's values while the trials run, and a
+/// copy of them split into the design's rows (tornado) or one row's outputs (sobol).
+const DESIGN_TRIAL_BYTES: u64 = 2 * std::mem::size_of::<TrialValues>() as u64;
+
+/// Refuses an analysis of `trials` trials that keeps `per_trial` bytes a trial (see
+/// [`DESIGN_TRIAL_BYTES`] and [`rank_trial_bytes`]) and `held` bytes besides (its
+/// design) when its estimated peak memory, the run's own ([`budget::estimate_bytes`])
+/// and what it keeps, is above the limit.
+fn check_memory(
+    setup: &Setup,
+    req: &SensitivityRequest,
+    command: &str,
+    trials: u64,
+    per_trial: u64,
+    held: u64,
+) -> Result<()> {
+    let Some(limit) = super::memory_limit(req.max_memory) else {
+        return Ok(());
+    };
+    let shape = budget::RunShape {
+        trials,
+        threads: setup.threads,
+        tables_kept: false,
+    };
+    let need = budget::estimate_bytes(&setup.model, shape)
+        .saturating_add(trials.saturating_mul(per_trial))
+        .saturating_add(held);
+    if need <= limit {
+        return Ok(());
+    }
+    let (what, fewer) = match command {
+        "rank" => ("ranking", "use fewer trials (-n)"),
+        "sobol" => (
+            "Sobol design",
+            "use fewer base rows (--base-rows), replicates or factors (--vary)",
+        ),
+        _ => (
+            "tornado",
+            "use fewer trials per bar end (-n) or fewer factors (--vary)",
+        ),
+    };
+    let design = if held > 0 {
+        format!(", the design {}", budget::human(held))
+    } else {
+        String::new()
+    };
+    Err(super::over_memory(
+        what,
+        need,
+        &format!("{trials} trials, {per_trial} bytes kept a trial{design}"),
+        limit,
+        fewer,
+    ))
+}
+
+/// Bytes `drawdown rank` keeps per trial with `k` uncertain inputs: their values and,
+/// while ranking, their ranks (and the output's), the output's values while the
+/// trials run, the output column and the ranking's index and rank of one column.
+fn rank_trial_bytes(k: u64) -> u64 {
+    let value = std::mem::size_of::<TrialValues>() as u64;
+    2 * 8 * (k + 1) + value + 8 + 16
+}
+
 /// Runs `trials` trials of `setup.model`, keeping the target and the inputs `keep`.
 fn collect(
     setup: &Setup,
@@ -164,9 +236,11 @@ fn collect(
         series: setup.target.series,
         width: setup.model.series_count(),
         inputs: setup.model.inputs.len(),
+        drawn: (0..keep.len())
+            .map(|_| Vec::with_capacity(trials as usize))
+            .collect(),
         keep,
-        values: Vec::new(),
-        drawn: Vec::new(),
+        values: Vec::with_capacity(trials as usize),
     };
     runner::run(&setup.model, &opts, observer, &mut sink)?;
     if observer.cancelled() {
@@ -350,17 +424,25 @@ pub fn rank(
             req.trials
         )));
     }
+    check_memory(
+        &setup,
+        req,
+        "rank",
+        req.trials,
+        rank_trial_bytes(k as u64),
+        0,
+    )?;
     let dir = out_dir(loaded, req, "rank")?;
     let got = collect(&setup, req.trials, ids.clone(), observer)?;
     let n = got.values.len();
     let y: Vec<f64> = got.values.iter().map(|v| setup.target.value(v)).collect();
+    drop(got.values);
     // Inputs never drawn in some trial (a contract awarded after the horizon) or that
     // never varied are left out and listed.
     let mut cols = Vec::new();
     let mut used = Vec::new();
     let mut left_out = Vec::new();
-    for (c, &id) in ids.iter().enumerate() {
-        let col: Vec<f64> = (0..n).map(|t| got.drawn[t * k + c]).collect();
+    for (col, &id) in got.drawn.into_iter().zip(&ids) {
         let varies = col.iter().any(|v| *v != col[0]);
         if col.iter().all(|v| v.is_finite()) && varies {
             cols.push(col);
@@ -369,7 +451,7 @@ pub fn rank(
             left_out.push(setup.model.inputs.defs[id].path.clone());
         }
     }
-    let ranking = rank::rank(&cols, &y).map_err(|m| Error::Usage(format!("drawdown rank: {m}")))?;
+    let ranking = rank::rank(cols, &y).map_err(|m| Error::Usage(format!("drawdown rank: {m}")))?;
     let mut rows = vec![
         [
             "rank",
@@ -515,20 +597,29 @@ fn quantile_factors(inputs: &InputTable) -> Vec<Factor> {
         .collect()
 }
 
-/// Runs every row of `design` in one parallel run, into `results/<name>-<command>`.
+/// Runs every row of `design` in one parallel run of `setup` (prepared and checked for
+/// memory with [`setup`] and [`check_memory`] for `design.trials()` trials), into
+/// `results/<name>-<command>`.
 fn run_design(
     loaded: &Loaded,
     req: &SensitivityRequest,
+    mut setup: Setup,
     design: Design,
     command: &str,
     observer: &dyn Observer,
 ) -> Result<(Setup, OutputDir, Collect, u64)> {
     let total = design.trials();
-    let mut setup = setup(loaded, req, total)?;
     setup.model.design = Some(Arc::new(design));
     let dir = out_dir(loaded, req, command)?;
     let got = collect(&setup, total, Vec::new(), observer)?;
     Ok((setup, dir, got, total))
+}
+
+/// Bytes of a design of `rows` rows pinning `pins` inputs each (see [`Design`]).
+fn design_bytes(rows: u64, pins: u64) -> u64 {
+    let pin = std::mem::size_of::<(u32, Pin)>() as u64;
+    let row = std::mem::size_of::<Vec<(u32, Pin)>>() as u64;
+    rows.saturating_mul(row.saturating_add(pins.saturating_mul(pin)))
 }
 
 /// Checks that setting `text`'s values gives valid scenarios, as a sweep would.
@@ -574,6 +665,16 @@ pub fn tornado(
             "drawdown tornado: the scenario has no uncertain input; name one with --vary PATH=low,high".into(),
         ));
     }
+    let row_count = 1 + 2 * factors.len() as u64;
+    let total = row_count.saturating_mul(req.trials);
+    let setup = setup(loaded, req, total)?;
+    let pins: u64 = factors
+        .iter()
+        .map(|f| f.ids.len() as u64)
+        .max()
+        .unwrap_or(0);
+    let held = design_bytes(row_count, pins);
+    check_memory(&setup, req, "tornado", total, DESIGN_TRIAL_BYTES, held)?;
     let mut rows: Vec<Vec<(u32, Pin)>> = vec![Vec::new()];
     for f in &factors {
         for (pin, _) in &f.ends {
@@ -585,7 +686,7 @@ pub fn tornado(
         common: true,
         rows,
     };
-    let (setup, dir, got, total) = run_design(loaded, req, design, "tornado", observer)?;
+    let (setup, dir, got, total) = run_design(loaded, req, setup, design, "tornado", observer)?;
     let rows = rows_of(got.values, req.trials as usize);
     let base = &rows[0];
     let mut bars: Vec<tornado::Bar> = factors
@@ -800,6 +901,25 @@ pub fn sobol(
             "--replicates: at least 2 trials per design row (their spread measures the simulator's noise)".into(),
         ));
     }
+    // Everything below grows with the design: check it fits before building any of it.
+    let k = factors.len() as u64;
+    let row_count = (req.base_rows as u64).saturating_mul(k + 2);
+    let total = row_count.saturating_mul(req.trials);
+    let setup = setup(loaded, req, total)?;
+    let pins: u64 = factors.iter().map(|f| f.ids.len() as u64).sum();
+    let own_laws: u64 = factors
+        .iter()
+        .filter(|f| f.range.is_none())
+        .map(|f| f.ids.len() as u64)
+        .sum();
+    let plan_row = std::mem::size_of::<Vec<f64>>() as u64 + 8 * k;
+    let held = design_bytes(row_count, pins)
+        // The plan's A and B, and its rows while the design's pins are made from them.
+        .saturating_add((2 * 8 * k).saturating_mul(req.base_rows as u64))
+        .saturating_add(row_count.saturating_mul(plan_row))
+        // The quantile function of each input moved on its own law.
+        .saturating_add(own_laws.saturating_mul(8 * select::QUANTILE_DRAWS as u64));
+    check_memory(&setup, req, "sobol", total, DESIGN_TRIAL_BYTES, held)?;
     let seed = req.seed.or(loaded.scenario.seed).unwrap_or(DEFAULT_SEED);
     let plan = sobol::Plan::new(factors.len(), req.base_rows, seed ^ 0x0050_b01d);
     let quantiles: Vec<Vec<Quantiles>> = factors
@@ -815,10 +935,10 @@ pub fn sobol(
         .collect();
     let rows: Vec<Vec<(u32, Pin)>> = plan
         .rows()
-        .iter()
+        .into_iter()
         .map(|u| {
-            let mut pins = Vec::new();
-            for ((f, q), &x) in factors.iter().zip(&quantiles).zip(u) {
+            let mut pins = Vec::with_capacity(pins as usize);
+            for ((f, q), x) in factors.iter().zip(&quantiles).zip(u) {
                 for (j, &id) in f.ids.iter().enumerate() {
                     let v = match f.range {
                         Some((lo, hi)) => lo + x * (hi - lo),
@@ -835,7 +955,7 @@ pub fn sobol(
         common: false,
         rows,
     };
-    let (setup, dir, got, total) = run_design(loaded, req, design, "sobol", observer)?;
+    let (setup, dir, got, total) = run_design(loaded, req, setup, design, "sobol", observer)?;
     let stats: Vec<sobol::RowStats> = got
         .values
         .chunks(req.trials as usize)

@@ -155,13 +155,15 @@ pub fn default_limit() -> Option<u64> {
     total.map(|t| t / 2)
 }
 
-/// `bytes` for people: `1.2 GB`, `350 MB`.
+/// `bytes` for people, in the binary units `--max-memory` reads (`4G` is 4 GiB):
+/// `1.2 GiB`, `350 MiB`.
 pub fn human(bytes: u64) -> String {
     let b = bytes as f64;
-    if b >= 1e9 {
-        format!("{:.1} GB", b / 1e9)
+    let (mib, gib) = ((1u64 << 20) as f64, (1u64 << 30) as f64);
+    if b >= gib {
+        format!("{:.1} GiB", b / gib)
     } else {
-        format!("{:.0} MB", (b / 1e6).max(1.0))
+        format!("{:.0} MiB", (b / mib).max(1.0))
     }
 }
 
@@ -179,8 +181,11 @@ mod tests {
 
     #[test]
     fn formats_sizes() {
-        assert_eq!(human(350_000_000), "350 MB");
-        assert_eq!(human(12_345_000_000), "12.3 GB");
+        // 350·10⁶ / 2²⁰ = 333.8; 12.345·10⁹ / 2³⁰ = 11.497; 64 GiB prints as it was read.
+        assert_eq!(human(350_000_000), "334 MiB");
+        assert_eq!(human(12_345_000_000), "11.5 GiB");
+        assert_eq!(human(64 << 30), "64.0 GiB");
+        assert_eq!(human(1000), "1 MiB");
     }
 
     /// Hand-computed from the Rice code's size, `W(k + 1) + ⌈T / 2^k⌉` bits, with

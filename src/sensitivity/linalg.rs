@@ -63,10 +63,13 @@ impl Square {
 }
 
 /// The correlation matrix of the columns of `cols` (each of the same length); a
-/// constant column gets correlation 0 with the others and 1 with itself.
-pub fn correlation(cols: &[Vec<f64>]) -> Square {
+/// constant column gets correlation 0 with the others and 1 with itself. The columns
+/// are standardised in place (see [`standardise`]), so that no copy of them is made.
+pub fn correlation(cols: &mut [Vec<f64>]) -> Square {
     let n = cols.len();
-    let std: Vec<Vec<f64>> = cols.iter().map(|c| standardised(c)).collect();
+    for c in cols.iter_mut() {
+        standardise(c);
+    }
     let len = cols.first().map_or(0, Vec::len).max(2) as f64;
     let mut a = vec![0.0; n * n];
     for i in 0..n {
@@ -74,7 +77,12 @@ pub fn correlation(cols: &[Vec<f64>]) -> Square {
             let r = if i == j {
                 1.0
             } else {
-                std[i].iter().zip(&std[j]).map(|(x, y)| x * y).sum::<f64>() / (len - 1.0)
+                cols[i]
+                    .iter()
+                    .zip(&cols[j])
+                    .map(|(x, y)| x * y)
+                    .sum::<f64>()
+                    / (len - 1.0)
             };
             a[i * n + j] = r;
             a[j * n + i] = r;
@@ -83,15 +91,15 @@ pub fn correlation(cols: &[Vec<f64>]) -> Square {
     Square { n, a }
 }
 
-/// `(x − mean)/sd` (sample sd); all zeros for a constant column.
-pub fn standardised(x: &[f64]) -> Vec<f64> {
+/// Replaces `x` by `(x − mean)/sd` (sample sd); by zeros when it is constant.
+pub fn standardise(x: &mut [f64]) {
     let n = x.len() as f64;
     let mean = x.iter().sum::<f64>() / n.max(1.0);
     let var = x.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
     let sd = var.sqrt();
-    x.iter()
-        .map(|v| if sd > 0.0 { (v - mean) / sd } else { 0.0 })
-        .collect()
+    for v in x.iter_mut() {
+        *v = if sd > 0.0 { (*v - mean) / sd } else { 0.0 };
+    }
 }
 
 /// Ranks 1..=n, ties sharing their mean rank.
@@ -145,7 +153,7 @@ mod tests {
     fn correlation_of_a_line_is_one() {
         let x: Vec<f64> = (0..10).map(f64::from).collect();
         let y: Vec<f64> = x.iter().map(|v| 3.0 - 2.0 * v).collect();
-        let c = correlation(&[x, y]);
+        let c = correlation(&mut [x, y]);
         assert!((c.at(0, 1) + 1.0).abs() < 1e-12);
     }
 }

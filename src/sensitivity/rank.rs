@@ -42,12 +42,14 @@ pub struct Ranking {
 }
 
 /// Ranks the inputs `x` (one column per input, each of `y.len()` values; constant
-/// columns are not allowed) by their association with `y`.
+/// columns are not allowed) by their association with `y`. It takes the columns so as
+/// to reuse them: at its peak it holds them and their ranks, two values an input and
+/// trial (see `drawdown rank`'s memory estimate).
 ///
 /// # Errors
 /// A message when there are too few trials for the number of inputs, or the inputs are
 /// collinear.
-pub fn rank(x: &[Vec<f64>], y: &[f64]) -> Result<Ranking, String> {
+pub fn rank(x: Vec<Vec<f64>>, y: &[f64]) -> Result<Ranking, String> {
     let (n, k) = (y.len(), x.len());
     if k == 0 {
         return Err("no uncertain input to rank".into());
@@ -58,11 +60,14 @@ pub fn rank(x: &[Vec<f64>], y: &[f64]) -> Result<Ranking, String> {
             k + 4
         ));
     }
-    let mut cols: Vec<Vec<f64>> = x.to_vec();
+    let mut cols = x;
     cols.push(y.to_vec());
-    let values = correlation(&cols);
-    let rank_cols: Vec<Vec<f64>> = cols.iter().map(|c| ranks(c)).collect();
-    let rank_corr = correlation(&rank_cols);
+    // The ranks first, from the values themselves; then the values are standardised in
+    // place for their correlation, and dropped.
+    let mut rank_cols: Vec<Vec<f64>> = cols.iter().map(|c| ranks(c)).collect();
+    let values = correlation(&mut cols);
+    drop(cols);
+    let rank_corr = correlation(&mut rank_cols);
     let singular = || "the inputs are collinear (one is a function of others)".to_string();
     let (beta, r2, diag) = regression(&values, k).ok_or_else(singular)?;
     let (_, rank_r2, _) = regression(&rank_corr, k).ok_or_else(singular)?;
@@ -147,7 +152,7 @@ mod tests {
             .iter()
             .map(|v| 3.0 * v + 0.5 * (rng.random::<f64>() - 0.5))
             .collect();
-        let r = rank(&[x0, x1], &y).expect("ranks");
+        let r = rank(vec![x0, x1], &y).expect("ranks");
         assert_eq!(r.coefficients[0].input, 0);
         // Var(3U) = 9/12 = 0.75, Var(0.5(U − ½)) = 0.25/12; SRC = √(0.75/(0.75+0.0208)).
         let want = (0.75f64 / (0.75 + 0.25 / 12.0)).sqrt();
@@ -163,6 +168,6 @@ mod tests {
     #[test]
     fn refuses_too_few_trials() {
         let x = vec![vec![1.0, 2.0, 3.0]; 2];
-        assert!(rank(&x, &[1.0, 2.0, 3.0]).is_err());
+        assert!(rank(x, &[1.0, 2.0, 3.0]).is_err());
     }
 }

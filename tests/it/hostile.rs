@@ -527,6 +527,68 @@ fn bad_numbers() -> Vec<Case> {
             2,
             &["memory", "--step", "--max-memory"],
         ),
+        // The analyses keep per-trial values and a design besides the run's memory:
+        // each is refused, before it writes anything, when the estimate is above the
+        // limit (the default scenario: 151 uncertain inputs).
+        case(
+            "rank_memory_limit_refuses",
+            &["rank", "-n", "1000", "--max-memory", "1M", "-o", "o"],
+            2,
+            &[
+                "ranking would need",
+                "1000 trials",
+                "fewer trials (-n)",
+                "--max-memory",
+            ],
+        ),
+        case(
+            "tornado_memory_limit_refuses",
+            &["tornado", "-n", "100", "--max-memory", "1M", "-o", "o"],
+            2,
+            &[
+                "tornado would need",
+                "30300 trials",
+                "--vary",
+                "--max-memory",
+            ],
+        ),
+        case(
+            "sobol_memory_limit_refuses",
+            &["sobol", "--max-memory", "1M", "-o", "o"],
+            2,
+            &["Sobol design would need", "--base-rows", "--max-memory"],
+        ),
+        // 300 000 base rows × 153 design points: 9.2·10⁷ trials, under the cap of 10⁸,
+        // but 4.6·10⁷ design rows of 151 pins each (about 170 GB): refused before the
+        // design is built.
+        case(
+            "sobol_design_too_big",
+            &[
+                "sobol",
+                "-N",
+                "300000",
+                "-r",
+                "2",
+                "--max-memory",
+                "64G",
+                "-o",
+                "o",
+            ],
+            2,
+            &[
+                "Sobol design would need about",
+                "GiB",
+                "the design",
+                "limit of 64.0 GiB",
+            ],
+        ),
+        // Above the cap of 10⁸ trials: refused before the plan is drawn.
+        case(
+            "sobol_too_many_trials",
+            &["sobol", "-N", "1000000", "-o", "o"],
+            2,
+            &["more than 100000000"],
+        ),
         case(
             "memory_limit_bad_unit",
             &["run", "my.toml", "--max-memory", "12Q"],
