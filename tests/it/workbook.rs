@@ -460,18 +460,82 @@ fn an_unwritable_temporary_folder_is_named_and_nothing_is_left() {
     assert!(!missing.exists());
 }
 
+/// What a spreadsheet shows for number `v` in format `code` (the formats drawdown
+/// uses), written out by hand: `#,##0.00` shows 185984 as `185,984.00`.
+fn shown(v: f64, code: &str) -> String {
+    let grouped = |decimals: usize| {
+        let text = format!("{:.*}", decimals, v.abs());
+        let (whole, rest) = text.split_at(text.find('.').unwrap_or(text.len()));
+        let mut out = String::new();
+        for (i, ch) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(ch);
+        }
+        format!("{}{out}{rest}", if v < 0.0 { "-" } else { "" })
+    };
+    match code {
+        "#,##0" => grouped(0),
+        "#,##0.00" => grouped(2),
+        "0.0%" => format!("{:.1}%", v * 100.0),
+        "0.000" => format!("{v:.3}"),
+        "yyyy-mm-dd" => "2024-01-01".into(),
+        _ => v.to_string(),
+    }
+}
+
+/// The number format of each cell style of a workbook (`styles.xml`): `cellXfs` in
+/// order, by `numFmtId` (the custom formats of `numFmts`; 0 is General).
+fn style_formats(styles: &str) -> Vec<String> {
+    let attr = |tag: &str, key: &str| -> Option<String> {
+        let at = tag.find(&format!(" {key}=\""))? + key.len() + 3;
+        Some(tag[at..at + tag[at..].find('"')?].to_string())
+    };
+    let custom: Vec<(String, String)> = styles
+        .split("<numFmt ")
+        .skip(1)
+        .map(|t| {
+            let t = format!(" {t}");
+            (
+                attr(&t, "numFmtId").unwrap(),
+                attr(&t, "formatCode").unwrap(),
+            )
+        })
+        .collect();
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
+    xfs.split("<xf ")
+        .skip(1)
+        .map(|t| {
+            let id = attr(&format!(" {t}"), "numFmtId").unwrap_or_else(|| "0".into());
+            custom
+                .iter()
+                .find(|(i, _)| *i == id)
+                .map_or_else(|| "General".to_string(), |(_, c)| c.clone())
+        })
+        .collect()
+}
+
 /// The data sheets are written row by row, where `autofit` sees one row only, so their
 /// widths are fitted as the cells are written: every column of every data sheet has a
 /// width, at least that of its header text (7 pixels a character, plus the filter's
-/// arrow where there is one).
+/// arrow where there is one) and of every number in it as its format shows it (a
+/// spreadsheet shows `###` for a number wider than its column).
 #[test]
-fn every_data_column_is_fitted_to_at_least_its_header() {
+fn every_data_column_is_fitted_to_its_header_and_numbers() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = run(&tmp.path().join("a"), 1, CsvFormat::default());
     let path = dir.join("results.xlsx");
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
     let names = book.sheet_names();
     let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let mut styles = String::new();
+    zip.by_name("xl/styles.xml")
+        .unwrap()
+        .read_to_string(&mut styles)
+        .unwrap();
+    let formats = style_formats(&styles);
+    let mut numbers_checked = 0;
     for (i, name) in names.iter().enumerate() {
         if matches!(name.as_str(), "overview" | "charts") {
             continue;
@@ -513,5 +577,38 @@ fn every_data_column_is_fitted_to_at_least_its_header() {
                 "{name}: column {header} is {width} wide, its header needs {least}"
             );
         }
+        // Every number cell, `<c r="F2" s="4"><v>185984</v></c>` (a formula's cached
+        // value too), against its column's width: (7 × characters + 7 − 5) / 7.
+        for c in xml.split("<c r=\"").skip(1) {
+            let tag = &c[..c.find('>').unwrap()];
+            if tag.contains(" t=\"") || !c.contains("<v>") {
+                continue;
+            }
+            let col = c
+                .chars()
+                .take_while(char::is_ascii_uppercase)
+                .fold(0u32, |n, ch| n * 26 + (ch as u32 - 'A' as u32 + 1));
+            let style: usize = tag.find(" s=\"").map_or(0, |at| {
+                tag[at + 4..at + 4 + tag[at + 4..].find('"').unwrap()]
+                    .parse()
+                    .unwrap()
+            });
+            let v: f64 = c[c.find("<v>").unwrap() + 3..c.find("</v>").unwrap()]
+                .parse()
+                .unwrap();
+            let text = shown(v, &formats[style]);
+            let least = f64::from(7 * text.len() as u32 + 2) / 7.0;
+            let (_, _, width) = widths
+                .iter()
+                .find(|(lo, hi, _)| (*lo..=*hi).contains(&col))
+                .unwrap();
+            assert!(
+                *width + 0.01 >= least,
+                "{name}: column {col} is {width} wide, '{text}' ({v} as {}) needs {least}",
+                formats[style]
+            );
+            numbers_checked += 1;
+        }
     }
+    assert!(numbers_checked > 1000, "{numbers_checked} numbers checked");
 }

@@ -10,7 +10,7 @@
 //!   (`demanded_mean / (day − from_day + 1)`), so that periods of unequal length (the
 //!   first day alone, calendar months, a short last period) compare.
 
-use super::sheets::{Streamed, text_width};
+use super::sheets::{Kind, Streamed, number_width, text_width};
 use super::xlsx_err;
 use crate::error::Result;
 use crate::export::Report;
@@ -101,7 +101,7 @@ pub(super) fn sheet(
                 sheet
                     .write_number_with_format(at, col, floor, &number)
                     .map_err(xlsx_err)?;
-                Some(floor.to_string())
+                Some(floor)
             } else if let Some((formula, value)) = formula(layout.1, table, row, at, *derived) {
                 sheet
                     .write_formula_with_format(at, col, formula, &number)
@@ -110,10 +110,9 @@ pub(super) fn sheet(
             } else {
                 None
             };
-            // As `autofit` measures them: a number by its shortest form, a formula by
-            // its cached value.
+            // As the cell shows it (`#,##0`); a formula by its cached value.
             if let Some(v) = value {
-                out.widen(col, 7 * v.len() as u32);
+                out.widen(col, number_width(v, Kind::Integer));
             }
         }
     }
@@ -121,14 +120,8 @@ pub(super) fn sheet(
 }
 
 /// The formula of one derived cell over sheet `data`, with its value cached (also
-/// returned as text).
-fn formula(
-    data: &str,
-    table: &Table,
-    row: Row<'_>,
-    at: u32,
-    d: Derived,
-) -> Option<(Formula, String)> {
+/// returned).
+fn formula(data: &str, table: &Table, row: Row<'_>, at: u32, d: Derived) -> Option<(Formula, f64)> {
     let cell = |name: &str| -> Option<(String, f64)> {
         let c = column(table, name)?;
         let v = row[c as usize].parse::<f64>().ok()?;
@@ -149,6 +142,5 @@ fn formula(
         }
         Derived::Floor => return None,
     };
-    let value = value.to_string();
-    Some((Formula::new(text).set_result(&value), value))
+    Some((Formula::new(text).set_result(value.to_string()), value))
 }

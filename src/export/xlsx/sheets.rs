@@ -11,7 +11,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Worksheet};
 
 /// How a column's cells are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     Text,
     Date,
     Percent,
@@ -90,9 +90,9 @@ fn kind(sheet: &str, name: &str, row_metric: Option<&str>) -> Kind {
 }
 
 /// Writes one cell: a date cell, a number, or text; an empty cell stays empty. Returns
-/// the width `autofit` would give what was written [pixels, without padding]: 7 a
-/// character of text or of the number's shortest form, 68 for a date (`None` for an
-/// empty cell).
+/// the width of what a spreadsheet shows [pixels, without padding]: 7 a character of
+/// text or of the number as its format shows it ([`number_width`]), 68 for a date
+/// (`None` for an empty cell).
 fn cell(
     sheet: &mut Worksheet,
     (row, col): (u32, u16),
@@ -118,7 +118,7 @@ fn cell(
         _ => match text.parse::<f64>() {
             Ok(v) => sheet
                 .write_number_with_format(row, col, v, format)
-                .map(|_| 7 * v.to_string().len() as u32),
+                .map(|_| number_width(v, kind)),
             Err(_) => as_text(sheet),
         },
     }
@@ -135,9 +135,10 @@ fn excel_date(text: &str) -> Option<ExcelDateTime> {
 /// A data sheet written row by row: the bold header first, then the rows in order, so
 /// that it can be a "low memory" worksheet (rust_xlsxwriter keeps one row in memory
 /// and the rest in an unnamed temporary file). Column widths are fitted as the cells
-/// are written, with `autofit`'s padding and rules for numbers and dates but about 7
-/// pixels a character of text (its per-character widths are private), since `autofit`
-/// sees only the current row of such a sheet.
+/// are written, with `autofit`'s padding and its width for dates, about 7 pixels a
+/// character of text (its per-character widths are private) and numbers measured as
+/// their format shows them ([`number_width`]), since `autofit` sees only the current
+/// row of such a sheet.
 pub(super) struct Streamed {
     /// Per column, the widest cell so far [pixels, padding included].
     widths: Vec<u32>,
@@ -205,6 +206,27 @@ impl Streamed {
         }
         Ok(())
     }
+}
+
+/// The width [pixels, without padding] of number `v` as a cell of `kind` shows it: 7
+/// a character of the formatted text (`#,##0.00` shows 185984 as `185,984.00`, ten
+/// characters), where `autofit` measures the number's shortest form (`185984`, six) and
+/// leaves a column that Excel fills with `###`. [`Kind::Value`] is in the General
+/// format (the shortest form).
+pub(super) fn number_width(v: f64, kind: Kind) -> u32 {
+    let grouped = |decimals: usize| {
+        let text = format!("{:.*}", decimals, v.abs());
+        let whole = text.find('.').unwrap_or(text.len());
+        text.len() + whole.saturating_sub(1) / 3 + usize::from(v < 0.0)
+    };
+    let chars = match kind {
+        Kind::Integer => grouped(0),
+        Kind::Decimal => grouped(2),
+        Kind::Percent => format!("{:.1}%", v * 100.0).len(),
+        Kind::Index => format!("{v:.3}").len(),
+        Kind::Text | Kind::Date | Kind::Value => v.to_string().len(),
+    };
+    7 * chars as u32
 }
 
 /// The width of `text` [pixels] as `autofit` estimates it for Excel's default font:
