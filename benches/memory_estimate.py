@@ -7,7 +7,7 @@ estimate is meant as an upper bound, not far above the truth: too low and a run 
 cannot fit starts anyway; far too high and a run that fits is refused.
 
 The same holds for `rank`, `tornado` and `sobol`, which keep per-trial values and a
-design besides the run's own memory. For each case this script asks drawdown for its
+design besides the run's own memory, and for `merge` (its shards are written first). For each case this script asks drawdown for its
 estimate (the command with --max-memory 1K, which is refused with the estimate in its
 message), then runs the case
 for real and reads its peak RSS (getrusage of the child, one child per Python
@@ -46,6 +46,7 @@ QUICK = [
     ("rank, default, 4 000 trials (151 inputs)", "rank -n 4000"),
     ("tornado, default, 20 trials a bar end (6 060)", "tornado -n 20"),
     ("sobol, default, 8 base rows, 2 replicates", "sobol -N 8 -r 2"),
+    ("merge of 4 shards, default, daily, 1 000 trials", "merge 4 -n 1000 --step 1"),
 ]
 FULL = QUICK + [
     ("example, 1 000 000 trials", f"{EXAMPLE} -n 1000000"),
@@ -60,16 +61,39 @@ FULL = QUICK + [
     ("rank, default, 40 000 trials", "rank -n 40000"),
     ("tornado, default, 400 trials a bar end (121 200)", "tornado -n 400"),
     ("sobol, default, 128 base rows, 2 replicates", "sobol -N 128 -r 2"),
+    ("merge of 4 shards, default, daily, 4 000 trials", "merge 4 -n 4000 --step 1"),
+    ("merge of 8 shards, default, 8 000 trials, --xlsx", "merge 8 -n 8000 --xlsx"),
 ]
 
 COMMANDS = ("run", "rank", "tornado", "sobol")
 
 
 def command(args):
-    """The command and its arguments: `run` unless the case names another."""
+    """The command and its arguments: `run` unless the case names another. A merge case,
+    `merge K RUN-ARGS`, merges the K shards that `prepare` wrote."""
+    if args and args[0] == "merge":
+        return ["merge"], [os.path.join(SHARDS, f"s{k}") for k in range(1, int(args[1]) + 1)]
     if args and args[0] in COMMANDS:
         return args[:1], args[1:]
     return ["run"], args
+
+
+# Where a merge case's shards are written: a folder of main()'s temporary folder.
+SHARDS = ""
+
+
+def prepare(binary, args):
+    """For a merge case, `merge K RUN-ARGS`: writes the run's K shards."""
+    if not args or args[0] != "merge":
+        return
+    shards = int(args[1])
+    for k in range(1, shards + 1):
+        r = subprocess.run(
+            [binary, "run", *args[2:], "--shard", f"{k}/{shards}", "-q", "--force",
+             "-o", os.path.join(SHARDS, f"s{k}")],
+            capture_output=True, text=True)
+        if r.returncode != 0:
+            sys.exit(f"memory_estimate.py: a shard failed: {r.stderr.strip()}")
 
 UNITS = {"MiB": 2**20, "GiB": 2**30}
 
@@ -118,8 +142,11 @@ def main():
     print(f"{'case':52s} {'peak RSS':>10s} {'estimate':>10s} {'ratio':>6s}")
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "out")
+        global SHARDS
+        SHARDS = os.path.join(tmp, "shards")
         for label, spec in FULL if a.full else QUICK:
             args = shlex.split(spec)
+            prepare(a.bin, args)
             est = estimate(a.bin, args, out)
             rss = peak_rss(a.bin, args, out)
             ratio = est / rss

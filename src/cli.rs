@@ -347,6 +347,10 @@ pub(crate) struct MergeArgs {
     /// Replace an existing output folder even though drawdown did not write it.
     #[arg(long)]
     pub(crate) force: bool,
+    /// Refuse to start if the merge would need more memory than this (e.g. 4G, 500M);
+    /// default: half of the physical memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub(crate) max_memory: Option<u64>,
     /// No result table.
     #[arg(short, long)]
     pub(crate) quiet: bool,

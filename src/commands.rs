@@ -277,7 +277,7 @@ fn write_scenario(file: &Path, text: &str, force: bool) -> Result<()> {
 }
 
 fn merge(args: MergeArgs) -> Result<()> {
-    let summary = pipeline::merge(&args.dirs, &args.out, args.force)?;
+    let summary = pipeline::merge(&args.dirs, &args.out, args.force, args.max_memory)?;
     for note in &summary.notes {
         eprintln!("note: {note}");
     }

@@ -11,18 +11,25 @@ use crate::export::Manifest;
 use crate::export::manifest::{FileRecord, Fingerprint};
 use crate::export::{self, OutputDir, Report};
 use crate::model::{Model, Period};
+use crate::runner::budget;
 use serde::Deserialize;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-/// Merges the shard folders `dirs` (any order) into `out`.
+/// Merges the shard folders `dirs` (any order) into `out`, refusing to start when its
+/// estimated memory is above `max_memory` (half the physical memory when `None`).
 ///
 /// # Errors
-/// [`Error::Usage`] when the shards do not belong together or some are missing;
-/// I/O errors naming the file.
-pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
+/// [`Error::Usage`] when the shards do not belong together or some are missing, or the
+/// merge would not fit in memory; I/O errors naming the file.
+pub fn merge(
+    dirs: &[PathBuf],
+    out: &Path,
+    force: bool,
+    max_memory: Option<u64>,
+) -> Result<RunSummary> {
     let clock = Instant::now();
     let mut parts: Vec<(PathBuf, Head)> = dirs
         .iter()
@@ -41,6 +48,7 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
         &first.manifest.overrides,
     )?;
     let model = Model::with_period(loaded.scenario.clone(), manifest_period(&first.manifest)?);
+    check_memory(&model, &parts, max_memory)?;
     let mut aggregate = first.aggregate;
     for (dir, head) in &parts[1..] {
         let part: Partial = read_partial(dir)?;
@@ -93,6 +101,48 @@ pub fn merge(dirs: &[PathBuf], out: &Path, force: bool) -> Result<RunSummary> {
         precision_reached: None,
         notes: dir_notes,
     })
+}
+
+/// Refuses a merge of `parts` whose estimated peak memory
+/// ([`budget::merge_bytes`], and the workbook when the shards wrote one) is above the
+/// limit.
+fn check_memory(model: &Model, parts: &[(PathBuf, Head)], max_memory: Option<u64>) -> Result<()> {
+    let Some(limit) = super::memory_limit(max_memory) else {
+        return Ok(());
+    };
+    let shard_trials = |p: &Head| p.manifest.trial_range[1] - p.manifest.trial_range[0];
+    let trials: u64 = parts.iter().map(|(_, p)| shard_trials(p)).sum();
+    let largest = parts
+        .iter()
+        .map(|(_, p)| shard_trials(p))
+        .max()
+        .unwrap_or(0);
+    let m = &parts[0].1.manifest;
+    let series = model.scenario.series.len() as u64;
+    let workbook = if m.xlsx {
+        let columns = series.saturating_mul(model.report_days.len() as u64);
+        export::xlsx::memory_bytes(columns, trials.saturating_mul(series))
+    } else {
+        0
+    };
+    let need =
+        budget::merge_bytes(model, trials, largest, m.xlsx || m.plots).saturating_add(workbook);
+    if need <= limit {
+        return Ok(());
+    }
+    Err(super::over_memory(
+        "merge",
+        need,
+        &format!(
+            "{} shards, {trials} trials, {} series × {} reporting days{}",
+            parts.len(),
+            model.scenario.series.len(),
+            model.report_days.len(),
+            if m.xlsx { ", the workbook" } else { "" }
+        ),
+        limit,
+        "merge on a machine with more memory",
+    ))
 }
 
 /// The reporting period a shard was run with (every `step_days` when none is named).

@@ -8,10 +8,12 @@
 //! worker a trial's workspace; and the CSV tables while they are built (the workbook
 //! of `--xlsx` is [`crate::export::xlsx::memory_bytes`], added by the pipeline). With
 //! the workbook's part, measured against the peak RSS of 17 runs of the shipped
-//! scenarios (`benches/memory_estimate.py --full`; `.ci/run` runs 8 of them), it is 1.5
-//! to 3.9 times the peak: an upper bound, not far above. It is compared with a limit (half the physical memory by default)
-//! before any thread starts, so a run that cannot fit is refused with what to change
-//! instead of being killed an hour later.
+//! scenarios (`benches/memory_estimate.py --full`; `.ci/run` runs its quick cases), it
+//! is 1.5 to 3.9 times the peak: an upper bound, not far above. It is compared with a
+//! limit (half the physical memory by default) before any thread starts, so a run that
+//! cannot fit is refused with what to change instead of being killed an hour later.
+//! `merge` has its own estimate ([`merge_bytes`]); `rank`, `tornado` and `sobol` add
+//! what they keep per trial and their design to a run's.
 //!
 //! What it assumes: a stock histogram's window (from the bucket of the smallest stock
 //! any trial had that day to the bucket of the largest) spans at most
@@ -79,13 +81,26 @@ pub fn histogram_bytes(trials: u64) -> u64 {
     HISTOGRAM_HEADER + dense.min(rice_bits.div_ceil(8))
 }
 
-/// Estimated peak memory [bytes] of a run of `model` with `shape`.
-pub fn estimate_bytes(model: &Model, shape: RunShape) -> u64 {
-    let s = &model.scenario;
-    let series = s.series.len() as u64;
+/// What the estimate counts in: `model`'s series, reporting days, simulated days, and
+/// columns (series × reporting days).
+fn sizes(model: &Model) -> (u64, u64, u64, u64) {
+    let series = model.scenario.series.len() as u64;
     let reports = model.report_days.len() as u64;
-    let days = u64::from(s.days);
-    let columns = series.saturating_mul(reports);
+    (
+        series,
+        reports,
+        u64::from(model.scenario.days),
+        series.saturating_mul(reports),
+    )
+}
+
+/// Bytes of the aggregate of `trials` trials of `model` (see
+/// [`crate::results::SharedAggregate`]): a stock histogram per column (series ×
+/// reporting day) and per fire ratio and period, the columns' other accumulators, the
+/// groups' counts and the depletion days.
+pub fn aggregate_bytes(model: &Model, trials: u64) -> u64 {
+    let s = &model.scenario;
+    let (series, reports, days, columns) = sizes(model);
     // Fire ratios keep a histogram of the per-trial ratio per reporting period and
     // over the horizon; groups a count per member and reporting day.
     let ratio_columns = (s.fire_ratios.len() as u64).saturating_mul(reports + 1);
@@ -93,13 +108,41 @@ pub fn estimate_bytes(model: &Model, shape: RunShape) -> u64 {
         .iter()
         .map(|(_, _, members)| (members.len() as u64 + 1).saturating_mul(reports * 8))
         .fold(0, u64::saturating_add);
-    let histograms = (columns + ratio_columns).saturating_mul(histogram_bytes(shape.trials));
+    let histograms = (columns + ratio_columns).saturating_mul(histogram_bytes(trials));
     // Per series and simulated day: the trials that depleted on that day.
     let depleted = series.saturating_mul(days).saturating_mul(8);
-    let aggregate = histograms
+    histograms
         .saturating_add(columns.saturating_mul(COLUMN_BYTES))
         .saturating_add(groups)
-        .saturating_add(depleted);
+        .saturating_add(depleted)
+}
+
+/// Bytes of `model`'s CSV tables while they are written: the largest one at a time,
+/// or all at once when `kept` (for `--xlsx` and `--plots`).
+pub fn tables_bytes(model: &Model, kept: bool) -> u64 {
+    let columns =
+        (model.scenario.series.len() as u64).saturating_mul(model.report_days.len() as u64);
+    columns.saturating_mul(if kept {
+        ALL_TABLES_ROW_BYTES
+    } else {
+        TABLE_ROW_BYTES
+    })
+}
+
+/// Estimated peak memory [bytes] of `drawdown merge` of shards of `model` holding
+/// `trials` trials in all, the largest `largest` (its workbook not counted): the
+/// merged aggregate, one shard's at a time, and the tables.
+pub fn merge_bytes(model: &Model, trials: u64, largest: u64, tables_kept: bool) -> u64 {
+    BASE_BYTES
+        .saturating_add(aggregate_bytes(model, trials))
+        .saturating_add(aggregate_bytes(model, largest))
+        .saturating_add(tables_bytes(model, tables_kept))
+}
+
+/// Estimated peak memory [bytes] of a run of `model` with `shape`.
+pub fn estimate_bytes(model: &Model, shape: RunShape) -> u64 {
+    let (_, _, days, columns) = sizes(model);
+    let aggregate = aggregate_bytes(model, shape.trials);
     // The stage never holds more trials than the run has.
     let stage = (STAGE_BYTES as u64).min(
         columns
@@ -112,11 +155,7 @@ pub fn estimate_bytes(model: &Model, shape: RunShape) -> u64 {
         .saturating_mul(WORKER_COLUMN_BYTES)
         .saturating_add(days.saturating_mul(WORKER_DAY_BYTES))
         .saturating_add(WORKER_BYTES);
-    let tables = columns.saturating_mul(if shape.tables_kept {
-        ALL_TABLES_ROW_BYTES
-    } else {
-        TABLE_ROW_BYTES
-    });
+    let tables = tables_bytes(model, shape.tables_kept);
     BASE_BYTES
         .saturating_add(aggregate)
         .saturating_add(stage)

@@ -1018,6 +1018,41 @@ fn merge_refuses_a_folder_that_is_not_a_shard() {
     assert_eq!(leftovers(dir.path()), Vec::<String>::new());
 }
 
+/// A merge whose estimate is above `--max-memory` is refused before it writes anything,
+/// naming the shards and trials; the same shards merge under a limit they fit.
+#[test]
+fn merge_refuses_to_start_above_its_memory_limit() {
+    let dir = tmp();
+    for k in ["1/2", "2/2"] {
+        let out = format!("s{}", &k[..1]);
+        run_example(dir.path(), 50, &out, &["-q", "--shard", k]);
+    }
+    drawdown(dir.path())
+        .args(["merge", "s1", "s2", "-o", "merged", "--max-memory", "1M"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("this merge would need about"))
+        .stderr(predicate::str::contains("2 shards, 50 trials"))
+        .stderr(predicate::str::contains("limit of 1 MiB"))
+        .stderr(predicate::str::contains("--max-memory"));
+    assert!(!dir.path().join("merged").exists());
+    assert_eq!(leftovers(dir.path()), Vec::<String>::new());
+    drawdown(dir.path())
+        .args([
+            "merge",
+            "s1",
+            "s2",
+            "-o",
+            "merged",
+            "-q",
+            "--max-memory",
+            "1G",
+        ])
+        .assert()
+        .success();
+    assert!(dir.path().join("merged").join("summary.csv").exists());
+}
+
 // ---------------------------------------------------------------------------------------
 // 5. Happy paths
 // ---------------------------------------------------------------------------------------

@@ -121,7 +121,7 @@ fn merged_256_shards_equal_the_single_machine_run() {
         })
         .collect();
     let merged = tmp.path().join("merged");
-    let summary = pipeline::merge(&shards, &merged, false).unwrap();
+    let summary = pipeline::merge(&shards, &merged, false, None).unwrap();
     assert_eq!(summary.trials, trials);
     assert_same(&whole, &merged);
 }
@@ -141,11 +141,11 @@ fn merged_shards_equal_the_single_machine_run() {
         shards.push(dir);
     }
     let merged = tmp.path().join("merged");
-    let summary = pipeline::merge(&shards, &merged, false).unwrap();
+    let summary = pipeline::merge(&shards, &merged, false, None).unwrap();
     assert_eq!(summary.trials, 1000);
     assert_same(&whole, &merged);
     // A missing shard is refused rather than merged into a smaller run.
-    let err = pipeline::merge(&shards[..2], &tmp.path().join("bad"), false).unwrap_err();
+    let err = pipeline::merge(&shards[..2], &tmp.path().join("bad"), false, None).unwrap_err();
     assert!(err.to_string().contains("missing shard"), "{err}");
 }
 
@@ -259,6 +259,6 @@ fn merged_shards_with_groups_equal_the_single_machine_run() {
         shards.push(dir);
     }
     let merged = tmp.path().join("merged");
-    pipeline::merge(&shards, &merged, false).unwrap();
+    pipeline::merge(&shards, &merged, false, None).unwrap();
     assert_same(&whole, &merged);
 }

@@ -151,7 +151,7 @@ fn french_shards_merge_in_their_own_format() {
         })
         .collect();
     let merged = tmp.path().join("merged");
-    pipeline::merge(&shards, &merged, false).unwrap();
+    pipeline::merge(&shards, &merged, false, None).unwrap();
     for name in ["stock.csv", "summary.csv", "trials.csv"] {
         assert_eq!(
             std::fs::read(whole.join(name)).unwrap(),
@@ -165,8 +165,13 @@ fn french_shards_merge_in_their_own_format() {
         CsvFormat::default(),
         Shard::parse("2/2").unwrap(),
     );
-    let err =
-        pipeline::merge(&[shards[0].clone(), other], &tmp.path().join("bad"), false).unwrap_err();
+    let err = pipeline::merge(
+        &[shards[0].clone(), other],
+        &tmp.path().join("bad"),
+        false,
+        None,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("CSV format"), "{err}");
 }
 

@@ -181,7 +181,7 @@ fn calendar_shards_merge_to_the_whole_run() {
         })
         .collect();
     let merged = tmp.path().join("merged");
-    pipeline::merge(&shards, &merged, false).unwrap();
+    pipeline::merge(&shards, &merged, false, None).unwrap();
     for name in ["stock.csv", "depletion.csv", "shortfall.csv", "summary.csv"] {
         assert_eq!(
             std::fs::read(whole.join(name)).unwrap(),

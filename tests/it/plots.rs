@@ -194,7 +194,7 @@ fn the_charts_are_reproducible_and_merge_like_a_single_run() {
         })
         .collect();
     let merged = tmp.path().join("merged");
-    pipeline::merge(&shards, &merged, false).unwrap();
+    pipeline::merge(&shards, &merged, false, None).unwrap();
     assert_eq!(charts(&merged), one);
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(merged.join("manifest.json")).unwrap()).unwrap();
@@ -221,11 +221,12 @@ fn merge_refuses_shards_that_differ_in_plots_and_draws_none_without() {
         pipeline::run(&loaded, &req, &Silent).unwrap().dir
     };
     let (a, b) = (shard(1, true), shard(2, false));
-    let err = pipeline::merge(&[a, b.clone()], &tmp.path().join("m"), false)
+    let err = pipeline::merge(&[a, b.clone()], &tmp.path().join("m"), false, None)
         .unwrap_err()
         .to_string();
     assert!(err.contains("--plots"), "{err}");
-    let plain = pipeline::merge(&[shard(1, false), b], &tmp.path().join("m2"), false).unwrap();
+    let plain =
+        pipeline::merge(&[shard(1, false), b], &tmp.path().join("m2"), false, None).unwrap();
     assert!(!plain.dir.join("plots").exists());
     let manifest = std::fs::read_to_string(plain.dir.join("manifest.json")).unwrap();
     assert!(

@@ -403,7 +403,7 @@ fn fire_ratios_do_not_depend_on_threads_or_shards() {
         shards.push(dir);
     }
     let merged = tmp.path().join("merged");
-    let summary = pipeline::merge(&shards, &merged, false).unwrap();
+    let summary = pipeline::merge(&shards, &merged, false, None).unwrap();
     assert_eq!(
         ratios,
         std::fs::read(merged.join("fire_ratio.csv")).unwrap()

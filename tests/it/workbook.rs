@@ -332,7 +332,7 @@ fn merged_shards_write_the_same_workbook() {
         })
         .collect();
     let merged = tmp.path().join("merged");
-    pipeline::merge(&shards, &merged, false).unwrap();
+    pipeline::merge(&shards, &merged, false, None).unwrap();
     assert_eq!(
         std::fs::read(whole.join("results.xlsx")).unwrap(),
         std::fs::read(merged.join("results.xlsx")).unwrap()
