@@ -12,7 +12,6 @@ use crate::export::manifest::{FileRecord, Fingerprint};
 use crate::export::{self, OutputDir, Report};
 use crate::model::{Model, Period};
 use crate::runner::budget;
-use serde::Deserialize;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -33,7 +32,7 @@ pub fn merge(
     let clock = Instant::now();
     let mut parts: Vec<(PathBuf, Head)> = dirs
         .iter()
-        .map(|d| read_partial::<Head>(d).map(|p| (d.clone(), p)))
+        .map(|d| read_head(d).map(|p| (d.clone(), p)))
         .collect::<Result<_>>()?;
     parts.sort_by_key(|(_, p)| p.manifest.trial_range[0]);
     check_complete(&parts)?;
@@ -41,7 +40,7 @@ pub fn merge(
         verify_files(dir, p)?;
     }
     let (first_dir, _) = &parts[0];
-    let first: Partial = read_partial(first_dir)?;
+    let first = read_partial(first_dir)?;
     let loaded = Loaded::from_text(
         &first.manifest.scenario_file,
         &first.scenario_text,
@@ -51,7 +50,7 @@ pub fn merge(
     check_memory(&model, &parts, max_memory)?;
     let mut aggregate = first.aggregate;
     for (dir, head) in &parts[1..] {
-        let part: Partial = read_partial(dir)?;
+        let part = read_partial(dir)?;
         if part.manifest != head.manifest {
             return Err(Error::Usage(format!(
                 "shard '{}' changed while it was being merged; merge again",
@@ -155,14 +154,14 @@ fn manifest_period(m: &export::Manifest) -> Result<Period> {
     }
 }
 
-/// A shard file without its aggregate (skipped while parsing, so it costs no memory).
-#[derive(Deserialize)]
+/// A shard file's manifest, without its aggregate (see [`read_head`]).
 struct Head {
     manifest: Manifest,
 }
 
-/// Reads a shard folder's `partial.json` as `T` (the whole [`Partial`], or its [`Head`]).
-fn read_partial<T: serde::de::DeserializeOwned>(dir: &Path) -> Result<T> {
+/// Opens a shard folder's `partial.json`, with a usage error when `dir` is not a shard
+/// folder.
+fn open_partial(dir: &Path) -> Result<(PathBuf, BufReader<File>)> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
             "'{}' is not a shard folder: {} (give the folders written by drawdown run --shard K/N)",
@@ -182,12 +181,56 @@ fn read_partial<T: serde::de::DeserializeOwned>(dir: &Path) -> Result<T> {
         )),
         _ => Error::io("reading", &path, e),
     })?;
-    serde_json::from_reader(BufReader::new(file)).map_err(|e| {
-        Error::Usage(format!(
-            "'{}' is not a valid shard file: {e}",
-            path.display()
-        ))
-    })
+    Ok((path, BufReader::new(file)))
+}
+
+fn invalid(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Usage(format!(
+        "'{}' is not a valid shard file: {e}",
+        path.display()
+    ))
+}
+
+/// Reads a shard folder's whole `partial.json`.
+fn read_partial(dir: &Path) -> Result<Partial> {
+    let (path, reader) = open_partial(dir)?;
+    serde_json::from_reader(reader).map_err(|e| invalid(&path, e))
+}
+
+/// Reads the manifest of a shard folder's `partial.json`, its first field, and stops
+/// there: the rest (the scenario and the aggregate, nearly all of the file) is not even
+/// lexed. A file whose manifest comes later is read up to it.
+fn read_head(dir: &Path) -> Result<Head> {
+    use serde::de::{IgnoredAny, MapAccess, Visitor};
+    /// Takes the `manifest` entry of the top-level object and returns at once.
+    struct First(Option<Manifest>);
+    impl<'de> Visitor<'de> for &mut First {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a shard file: an object with a manifest")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "manifest" {
+                    self.0 = Some(map.next_value()?);
+                    return Ok(());
+                }
+                map.next_value::<IgnoredAny>()?;
+            }
+            Ok(())
+        }
+    }
+    let (path, reader) = open_partial(dir)?;
+    let mut first = First(None);
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    // Returning before the object's end makes the parser report what follows the
+    // manifest as an error: with the manifest in hand, that error is expected.
+    let read = serde::Deserializer::deserialize_map(&mut de, &mut first);
+    match (first.0, read) {
+        (Some(manifest), _) => Ok(Head { manifest }),
+        (None, Err(e)) => Err(invalid(&path, e)),
+        (None, Ok(())) => Err(invalid(&path, "missing field `manifest`")),
+    }
 }
 
 /// The shards must come from the same run and tile its trials exactly.

@@ -855,6 +855,34 @@ fn files_and_usage() -> Vec<Case> {
             &["not a valid shard file"],
         )
         .with("bad/partial.json", "{ nope"),
+        // `merge` first reads each shard's manifest alone and stops there.
+        case(
+            "merge_partial_without_manifest",
+            &["merge", "bad", "-o", "m"],
+            2,
+            &["not a valid shard file", "missing field `manifest`"],
+        )
+        .with(
+            "bad/partial.json",
+            r#"{"scenario_text": "x", "aggregate": [1, 2]}"#,
+        ),
+        case(
+            "merge_partial_with_a_bad_manifest",
+            &["merge", "bad", "-o", "m"],
+            2,
+            &["not a valid shard file"],
+        )
+        .with(
+            "bad/partial.json",
+            r#"{"scenario_text": "x", "manifest": {"seed": "no"}}"#,
+        ),
+        case(
+            "merge_partial_not_an_object",
+            &["merge", "bad", "-o", "m"],
+            2,
+            &["not a valid shard file"],
+        )
+        .with("bad/partial.json", "[1, 2, 3]"),
     ]
 }
 
