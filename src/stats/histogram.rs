@@ -422,7 +422,10 @@ fn add_count(a: u64, b: u64) -> u64 {
 }
 
 /// The serialized form, validated on the way in so a corrupt shard file cannot break the
-/// histogram's invariants.
+/// histogram's invariants. `counts` is the window's bucket counts, each run of two or
+/// more empty buckets written as one negative number, minus its length
+/// (`[1,0,0,0,2]` is written `[1,-3,2]`): a shard of few trials has sparse windows, and
+/// this halves its `partial.json`. Plain counts (files written before) read the same.
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HistogramRepr {
@@ -430,36 +433,131 @@ struct HistogramRepr {
     min: u64,
     max: u64,
     offset: u32,
-    counts: Vec<u64>,
+    counts: Vec<Entry>,
+}
+
+/// One entry of a serialized window (see [`HistogramRepr`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Entry {
+    /// A bucket's count.
+    Count(u64),
+    /// A run of this many empty buckets, written as its negation.
+    Empty(u64),
+}
+
+impl Serialize for Entry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Entry::Count(c) => s.serialize_u64(c),
+            // A window is at most `BUCKET_COUNT` buckets: the run fits an i64.
+            Entry::Empty(z) => s.serialize_i64(-(z.min(i64::MAX as u64) as i64)),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Entry;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a bucket count, or minus a number of empty buckets")
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Entry, E> {
+                Ok(Entry::Count(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Entry, E> {
+                Ok(if v < 0 {
+                    Entry::Empty(v.unsigned_abs())
+                } else {
+                    Entry::Count(v as u64)
+                })
+            }
+        }
+        d.deserialize_i64(V)
+    }
+}
+
+/// `counts` with each run of two or more zeros as one [`Entry::Empty`].
+fn encode(counts: impl Iterator<Item = u64>) -> Vec<Entry> {
+    let mut out = Vec::new();
+    let mut zeros = 0;
+    let flush = |out: &mut Vec<Entry>, zeros: u64| match zeros {
+        0 => {}
+        1 => out.push(Entry::Count(0)),
+        z => out.push(Entry::Empty(z)),
+    };
+    for c in counts {
+        if c == 0 {
+            zeros += 1;
+        } else {
+            flush(&mut out, zeros);
+            zeros = 0;
+            out.push(Entry::Count(c));
+        }
+    }
+    flush(&mut out, zeros);
+    out
+}
+
+/// The bucket counts `entries` stand for, provided they are exactly `len` buckets
+/// (checked before anything is allocated, so a corrupt run length cannot exhaust
+/// memory).
+fn decode(entries: &[Entry], len: usize) -> Result<Vec<u64>, String> {
+    let total = entries
+        .iter()
+        .try_fold(0_u64, |acc, e| match *e {
+            Entry::Count(_) => acc.checked_add(1),
+            Entry::Empty(z) => acc.checked_add(z),
+        })
+        .ok_or("histogram window length overflows u64")?;
+    if total != len as u64 {
+        return Err(format!(
+            "histogram window has {total} buckets, expected {len} from its min and max"
+        ));
+    }
+    let mut counts = Vec::with_capacity(len);
+    for e in entries {
+        match *e {
+            Entry::Count(c) => counts.push(c),
+            Entry::Empty(z) => counts.resize(counts.len() + z as usize, 0),
+        }
+    }
+    Ok(counts)
 }
 
 impl TryFrom<HistogramRepr> for LogHistogram {
     type Error = String;
 
     fn try_from(r: HistogramRepr) -> Result<Self, String> {
-        let sum = r
-            .counts
+        let mismatch = || "histogram window does not match its min and max".to_owned();
+        // The window's length follows from min and max; the entries must make exactly
+        // that many buckets.
+        let len = if r.count == 0 {
+            0
+        } else if r.min <= r.max && r.offset == bucket_index(r.min) {
+            (bucket_index(r.max) - r.offset) as usize + 1
+        } else {
+            return Err(mismatch());
+        };
+        let counts = decode(&r.counts, len)?;
+        let sum = counts
             .iter()
             .try_fold(0_u64, |acc, &c| acc.checked_add(c))
             .ok_or("histogram bucket counts overflow u64")?;
-        let canonical = if r.count == 0 {
-            r.counts.is_empty() && (r.min, r.max, r.offset) == (0, 0, 0)
-        } else {
-            let (first, last) = (r.counts.first(), r.counts.last());
-            r.min <= r.max
-                && r.offset == bucket_index(r.min)
-                && r.counts.len() == (bucket_index(r.max) - r.offset) as usize + 1
-                && first.is_some_and(|&c| c > 0)
-                && last.is_some_and(|&c| c > 0)
-        };
         if sum != r.count {
             return Err(format!(
                 "histogram bucket counts sum to {sum}, expected count {}",
                 r.count
             ));
         }
+        let canonical = if r.count == 0 {
+            (r.min, r.max, r.offset) == (0, 0, 0)
+        } else {
+            counts.first().is_some_and(|&c| c > 0) && counts.last().is_some_and(|&c| c > 0)
+        };
         if !canonical {
-            return Err("histogram window does not match its min and max".to_owned());
+            return Err(mismatch());
         }
         Ok(LogHistogram {
             count: r.count,
@@ -467,9 +565,9 @@ impl TryFrom<HistogramRepr> for LogHistogram {
             max: r.max,
             offset: r.offset,
             counts: {
-                let mut counts = Counts::from_u64(r.counts);
-                counts.settle(r.count);
-                counts
+                let mut dense = Counts::from_u64(counts);
+                dense.settle(r.count);
+                dense
             },
         })
     }
@@ -482,7 +580,7 @@ impl From<LogHistogram> for HistogramRepr {
             min: h.min,
             max: h.max,
             offset: h.offset,
-            counts: h.counts.iter().collect(),
+            counts: encode(h.counts.iter()),
         }
     }
 }

@@ -300,6 +300,54 @@ fn histogram_rejects_inconsistent_serialized_forms() {
     let good = r#"{"count":2,"min":5,"max":6,"offset":5,"counts":[1,1]}"#;
     let h: LogHistogram = serde_json::from_str(good).expect("valid");
     assert_eq!(h, [6, 5].into_iter().collect());
+    // Runs of empty buckets that do not make the window's length, or a run so long it
+    // would exhaust memory if expanded first, are refused.
+    for json in [
+        r#"{"count":2,"min":5,"max":9,"offset":5,"counts":[1,-2,1]}"#,
+        r#"{"count":2,"min":5,"max":9,"offset":5,"counts":[1,-4,1]}"#,
+        r#"{"count":2,"min":5,"max":9,"offset":5,"counts":[1,-9000000000000000000,1]}"#,
+        r#"{"count":0,"min":0,"max":0,"offset":0,"counts":[-3]}"#,
+    ] {
+        let err = serde_json::from_str::<LogHistogram>(json).expect_err(json);
+        assert!(err.to_string().contains("window has"), "{json}: {err}");
+    }
+}
+
+/// The window's runs of two or more empty buckets are written as minus their length;
+/// a single empty bucket stays 0. Values 5 and 9 fall in the exact buckets 5 and 9 (the
+/// first 1 024 buckets hold one value each): the window 5..=9 is [1, 0, 0, 0, 1],
+/// written [1, -3, 1]; 5 and 7 give [1, 0, 1]. The plain form (files written before)
+/// reads to the same histogram.
+#[test]
+fn histogram_writes_runs_of_empty_buckets_as_one_number() {
+    let cases = [
+        (
+            vec![5, 9],
+            r#"{"count":2,"min":5,"max":9,"offset":5,"counts":[1,-3,1]}"#,
+            "[1,0,0,0,1]",
+        ),
+        (
+            vec![5, 7],
+            r#"{"count":2,"min":5,"max":7,"offset":5,"counts":[1,0,1]}"#,
+            "[1,0,1]",
+        ),
+        (
+            vec![5, 5, 6],
+            r#"{"count":3,"min":5,"max":6,"offset":5,"counts":[2,1]}"#,
+            "[2,1]",
+        ),
+    ];
+    for (values, want, plain) in cases {
+        let h: LogHistogram = values.iter().copied().collect();
+        assert_eq!(serde_json::to_string(&h).unwrap(), want);
+        assert_eq!(serde_json::from_str::<LogHistogram>(want).unwrap(), h);
+        let old = want.replace(&want[want.find('[').unwrap()..], &format!("{plain}}}"));
+        assert_eq!(
+            serde_json::from_str::<LogHistogram>(&old).unwrap(),
+            h,
+            "{old}"
+        );
+    }
 }
 
 /// The order-statistic interval for the q-quantile of n uniform(0, 1) values must cover
