@@ -298,6 +298,10 @@ pub(crate) struct SweepArgs {
     /// Replace an existing output folder even though drawdown did not write it.
     #[arg(long)]
     pub(crate) force: bool,
+    /// The memory the sweep may use (e.g. 4G, 500M): fewer points run together below
+    /// it, and a sweep that cannot fit is refused; default: half of the physical memory.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub(crate) max_memory: Option<u64>,
     /// Also write results.xlsx: an overview sheet with the fill-rate table, sweep and
     /// points as sheets, and native Excel charts of each metric against the point.
     #[arg(long)]

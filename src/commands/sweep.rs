@@ -33,6 +33,7 @@ pub(super) fn sweep(args: SweepArgs) -> Result<()> {
         period: args
             .period
             .unwrap_or(drawdown::model::Period::Days(args.step)),
+        max_memory: args.max_memory,
     };
     let summary = pipeline::sweep(&loaded, &req, &observer);
     observer.finish();

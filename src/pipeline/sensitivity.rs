@@ -1056,3 +1056,28 @@ pub fn sobol(
     };
     finish(loaded, req, &setup, dir, written, (total, started))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// By hand: a value of the output is 56 bytes (a bool, a u32 and six u64, padded);
+    /// with 151 inputs `rank` keeps their values and ranks and the output's (2 × 8 ×
+    /// 152 = 2 432), the output's values (56), its column (8) and one column's index and
+    /// ranks while ranking (16): 2 512 bytes a trial, as the refusal says.
+    #[test]
+    fn rank_keeps_what_the_hand_count_says() {
+        assert_eq!(std::mem::size_of::<TrialValues>(), 56);
+        assert_eq!(rank_trial_bytes(151), 2_512);
+        assert_eq!(DESIGN_TRIAL_BYTES, 112);
+    }
+
+    /// A pin is an input index and a value with its kind (4 + 16, padded to 24 bytes),
+    /// a row a vector's 24: 10 rows of 3 pins are 10 × (24 + 72) = 960 bytes.
+    #[test]
+    fn a_design_takes_its_rows_and_pins() {
+        assert_eq!(design_bytes(10, 3), 960);
+        assert_eq!(design_bytes(0, 151), 0);
+        assert_eq!(design_bytes(u64::MAX, 2), u64::MAX, "saturates");
+    }
+}

@@ -64,6 +64,10 @@ pub struct SweepRequest {
     pub tables: bool,
     /// The reporting period of the per-point tables (with `tables`).
     pub period: Period,
+    /// The memory the sweep may use [bytes]: fewer runs go together below it, and a
+    /// sweep that does not fit one run at a time is refused; half the physical memory
+    /// when `None`.
+    pub max_memory: Option<u64>,
 }
 
 impl Default for SweepRequest {
@@ -80,6 +84,7 @@ impl Default for SweepRequest {
             xlsx: false,
             tables: false,
             period: Period::Days(7),
+            max_memory: None,
         }
     }
 }
@@ -401,9 +406,10 @@ pub const GROUP: usize = 16;
 
 /// How many runs go together ([`GROUP`], fewer when memory is short): the most whose
 /// aggregates and per-trial values, with the baseline's values held throughout, fit in
-/// the default memory limit. Refuses a sweep that does not fit with one run at a time.
+/// the memory limit (`--max-memory`, else the default). Refuses a sweep that does not
+/// fit with one run at a time.
 fn group_size(base: &Scenario, req: &SweepRequest, threads: usize) -> Result<usize> {
-    let Some(limit) = budget::default_limit() else {
+    let Some(limit) = super::memory_limit(req.max_memory) else {
         return Ok(GROUP);
     };
     let model = point_model(base.clone(), req);
@@ -423,13 +429,17 @@ fn group_size(base: &Scenario, req: &SweepRequest, threads: usize) -> Result<usi
     if let Some(k) = (1..=GROUP as u64).rev().find(|&k| need(k) <= limit) {
         return Ok(k as usize);
     }
-    Err(Error::Usage(format!(
-        "this sweep would need about {} of memory (the baseline's and one point's per-trial values: 2 × {} trials × {} series), more than the limit of {}: use fewer trials per point",
-        budget::human(need(1)),
-        req.trials,
-        model.series_count(),
-        budget::human(limit)
-    )))
+    Err(super::over_memory(
+        "sweep",
+        need(1),
+        &format!(
+            "one run at a time, and the baseline's and one point's per-trial values: 2 × {} trials × {} series",
+            req.trials,
+            model.series_count()
+        ),
+        limit,
+        "use fewer trials per point (-n)",
+    ))
 }
 
 /// The compared metrics of every series at one point.

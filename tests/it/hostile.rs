@@ -558,6 +558,27 @@ fn bad_numbers() -> Vec<Case> {
             2,
             &["Sobol design would need", "--base-rows", "--max-memory"],
         ),
+        case(
+            "sweep_memory_limit_refuses",
+            &[
+                "sweep",
+                "--vary",
+                "nations.us.stock.shell_155.initial*=0.5,1",
+                "-n",
+                "1000",
+                "--max-memory",
+                "1M",
+                "-o",
+                "o",
+            ],
+            2,
+            &[
+                "sweep would need about",
+                "2 × 1000 trials",
+                "fewer trials per point (-n)",
+                "--max-memory",
+            ],
+        ),
         // 300 000 base rows × 153 design points: 9.2·10⁷ trials, under the cap of 10⁸,
         // but 4.6·10⁷ design rows of 151 pins each (about 170 GB): refused before the
         // design is built.
