@@ -341,13 +341,7 @@ fn check_memory(model: &Model, threads: usize, trials: u64, req: &RunRequest) ->
     let Some(limit) = memory_limit(req.max_memory) else {
         return Ok(());
     };
-    let series = model.scenario.series.len() as u64;
-    let workbook = if req.xlsx {
-        let columns = series.saturating_mul(model.report_days.len() as u64);
-        export::xlsx::memory_bytes(columns, trials.saturating_mul(series))
-    } else {
-        0
-    };
+    let workbook = workbook_bytes(model, trials, req.xlsx);
     let estimate = |threads| {
         let shape = budget::RunShape {
             trials,
@@ -384,6 +378,17 @@ fn check_memory(model: &Model, threads: usize, trials: u64, req: &RunRequest) ->
             "report less often (--step 30 or more){hint}, shorten the horizon, run fewer trials per shard (--shard)"
         ),
     ))
+}
+
+/// Bytes of the workbook of `trials` trials of `model` when `xlsx` (one definition for
+/// `run` and `merge`; see [`export::xlsx::memory_bytes`]), else 0.
+pub(crate) fn workbook_bytes(model: &Model, trials: u64, xlsx: bool) -> u64 {
+    if !xlsx {
+        return 0;
+    }
+    let series = model.scenario.series.len() as u64;
+    let columns = series.saturating_mul(model.report_days.len() as u64);
+    export::xlsx::memory_bytes(columns, trials.saturating_mul(series))
 }
 
 /// The memory limit for work asked to stay within `requested` (`--max-memory`): that,

@@ -117,13 +117,7 @@ fn check_memory(model: &Model, parts: &[(PathBuf, Head)], max_memory: Option<u64
         .max()
         .unwrap_or(0);
     let m = &parts[0].1.manifest;
-    let series = model.scenario.series.len() as u64;
-    let workbook = if m.xlsx {
-        let columns = series.saturating_mul(model.report_days.len() as u64);
-        export::xlsx::memory_bytes(columns, trials.saturating_mul(series))
-    } else {
-        0
-    };
+    let workbook = super::workbook_bytes(model, trials, m.xlsx);
     let need =
         budget::merge_bytes(model, trials, largest, m.xlsx || m.plots).saturating_add(workbook);
     if need <= limit {

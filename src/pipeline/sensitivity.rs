@@ -668,12 +668,13 @@ pub fn tornado(
     let row_count = 1 + 2 * factors.len() as u64;
     let total = row_count.saturating_mul(req.trials);
     let setup = setup(loaded, req, total)?;
-    let pins: u64 = factors
+    // A row pins one factor's inputs: counted at the largest factor's.
+    let row_pins: u64 = factors
         .iter()
         .map(|f| f.ids.len() as u64)
         .max()
         .unwrap_or(0);
-    let held = design_bytes(row_count, pins);
+    let held = design_bytes(row_count, row_pins);
     check_memory(&setup, req, "tornado", total, DESIGN_TRIAL_BYTES, held)?;
     let mut rows: Vec<Vec<(u32, Pin)>> = vec![Vec::new()];
     for f in &factors {
@@ -906,14 +907,14 @@ pub fn sobol(
     let row_count = (req.base_rows as u64).saturating_mul(k + 2);
     let total = row_count.saturating_mul(req.trials);
     let setup = setup(loaded, req, total)?;
-    let pins: u64 = factors.iter().map(|f| f.ids.len() as u64).sum();
+    let row_pins: u64 = factors.iter().map(|f| f.ids.len() as u64).sum();
     let own_laws: u64 = factors
         .iter()
         .filter(|f| f.range.is_none())
         .map(|f| f.ids.len() as u64)
         .sum();
     let plan_row = std::mem::size_of::<Vec<f64>>() as u64 + 8 * k;
-    let held = design_bytes(row_count, pins)
+    let held = design_bytes(row_count, row_pins)
         // The plan's A and B, and its rows while the design's pins are made from them.
         .saturating_add((2 * 8 * k).saturating_mul(req.base_rows as u64))
         .saturating_add(row_count.saturating_mul(plan_row))
@@ -937,7 +938,7 @@ pub fn sobol(
         .rows()
         .into_iter()
         .map(|u| {
-            let mut pins = Vec::with_capacity(pins as usize);
+            let mut pins = Vec::with_capacity(row_pins as usize);
             for ((f, q), x) in factors.iter().zip(&quantiles).zip(u) {
                 for (j, &id) in f.ids.iter().enumerate() {
                     let v = match f.range {
