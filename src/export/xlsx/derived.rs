@@ -16,7 +16,7 @@ use crate::error::Result;
 use crate::export::Report;
 use crate::export::tables::{Row, Table};
 use rust_xlsxwriter::utility::row_col_to_cell;
-use rust_xlsxwriter::{Format, Formula, Worksheet};
+use rust_xlsxwriter::{Formula, Worksheet};
 
 /// A derived column.
 #[derive(Debug, Clone, Copy)]
@@ -81,7 +81,7 @@ pub(super) fn sheet(
     let (Some(nation), Some(item)) = (column(table, "nation"), column(table, "item")) else {
         return Ok(());
     };
-    let number = Format::new().set_num_format("#,##0");
+    let number = Kind::Integer.format();
     let headers: Vec<&str> = ["nation", "item"]
         .into_iter()
         .chain(columns.iter().map(|c| c.0))

@@ -24,6 +24,27 @@ pub(super) enum Kind {
     Value,
 }
 
+impl Kind {
+    /// The Excel number format of this kind's cells: the one definition that both the
+    /// cell's [`Format`] and [`number_width`] read (`None`: the General format).
+    pub(super) fn code(self) -> Option<&'static str> {
+        match self {
+            Kind::Text | Kind::Value => None,
+            Kind::Date => Some("yyyy-mm-dd"),
+            Kind::Percent => Some("0.0%"),
+            Kind::Integer => Some("#,##0"),
+            Kind::Decimal => Some("#,##0.00"),
+            Kind::Index => Some("0.000"),
+        }
+    }
+
+    /// A cell format showing numbers as this kind does.
+    pub(super) fn format(self) -> Format {
+        self.code()
+            .map_or_else(Format::new, |code| Format::new().set_num_format(code))
+    }
+}
+
 /// The cell format of each [`Kind`], made once per sheet: building a `Format` per cell
 /// tripled the time `--xlsx` adds to a run.
 struct Formats([Format; 6]);
@@ -31,12 +52,12 @@ struct Formats([Format; 6]);
 impl Formats {
     fn new() -> Formats {
         Formats([
-            Format::new(),
-            Format::new().set_num_format("yyyy-mm-dd"),
-            Format::new().set_num_format("0.0%"),
-            Format::new().set_num_format("#,##0"),
-            Format::new().set_num_format("#,##0.00"),
-            Format::new().set_num_format("0.000"),
+            Kind::Text.format(),
+            Kind::Date.format(),
+            Kind::Percent.format(),
+            Kind::Integer.format(),
+            Kind::Decimal.format(),
+            Kind::Index.format(),
         ])
     }
 
@@ -211,22 +232,53 @@ impl Streamed {
 /// The width [pixels, without padding] of number `v` as a cell of `kind` shows it: 7
 /// a character of the formatted text (`#,##0.00` shows 185984 as `185,984.00`, ten
 /// characters), where `autofit` measures the number's shortest form (`185984`, six) and
-/// leaves a column that Excel fills with `###`. [`Kind::Value`] is in the General
-/// format (the shortest form).
+/// leaves a column that Excel fills with `###`. The text is [`shown`] by the kind's
+/// [`Kind::code`]; a date is measured by its code's length.
 pub(super) fn number_width(v: f64, kind: Kind) -> u32 {
-    let grouped = |decimals: usize| {
-        let text = format!("{:.*}", decimals, v.abs());
-        let whole = text.find('.').unwrap_or(text.len());
-        text.len() + whole.saturating_sub(1) / 3 + usize::from(v < 0.0)
-    };
-    let chars = match kind {
-        Kind::Integer => grouped(0),
-        Kind::Decimal => grouped(2),
-        Kind::Percent => format!("{:.1}%", v * 100.0).len(),
-        Kind::Index => format!("{v:.3}").len(),
-        Kind::Text | Kind::Date | Kind::Value => v.to_string().len(),
+    let chars = match kind.code() {
+        Some(code) if kind == Kind::Date => code.len(),
+        code => shown(v, code).chars().count(),
     };
     7 * chars as u32
+}
+
+/// Number `v` as Excel shows it in number format `code`, for the codes [`Kind::code`]
+/// gives: `0`s after the point are the decimals, a `,` groups thousands, a trailing `%`
+/// multiplies by 100; `None` (General) is the number's shortest form.
+pub(super) fn shown(v: f64, code: Option<&str>) -> String {
+    let Some(code) = code else {
+        return v.to_string();
+    };
+    let percent = code.ends_with('%');
+    let decimals = code
+        .split_once('.')
+        .map_or(0, |(_, frac)| frac.chars().filter(|&c| c == '0').count());
+    let text = format!("{:.*}", decimals, if percent { v * 100.0 } else { v });
+    let mut out = if code.contains(',') {
+        group(&text)
+    } else {
+        text
+    };
+    if percent {
+        out.push('%');
+    }
+    out
+}
+
+/// `text` (a number formatted by Rust, `-` first if negative) with a `,` between each
+/// group of three digits of its whole part.
+fn group(text: &str) -> String {
+    let (sign, digits) = text.split_at(usize::from(text.starts_with('-')));
+    let whole = digits.find('.').unwrap_or(digits.len());
+    let mut out = String::from(sign);
+    for (i, c) in digits[..whole].chars().enumerate() {
+        if i > 0 && (whole - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out.push_str(&digits[whole..]);
+    out
 }
 
 /// The width of `text` [pixels] as `autofit` estimates it for Excel's default font:
@@ -484,4 +536,34 @@ fn headline(sheet: &mut Worksheet, report: &Report, first: u32) -> Result<u32> {
         row += 1;
     }
     Ok(row + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each kind's number as a spreadsheet shows it in that kind's format, written out
+    /// by hand.
+    #[test]
+    fn numbers_are_shown_as_their_format_shows_them() {
+        let cases = [
+            (185_984.0, Kind::Decimal, "185,984.00"),
+            (-1_234_567.891, Kind::Decimal, "-1,234,567.89"),
+            (999.995, Kind::Decimal, "1,000.00"),
+            (12.0, Kind::Decimal, "12.00"),
+            (1_000.0, Kind::Integer, "1,000"),
+            (-999.0, Kind::Integer, "-999"),
+            (123_456_789.4, Kind::Integer, "123,456,789"),
+            (0.125, Kind::Percent, "12.5%"),
+            (1.0, Kind::Percent, "100.0%"),
+            (-0.5, Kind::Percent, "-50.0%"),
+            (0.25, Kind::Index, "0.250"),
+            (12_345.5, Kind::Index, "12345.500"),
+            (2.5, Kind::Value, "2.5"),
+        ];
+        for (v, kind, text) in cases {
+            assert_eq!(shown(v, kind.code()), text, "{v} as {kind:?}");
+            assert_eq!(number_width(v, kind), 7 * text.len() as u32);
+        }
+    }
 }
