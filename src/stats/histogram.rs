@@ -87,8 +87,8 @@ pub struct Scratch {
 /// A log-linear histogram of `u64` values with exact min, max and count.
 ///
 /// See the [module docs](self) for the error guarantee.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "HistogramRepr", into = "HistogramRepr")]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "HistogramRepr")]
 pub struct LogHistogram {
     /// Number of recorded values.
     count: u64,
@@ -426,7 +426,7 @@ fn add_count(a: u64, b: u64) -> u64 {
 /// more empty buckets written as one negative number, minus its length
 /// (`[1,0,0,0,2]` is written `[1,-3,2]`): a shard of few trials has sparse windows, and
 /// this halves its `partial.json`. Plain counts (files written before) read the same.
-#[derive(Serialize, Deserialize)]
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HistogramRepr {
     count: u64,
@@ -478,26 +478,31 @@ impl<'de> Deserialize<'de> for Entry {
     }
 }
 
-/// `counts` with each run of two or more zeros as one [`Entry::Empty`].
-fn encode(counts: impl Iterator<Item = u64>) -> Vec<Entry> {
-    let mut out = Vec::new();
-    let mut zeros = 0;
-    let flush = |out: &mut Vec<Entry>, zeros: u64| match zeros {
-        0 => {}
-        1 => out.push(Entry::Count(0)),
-        z => out.push(Entry::Empty(z)),
+/// `counts` with each run of two or more zeros as one [`Entry::Empty`], each entry
+/// passed to `push` in turn (nothing is collected).
+fn encode<E>(
+    counts: impl Iterator<Item = u64>,
+    mut push: impl FnMut(Entry) -> Result<(), E>,
+) -> Result<(), E> {
+    // The entry for a run of `zeros` empty buckets, if any.
+    let run = |zeros: u64| match zeros {
+        0 => None,
+        1 => Some(Entry::Count(0)),
+        z => Some(Entry::Empty(z)),
     };
+    let mut zeros = 0;
     for c in counts {
         if c == 0 {
             zeros += 1;
-        } else {
-            flush(&mut out, zeros);
-            zeros = 0;
-            out.push(Entry::Count(c));
+            continue;
         }
+        if let Some(e) = run(zeros) {
+            push(e)?;
+        }
+        zeros = 0;
+        push(Entry::Count(c))?;
     }
-    flush(&mut out, zeros);
-    out
+    run(zeros).map_or(Ok(()), push)
 }
 
 /// The bucket counts `entries` stand for, provided they are exactly `len` buckets
@@ -573,15 +578,30 @@ impl TryFrom<HistogramRepr> for LogHistogram {
     }
 }
 
-impl From<LogHistogram> for HistogramRepr {
-    fn from(h: LogHistogram) -> Self {
-        HistogramRepr {
-            count: h.count,
-            min: h.min,
-            max: h.max,
-            offset: h.offset,
-            counts: encode(h.counts.iter()),
-        }
+/// Written as [`HistogramRepr`], field by field from the histogram itself: the window
+/// is encoded entry by entry as it is written, so serializing copies nothing.
+impl Serialize for LogHistogram {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("HistogramRepr", 5)?;
+        out.serialize_field("count", &self.count)?;
+        out.serialize_field("min", &self.min)?;
+        out.serialize_field("max", &self.max)?;
+        out.serialize_field("offset", &self.offset)?;
+        out.serialize_field("counts", &Window(&self.counts))?;
+        out.end()
+    }
+}
+
+/// A histogram's window, serialized as its [`Entry`]s.
+struct Window<'a>(&'a Counts);
+
+impl Serialize for Window<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(None)?;
+        encode(self.0.iter(), |e| seq.serialize_element(&e))?;
+        seq.end()
     }
 }
 
