@@ -453,20 +453,15 @@ impl Scenario {
     }
 }
 
-/// Locates `issue` in the user's file; an issue about a key that only an override
-/// created is attributed to that `--set` instead.
-fn attribute(mut issue: Issue, original: &str, edited: &str, overrides: &[String]) -> Issue {
-    let created = overrides
+/// Locates `issue` in the user's file; an issue about a value an override wrote (the
+/// overridden field or a field inside it) is attributed to that `--set` instead: the
+/// line in the file holds another value, or none.
+fn attribute(issue: Issue, original: &str, edited: &str, overrides: &[String]) -> Issue {
+    let set = overrides
         .iter()
         .filter_map(|o| overrides::split(o).ok())
-        .find(|(path, _)| {
-            let touches = issue.path == *path || issue.path.starts_with(&format!("{path}."));
-            touches && !locate::path_exists(original, path)
-        });
-    if let Some((path, _)) = created {
-        issue.path = format!("--set {path}");
-        issue.line = None;
-        issue.column = None;
+        .map(|(path, _)| path);
+    if let Some(issue) = issue.clone().attributed("--set", set) {
         return issue;
     }
     if issue.path.is_empty() || overrides.is_empty() {
@@ -478,9 +473,29 @@ fn attribute(mut issue: Issue, original: &str, edited: &str, overrides: &[String
         };
     }
     // Overrides may have shifted lines: measure the position in the user's file.
-    issue.line = None;
-    issue.column = None;
-    issue.located_in(original)
+    issue.unlocated().located_in(original)
+}
+
+/// Re-locates the problems of a scenario text derived from the user's `original` (by
+/// `--set`, a sweep's `--vary`, templates expanded), whose positions mean nothing to
+/// the user: a problem with a value an edit wrote is attributed to that edit's flag
+/// (`edits`: flag and dotted path), every other is located in `original`.
+pub fn relocate<'a>(
+    err: ScenarioError,
+    original: &str,
+    edits: impl IntoIterator<Item = (&'a str, &'a str)> + Clone,
+) -> ScenarioError {
+    let issues = err
+        .issues
+        .into_iter()
+        .map(|issue| {
+            let mut by_flag = edits.clone().into_iter();
+            let attributed = by_flag
+                .find_map(|(flag, path)| issue.clone().attributed(flag, std::iter::once(path)));
+            attributed.unwrap_or_else(|| issue.unlocated().located_in(original))
+        })
+        .collect();
+    ScenarioError::new(&err.origin, issues)
 }
 
 /// One problem in a scenario, with where it is.
@@ -505,6 +520,39 @@ impl Issue {
             column: None,
             message: message.into(),
         }
+    }
+
+    /// The issue as a line of a message about file `origin`:
+    /// `my.toml, line 14, column 17: path: message`, or `my.toml: path: message` when
+    /// it has no position (a `--set`, a `--vary`).
+    pub fn in_file(&self, origin: &str) -> String {
+        let sep = if self.line.is_some() { ", " } else { ": " };
+        format!("{origin}{sep}{self}")
+    }
+
+    /// The issue without its position.
+    fn unlocated(mut self) -> Issue {
+        self.line = None;
+        self.column = None;
+        self
+    }
+
+    /// The issue attributed to `flag` (`--set`, `--vary`), without a position, when
+    /// its field is one of `paths` or inside one; `None` otherwise.
+    fn attributed<'p>(self, flag: &str, mut paths: impl Iterator<Item = &'p str>) -> Option<Issue> {
+        let inside = |path: &str| {
+            self.path == path
+                || self
+                    .path
+                    .strip_prefix(path)
+                    .is_some_and(|rest| rest.starts_with('.'))
+        };
+        if self.path.is_empty() || !paths.any(inside) {
+            return None;
+        }
+        let mut issue = self.unlocated();
+        issue.path = format!("{flag} {}", issue.path);
+        Some(issue)
     }
 
     /// Fills in line and column by finding the path in the TOML `text`.
@@ -614,7 +662,7 @@ impl fmt::Display for ScenarioError {
             write!(f, " ({n} problems)")?;
         }
         for issue in &self.issues {
-            write!(f, "\n  {}:{issue}", self.origin)?;
+            write!(f, "\n  {}", issue.in_file(&self.origin))?;
         }
         Ok(())
     }

@@ -45,7 +45,7 @@ pub fn backtest(
         let shown = req.milestones.display();
         let mut msg = format!("invalid milestones file '{shown}'");
         for i in issues {
-            msg.push_str(&format!("\n  {shown}:{i}"));
+            msg.push_str(&format!("\n  {}", i.in_file(&shown.to_string())));
         }
         Error::Usage(msg)
     })?;

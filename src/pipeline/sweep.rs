@@ -136,8 +136,22 @@ pub fn point_scenario(
     label: &str,
 ) -> Result<(String, Scenario)> {
     let text = plan.text(assignments)?;
-    let scenario =
-        build(&loaded.origin, &text, &[]).map_err(|e| Error::Usage(format!("{label}: {e}")))?;
+    // The point's text has templates expanded: its lines are not the user's file's.
+    let paths: Vec<String> = assignments.iter().map(|a| a.segments.join(".")).collect();
+    let set: Vec<&str> = loaded
+        .overrides
+        .iter()
+        .filter_map(|o| overrides::split(o).ok().map(|(path, _)| path))
+        .collect();
+    let edits = paths
+        .iter()
+        .map(|p| ("--vary", p.as_str()))
+        .chain(set.iter().map(|&p| ("--set", p)));
+    let scenario = build(&loaded.origin, &text, &[]).map_err(|e| match e {
+        Error::Scenario(e) => Error::Scenario(crate::scenario::relocate(e, &loaded.text, edits)),
+        e => e,
+    });
+    let scenario = scenario.map_err(|e| Error::Usage(format!("{label}: {e}")))?;
     Ok((text, scenario))
 }
 

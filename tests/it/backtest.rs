@@ -228,7 +228,7 @@ fn bad_milestones_are_usage_errors_with_their_line() {
         msg.contains("milestones.received.nations: unknown nation 'ukraine'"),
         "{msg}"
     );
-    assert!(msg.contains("m.toml:line 31, column 11"), "{msg}");
+    assert!(msg.contains("m.toml, line 31, column 11"), "{msg}");
     std::fs::write(
         &file,
         FLOW_MILESTONES.replace(

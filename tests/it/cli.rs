@@ -809,27 +809,55 @@ fn set_of_an_unknown_field_names_the_override() {
         .stderr(predicate::str::contains("`initial`"));
 }
 
+/// The bad value is on the command line, not in the file: the message names the
+/// `--set` and no line of the file (whose line holds another, valid value).
 #[test]
-fn set_that_makes_the_scenario_invalid_names_the_field_where_it_is_in_the_file() {
+fn set_that_makes_the_scenario_invalid_is_reported_at_the_set_not_at_a_line() {
     let dir = tmp();
     write(dir.path(), "minimal.toml", MINIMAL);
+    for (value, says) in [
+        ("-5", "must not be negative, got -5"),
+        ("abc", "invalid type: string \"abc\""),
+    ] {
+        let output = drawdown(dir.path())
+            .args([
+                "check",
+                "minimal.toml",
+                "--set",
+                &format!("factories.plant.capacity.initial={value}"),
+            ])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        let stderr = stderr_of(&output);
+        let expected = format!("  minimal.toml: --set factories.plant.capacity.initial: {says}");
+        assert!(
+            stderr.lines().any(|l| l.starts_with(&expected)),
+            "expected a line starting {expected:?} in:\n{stderr}"
+        );
+        assert!(!stderr.contains("line "), "{stderr}");
+    }
+}
+
+/// A problem the file holds, with a `--set` elsewhere, is still at its line.
+#[test]
+fn a_problem_in_the_file_keeps_its_line_beside_a_set() {
+    let dir = tmp();
+    let text = MINIMAL.replace("initial = 3000", "initial = -3000");
+    write(dir.path(), "bad.toml", &text);
     let output = drawdown(dir.path())
-        .args([
-            "check",
-            "minimal.toml",
-            "--set",
-            "factories.plant.capacity.initial=-5",
-        ])
+        .args(["check", "bad.toml", "--set", "scenario.seed=5"])
         .assert()
         .code(2)
         .get_output()
         .clone();
     assert_reported(
         &stderr_of(&output),
-        "minimal.toml",
-        value_at(MINIMAL, "initial = 3000"),
+        "bad.toml",
+        value_at(&text, "initial = -3000"),
         "factories.plant.capacity.initial",
-        &["must not be negative", "-5"],
+        &["must not be negative", "-3000"],
     );
 }
 

@@ -644,7 +644,7 @@ fn bad_numbers() -> Vec<Case> {
 
 fn identifiers() -> Vec<Case> {
     let id = |name: &'static str, old: &str, new: &str, msg: &'static str| {
-        case(name, &["check", "sc.toml"], 2, &["sc.toml:line", msg]).scenario(edit(old, new))
+        case(name, &["check", "sc.toml"], 2, &["sc.toml, line", msg]).scenario(edit(old, new))
     };
     vec![
         id(
@@ -801,7 +801,7 @@ fn files_and_usage() -> Vec<Case> {
             "deep_nesting",
             &["check", "deep.toml"],
             2,
-            &["deep.toml:line 1", "recursion"],
+            &["deep.toml, line 1", "recursion"],
         )
         .with(
             "deep.toml",
@@ -825,7 +825,7 @@ fn files_and_usage() -> Vec<Case> {
             "unknown_key",
             &["check", "sc.toml"],
             2,
-            &["sc.toml:line", "unknown field"],
+            &["sc.toml, line", "unknown field"],
         )
         .scenario(edit("seed = 1", "seed = 1\ncolour = 3")),
         case(

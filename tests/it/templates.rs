@@ -262,7 +262,7 @@ fn an_unknown_template_is_refused_naming_the_field_its_line_and_the_known_ones()
     let stderr = check_rejects(&text);
     let (line, column) = position(&text, "\"big_donor\"");
     let expected = format!(
-        "t.toml:line {line}, column {column}: nations.estonia.template: unknown template 'big_donor'; nations templates: small_donor"
+        "t.toml, line {line}, column {column}: nations.estonia.template: unknown template 'big_donor'; nations templates: small_donor"
     );
     assert!(stderr.contains(&expected), "{stderr}");
 
@@ -296,7 +296,7 @@ fn a_mistake_in_a_field_from_a_template_is_located_at_the_template() {
     let stderr = check_rejects(&text);
     let (line, column) = position(&text, "-5");
     let expected = format!(
-        "t.toml:line {line}, column {column}: nations.estonia.stock.shell_155.floor: must not be negative, got -5 (the value comes from template 'small_donor')"
+        "t.toml, line {line}, column {column}: nations.estonia.stock.shell_155.floor: must not be negative, got -5 (the value comes from template 'small_donor')"
     );
     assert!(stderr.contains(&expected), "{stderr}");
     assert!(!stderr.contains("latvia"), "{stderr}");
@@ -307,4 +307,38 @@ fn a_mistake_in_a_field_from_a_template_is_located_at_the_template() {
     let (line, _) = position(&text, "every_dayz");
     assert!(stderr.contains(&format!("line {line},")), "{stderr}");
     assert!(stderr.contains("every_dayz"), "{stderr}");
+}
+
+/// A sweep's point is simulated from the scenario with its templates expanded, whose
+/// lines are not the file's: a problem with the value a `--vary` wrote is reported at
+/// the `--vary` (no line), and a problem with another field at its line in the file.
+/// Before, both carried a line of the expanded text (line 1655 of a 1002-line file).
+#[test]
+fn a_sweep_points_problems_are_located_in_the_file_or_at_the_vary() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    fs::write(dir.path().join("t.toml"), TEMPLATED).expect("writing");
+    let rejects = |args: &[&str]| {
+        let out = drawdown(dir.path())
+            .args(args)
+            .args(["-n", "5", "-o", "out"])
+            .assert()
+            .code(2)
+            .get_output()
+            .clone();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let floor = "nations.estonia.stock.shell_155.floor";
+    for command in ["sweep", "tornado"] {
+        let stderr = rejects(&[command, "t.toml", "--vary", &format!("{floor}=-5,5")]);
+        let expected = format!("  t.toml: --vary {floor}: must not be negative, got -5");
+        assert!(stderr.contains(&expected), "{command}: {stderr}");
+        assert!(!stderr.contains("line "), "{command}: {stderr}");
+    }
+    // The start moved past the end: the end, which no --vary wrote, is at its line.
+    let stderr = rejects(&["sweep", "t.toml", "--vary", "scenario.start=2023-06-01"]);
+    let (line, column) = position(TEMPLATED, "\"2022-12-31\"");
+    let expected =
+        format!("  t.toml, line {line}, column {column}: scenario.end: the horizon is empty");
+    assert!(stderr.contains(&expected), "{stderr}");
+    assert!(!dir.path().join("out").exists());
 }
