@@ -53,7 +53,7 @@ pub(crate) enum Command {
     /// Compare a scenario with dated public figures and write a Markdown report.
     Backtest(BacktestArgs),
     /// Rank every uncertain input by its association with an output, from one run (PRCC, SRC).
-    Rank(SensitivityArgs),
+    Rank(RankArgs),
     /// One-at-a-time swings of inputs with common random numbers, ranked by effect.
     Tornado(SensitivityArgs),
     /// Variance-based global sensitivity: first-order and total Sobol indices, noise removed.
@@ -75,14 +75,14 @@ pub(crate) struct RunArgs {
     /// the embedded default scenario when omitted.
     pub(crate) scenario: Option<PathBuf>,
     /// Number of trials, 1 to 1,000,000,000 (the maximum with --until-ci).
-    #[arg(short = 'n', long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    #[arg(short = 'n', long, default_value_t = 10_000, allow_negative_numbers = true, value_parser = whole::<1, 1_000_000_000>)]
     pub(crate) trials: u64,
     /// Master seed; the scenario's seed, else 20220224, when omitted.
-    #[arg(short, long)]
+    #[arg(short, long, allow_negative_numbers = true, value_parser = whole::<0, { u64::MAX }>)]
     pub(crate) seed: Option<u64>,
     /// Worker threads, 1 to 1024 (results do not depend on it); all cores when omitted.
     /// Never more than there are units of 16 trials.
-    #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(short = 'j', long, allow_negative_numbers = true, value_parser = whole_u32::<1, 1024>)]
     pub(crate) threads: Option<u32>,
     /// Result folder; results/<scenario name>/ when omitted. An existing folder is
     /// replaced only if drawdown wrote it (or is empty).
@@ -97,7 +97,7 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub(crate) max_memory: Option<u64>,
     /// Days between reporting days in depletion.csv, stock.csv and shortfall.csv (1 to 36525).
-    #[arg(long, value_name = "DAYS", default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..=36_525))]
+    #[arg(long, value_name = "DAYS", default_value_t = 7, allow_negative_numbers = true, value_parser = whole_u32::<1, 36_525>)]
     pub(crate) step: u32,
     /// Report by calendar period: month, quarter or year (the last day of each, plus the
     /// horizon's last day; tables gain a `period` column such as 2024-01, 2024-Q1, 2024),
@@ -137,7 +137,12 @@ pub(crate) struct RunArgs {
     #[arg(long, value_name = "K/N", conflicts_with = "trace")]
     pub(crate) shard: Option<String>,
     /// Keep adding trials until every depletion probability's 95% interval is narrower than W.
-    #[arg(long, value_name = "W", conflicts_with = "trace")]
+    #[arg(
+        long,
+        value_name = "W",
+        conflicts_with = "trace",
+        allow_negative_numbers = true
+    )]
     pub(crate) until_ci: Option<f64>,
     /// With --until-ci, track only this series (nation.item).
     #[arg(long, value_name = "NATION.ITEM")]
@@ -173,18 +178,46 @@ pub(crate) struct CheckArgs {
     pub(crate) inputs: bool,
 }
 
-/// `drawdown rank` and `drawdown tornado`.
+/// `drawdown rank`: every uncertain input of one run, so no `--vary`.
+#[derive(Debug, Args)]
+pub(crate) struct RankArgs {
+    /// Scenario file (TOML); the embedded default scenario when omitted.
+    pub(crate) scenario: Option<PathBuf>,
+    /// Trials in all, 1 to 10,000,000.
+    #[arg(short = 'n', long, default_value_t = 500, allow_negative_numbers = true, value_parser = whole::<1, 10_000_000>)]
+    pub(crate) trials: u64,
+    /// Rows of the terminal table (all rows are in the CSV).
+    #[arg(long, default_value_t = 15)]
+    pub(crate) top: usize,
+    /// Common flags.
+    #[command(flatten)]
+    pub(crate) common: DesignArgs,
+}
+
+impl From<RankArgs> for SensitivityArgs {
+    fn from(a: RankArgs) -> SensitivityArgs {
+        SensitivityArgs {
+            scenario: a.scenario,
+            vary: Vec::new(),
+            trials: a.trials,
+            top: a.top,
+            common: a.common,
+        }
+    }
+}
+
+/// `drawdown tornado` (and, through [`RankArgs`], `drawdown rank`).
 #[derive(Debug, Args)]
 pub(crate) struct SensitivityArgs {
     /// Scenario file (TOML); the embedded default scenario when omitted.
     pub(crate) scenario: Option<PathBuf>,
-    /// tornado: an input to swing, PATH=low,high | PATH+=d1,d2 | PATH*=f1,f2 (repeatable;
-    /// `*` and `{a,b}` move every match together); every uncertain input between its 10 %
-    /// and 90 % quantiles when omitted. rank: not used.
+    /// An input to swing, PATH=low,high | PATH+=d1,d2 | PATH*=f1,f2 (repeatable; `*` and
+    /// `{a,b}` move every match together); every uncertain input between its 10 % and
+    /// 90 % quantiles when omitted.
     #[arg(long, value_name = "SPEC")]
     pub(crate) vary: Vec<String>,
-    /// Trials: per bar end and for the baseline (tornado), in all (rank); 1 to 10,000,000.
-    #[arg(short = 'n', long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    /// Trials per bar end and for the baseline, 1 to 10,000,000.
+    #[arg(short = 'n', long, default_value_t = 500, allow_negative_numbers = true, value_parser = whole::<1, 10_000_000>)]
     pub(crate) trials: u64,
     /// Rows of the terminal table (all rows are in the CSV).
     #[arg(long, default_value_t = 15)]
@@ -206,10 +239,10 @@ pub(crate) struct SobolArgs {
     pub(crate) vary: Vec<String>,
     /// Base rows N of the Saltelli design, 2 to 1,000,000; the run is N × (factors + 2) ×
     /// replicates trials.
-    #[arg(short = 'N', long = "base-rows", default_value_t = 256, value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    #[arg(short = 'N', long = "base-rows", default_value_t = 256, allow_negative_numbers = true, value_parser = whole::<2, 1_000_000>)]
     pub(crate) base_rows: u64,
     /// Trials per design row, 2 to 1,000 (their spread measures the simulator's noise).
-    #[arg(short = 'r', long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(2..=1_000))]
+    #[arg(short = 'r', long, default_value_t = 4, allow_negative_numbers = true, value_parser = whole::<2, 1_000>)]
     pub(crate) replicates: u64,
     /// Rows of the terminal table.
     #[arg(long, default_value_t = 15)]
@@ -232,10 +265,10 @@ pub(crate) struct DesignArgs {
     #[arg(long, value_name = "NAME")]
     pub(crate) metric: Option<String>,
     /// Master seed; the scenario's, else 20220224, when omitted.
-    #[arg(short, long)]
+    #[arg(short, long, allow_negative_numbers = true, value_parser = whole::<0, { u64::MAX }>)]
     pub(crate) seed: Option<u64>,
     /// Worker threads, 1 to 1024 (results do not depend on it); all cores when omitted.
-    #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(short = 'j', long, allow_negative_numbers = true, value_parser = whole_u32::<1, 1024>)]
     pub(crate) threads: Option<u32>,
     /// Result folder; results/<scenario name>-<command>/ when omitted.
     #[arg(short, long, value_name = "DIR")]
@@ -284,13 +317,13 @@ pub(crate) struct SweepArgs {
     #[command(flatten)]
     pub(crate) grid: GridArgs,
     /// Trials per point (and for the baseline), 1 to 1,000,000,000.
-    #[arg(short = 'n', long, default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000_000))]
+    #[arg(short = 'n', long, default_value_t = 1_000, allow_negative_numbers = true, value_parser = whole::<1, 1_000_000_000>)]
     pub(crate) trials: u64,
     /// Master seed, shared by every point; the scenario's, else 20220224, when omitted.
-    #[arg(short, long)]
+    #[arg(short, long, allow_negative_numbers = true, value_parser = whole::<0, { u64::MAX }>)]
     pub(crate) seed: Option<u64>,
     /// Worker threads, 1 to 1024 (results do not depend on it); all cores when omitted.
-    #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(short = 'j', long, allow_negative_numbers = true, value_parser = whole_u32::<1, 1024>)]
     pub(crate) threads: Option<u32>,
     /// Result folder; results/<scenario name>-sweep/ when omitted.
     #[arg(short, long, value_name = "DIR")]
@@ -311,7 +344,7 @@ pub(crate) struct SweepArgs {
     #[arg(long)]
     pub(crate) tables: bool,
     /// With --tables: days between reporting days (1 to 36525).
-    #[arg(long, value_name = "DAYS", default_value_t = 7, requires = "tables", value_parser = clap::value_parser!(u32).range(1..=36_525))]
+    #[arg(long, value_name = "DAYS", default_value_t = 7, requires = "tables", allow_negative_numbers = true, value_parser = whole_u32::<1, 36_525>)]
     pub(crate) step: u32,
     /// With --tables: report by calendar month, quarter or year, or every N days.
     #[arg(long, value_name = "month|quarter|year|N", requires = "tables", conflicts_with = "step", value_parser = parse_period)]
@@ -369,13 +402,13 @@ pub(crate) struct BacktestArgs {
     #[arg(short, long, value_name = "FILE")]
     pub(crate) milestones: PathBuf,
     /// Number of trials, 1 to 1,000,000.
-    #[arg(short = 'n', long, default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(short = 'n', long, default_value_t = 1_000, allow_negative_numbers = true, value_parser = whole::<1, 1_000_000>)]
     pub(crate) trials: u64,
     /// Master seed; the scenario's seed, else 20220224, when omitted.
-    #[arg(short, long)]
+    #[arg(short, long, allow_negative_numbers = true, value_parser = whole::<0, { u64::MAX }>)]
     pub(crate) seed: Option<u64>,
     /// Worker threads, 1 to 1024 (results do not depend on it); all cores when omitted.
-    #[arg(short = 'j', long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    #[arg(short = 'j', long, allow_negative_numbers = true, value_parser = whole_u32::<1, 1024>)]
     pub(crate) threads: Option<u32>,
     /// The Markdown report to write (replaced only if drawdown wrote it); stdout when omitted.
     #[arg(short, long, value_name = "FILE")]
@@ -396,6 +429,28 @@ fn parse_period(text: &str) -> Result<drawdown::model::Period, String> {
 /// Parses `--csv-locale`: a language code such as fr or de_DE.
 fn parse_locale(text: &str) -> Result<drawdown::export::CsvFormat, String> {
     drawdown::export::CsvFormat::for_locale(text)
+}
+
+/// A whole number from `LO` to `HI`: a negative number, a fraction or a word is
+/// refused with the range (clap's own parser says "invalid digit found in string").
+fn whole<const LO: u64, const HI: u64>(text: &str) -> Result<u64, String> {
+    let range = || {
+        if HI == u64::MAX {
+            format!("expected a whole number from {LO} to {HI} (2^64 - 1)")
+        } else {
+            format!("expected a whole number from {LO} to {HI}")
+        }
+    };
+    match text.trim().parse::<u64>() {
+        Ok(v) if (LO..=HI).contains(&v) => Ok(v),
+        _ => Err(range()),
+    }
+}
+
+/// [`whole`] for a `u32` option.
+fn whole_u32<const LO: u64, const HI: u64>(text: &str) -> Result<u32, String> {
+    // HI fits a u32 for every option that uses this.
+    whole::<LO, HI>(text).map(|v| v as u32)
 }
 
 /// Parses a memory size: bytes, or a number with K, M, G or T (powers of 1024).

@@ -36,7 +36,7 @@ pub(crate) fn dispatch(command: Command) -> Result<()> {
         Command::Merge(args) => merge(args),
         Command::Backtest(args) => backtest(args),
         Command::Sweep(args) => sweep::sweep(args),
-        Command::Rank(args) => sensitivity::rank_or_tornado(args, false),
+        Command::Rank(args) => sensitivity::rank_or_tornado(args.into(), false),
         Command::Tornado(args) => sensitivity::rank_or_tornado(args, true),
         Command::Sobol(args) => sensitivity::sobol(args),
     }

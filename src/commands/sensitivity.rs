@@ -21,12 +21,6 @@ pub(super) fn rank_or_tornado(args: SensitivityArgs, tornado: bool) -> Result<()
         top: args.top,
         ..request(&args.common)
     };
-    if !tornado && !args.vary.is_empty() {
-        return Err(drawdown::Error::Usage(
-            "drawdown rank takes no --vary: it ranks every uncertain input of one run".into(),
-        )
-        .into());
-    }
     let f: Analysis = if tornado {
         pipeline::sensitivity::tornado
     } else {

@@ -718,26 +718,75 @@ pub(crate) fn manifest_for(
     }
 }
 
-/// Per point, the fill rate of each consuming series with its paired difference.
+/// Per point, the fill rate of each consuming series with its paired difference: the
+/// `--vary` paths once above the table (`change 1: PATH`), each point's values in
+/// columns of their own, every column aligned.
 fn terminal_table(plan: &Plan, base: &Scenario, rows: &[PointRows]) -> String {
-    let mut text = String::from(
-        "point  change  series  fill_rate [95% CI]  paired diff from baseline [95% CI]\n",
+    let many = plan.specs.len() > 1;
+    let name = |k: usize| {
+        if many {
+            format!("change {}", k + 1)
+        } else {
+            "change".to_string()
+        }
+    };
+    let mut text = String::new();
+    for (k, r) in plan.specs.iter().enumerate() {
+        text.push_str(&format!("{}: {}\n", name(k), r.spec.path));
+    }
+    let mut header = vec!["point".to_string()];
+    header.extend((0..plan.specs.len()).map(name));
+    header.extend(
+        [
+            "series",
+            "fill_rate [95% CI]",
+            "paired diff from baseline [95% CI]",
+        ]
+        .map(String::from),
     );
+    let mut table = vec![header];
     for (p, point_rows) in plan.points.iter().zip(rows) {
         for (i, c) in point_rows.iter().filter(|(_, c)| c.metric == "fill_rate") {
             let (nation, item) = labels(base, *i);
-            let diff = c.diff.map_or(String::new(), |(d, iv)| {
-                format!("{:+.4} [{:+.4}, {:+.4}]", d, iv.low, iv.high)
-            });
-            text.push_str(&format!(
-                "{:>5}  {}  {nation}.{item}  {:.4} [{:.4}, {:.4}]  {diff}\n",
-                p.index,
-                describe(plan, p),
-                c.estimate,
-                c.ci.low,
-                c.ci.high
+            let mut row = vec![p.index.to_string()];
+            row.extend(p.labels.iter().cloned());
+            row.push(format!("{nation}.{item}"));
+            row.push(format!(
+                "{:.4} [{:.4}, {:.4}]",
+                c.estimate, c.ci.low, c.ci.high
             ));
+            row.push(c.diff.map_or(String::new(), |(d, iv)| {
+                format!("{:+.4} [{:+.4}, {:+.4}]", d, iv.low, iv.high)
+            }));
+            table.push(row);
         }
+    }
+    let columns = table[0].len();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            table
+                .iter()
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in &table {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            // The point number right-aligned, the rest left-aligned.
+            .map(|(c, (cell, &w))| {
+                if c == 0 {
+                    format!("{cell:>w$}")
+                } else {
+                    format!("{cell:<w$}")
+                }
+            })
+            .collect();
+        text.push_str(cells.join("  ").trim_end());
+        text.push('\n');
     }
     text
 }

@@ -195,14 +195,21 @@ pub fn default_limit() -> Option<u64> {
 }
 
 /// `bytes` for people, in the binary units `--max-memory` reads (`4G` is 4 GiB):
-/// `1.2 GiB`, `350 MiB`.
+/// `1.2 GiB`, `350 MiB`, `1.5 MiB`, `64 KiB`, `512 bytes`: a limit set in any unit
+/// prints as it was read, to the digit that tells it from its neighbours.
 pub fn human(bytes: u64) -> String {
     let b = bytes as f64;
-    let (mib, gib) = ((1u64 << 20) as f64, (1u64 << 30) as f64);
+    let (kib, mib, gib) = (1024.0, (1u64 << 20) as f64, (1u64 << 30) as f64);
     if b >= gib {
         format!("{:.1} GiB", b / gib)
+    } else if b >= 10.0 * mib {
+        format!("{:.0} MiB", b / mib)
+    } else if b >= mib {
+        format!("{:.1} MiB", b / mib)
+    } else if b >= kib {
+        format!("{:.0} KiB", b / kib)
     } else {
-        format!("{:.0} MiB", (b / mib).max(1.0))
+        format!("{bytes} bytes")
     }
 }
 
@@ -224,7 +231,12 @@ mod tests {
         assert_eq!(human(350_000_000), "334 MiB");
         assert_eq!(human(12_345_000_000), "11.5 GiB");
         assert_eq!(human(64 << 30), "64.0 GiB");
-        assert_eq!(human(1000), "1 MiB");
+        // --max-memory 1K, 1500K and 1M: each as it was given.
+        assert_eq!(human(1024), "1 KiB");
+        assert_eq!(human(1500 << 10), "1.5 MiB");
+        assert_eq!(human(1 << 20), "1.0 MiB");
+        assert_eq!(human(10 << 20), "10 MiB");
+        assert_eq!(human(1000), "1000 bytes");
     }
 
     /// Hand-computed from the Rice code's size, `W(k + 1) + ⌈T / 2^k⌉` bits, with

@@ -137,8 +137,14 @@ pub fn path_exists(text: &str, path: &str) -> bool {
 /// Rust type names in serde messages, in words an analyst reads.
 fn plain_words(message: &str) -> String {
     message
-        .replace("expected u32", "expected a whole number >= 0")
-        .replace("expected u64", "expected a whole number >= 0")
+        .replace(
+            "expected u32",
+            "expected a whole number (no fraction, not negative)",
+        )
+        .replace(
+            "expected u64",
+            "expected a whole number (no fraction, not negative)",
+        )
         .replace("expected f64", "expected a number")
         .replace("expected a boolean", "expected true or false")
 }

@@ -7,7 +7,9 @@
 //! segment; `{a,b,c}` matches any of the keys listed. A pattern whose last key is absent in a matched table still matches there
 //! ("absent"): `=` then adds the field, `+=` on `slip_days` treats it as 0, and any other
 //! relative change of an absent field is an error. A pattern with a wildcard whose last
-//! key exists in none of the matched tables matches nothing.
+//! key exists in none of the matched tables matches nothing (a misspelt key), unless
+//! that key is one of the optional fields a table may lack ([`OPTIONAL`]: `slip_days`,
+//! `floor`, …): then it matches in every table, absent.
 
 use toml_edit::{Item, TableLike, Value};
 
@@ -70,7 +72,10 @@ pub fn resolve(root: &dyn TableLike, pattern: &[String]) -> Result<Vec<Found>, S
     walk(root, pattern, &mut prefix, &mut found, &mut miss)?;
     let wildcard = is_pattern(pattern);
     let present = found.iter().any(|f| f.value.is_some());
-    if found.is_empty() || (wildcard && !present) {
+    let optional = pattern
+        .last()
+        .is_some_and(|k| OPTIONAL.contains(&k.as_str()));
+    if found.is_empty() || (wildcard && !present && !optional) {
         if !found.is_empty() {
             return Err(absent_message(root, pattern, &found));
         }
@@ -241,7 +246,8 @@ fn no_match(pattern: &[String], miss: &Miss) -> String {
     let limit = (wanted.chars().count() / 3).max(2);
     let near: Vec<String> = ranked
         .iter()
-        .filter(|(d, _)| *d <= limit)
+        // The key itself is no suggestion (an optional key no table has).
+        .filter(|(d, _)| *d <= limit && *d > 0)
         .take(3)
         .map(|(_, k)| {
             let mut p = pattern.to_vec();

@@ -457,6 +457,35 @@ mod tests {
         assert!(text.contains("slip_days = 368"), "{text}");
     }
 
+    /// No milestone of `f.b` has a slip: a wildcard on `slip_days`, an optional field,
+    /// still matches each of them (absent), where a misspelt key matches nothing.
+    #[test]
+    fn a_wildcard_on_an_optional_key_no_table_has_matches_every_table() {
+        let p = plan(&["f.b.cap.ramp.*.slip_days+=0,30"], false).unwrap();
+        let texts: Vec<String> = p.points[1]
+            .assignments
+            .iter()
+            .map(Assignment::to_text)
+            .collect();
+        assert_eq!(texts, ["f.b.cap.ramp.m1.slip_days = 30"]);
+        let err = plan(&["f.b.cap.ramp.*.slip_dayz+=0,30"], false)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("matches nothing"), "{err}");
+        assert!(
+            err.contains("did you mean f.b.cap.ramp.*.slip_days?"),
+            "{err}"
+        );
+        // Scaling a slip no milestone has: refused, without suggesting the key typed.
+        let err = plan(&["f.b.cap.ramp.*.slip_days*=2"], false)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            !err.contains("did you mean f.b.cap.ramp.*.slip_days"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn scales_numbers_and_distributions() {
         let p = plan(&["f.a.cap.ramp.m2.target*=2", "f.*.cap.initial*=2"], false).unwrap();

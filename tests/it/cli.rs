@@ -1061,7 +1061,7 @@ fn merge_refuses_to_start_above_its_memory_limit() {
         .code(2)
         .stderr(predicate::str::contains("this merge would need about"))
         .stderr(predicate::str::contains("2 shards, 50 trials"))
-        .stderr(predicate::str::contains("limit of 1 MiB"))
+        .stderr(predicate::str::contains("limit of 1.0 MiB"))
         .stderr(predicate::str::contains("--max-memory"));
     assert!(!dir.path().join("merged").exists());
     assert_eq!(leftovers(dir.path()), Vec::<String>::new());
@@ -1563,4 +1563,65 @@ fn a_reader_gone_before_the_table_is_not_a_failure() {
     assert_eq!(out.status.code(), Some(0), "stderr: {stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(dir.path().join("out/summary.csv").exists());
+}
+
+/// A negative or fractional count is refused as a value out of range, naming the range:
+/// clap took `-5` for a flag ("unexpected argument '-5'", with a tip that made it the
+/// scenario) and `-n=-5` for a word ("invalid digit found in string").
+#[test]
+fn negative_and_fractional_numbers_are_refused_with_their_range() {
+    let dir = tmp();
+    for (args, says) in [
+        (
+            &["run", "-n", "-5"][..],
+            "invalid value '-5' for '--trials <TRIALS>': expected a whole number from 1 to 1000000000",
+        ),
+        (
+            &["run", "-n=-5"][..],
+            "expected a whole number from 1 to 1000000000",
+        ),
+        (
+            &["run", "-n", "2.5"][..],
+            "expected a whole number from 1 to 1000000000",
+        ),
+        (
+            &["run", "--seed", "-1"][..],
+            "invalid value '-1' for '--seed <SEED>': expected a whole number from 0 to",
+        ),
+        (
+            &["sweep", "--vary", "scenario.seed=1", "-j", "-2"][..],
+            "expected a whole number from 1 to 1024",
+        ),
+        (
+            &["run", "--until-ci", "-0.1"][..],
+            "--until-ci: expected a width between 0 and 1",
+        ),
+    ] {
+        drawdown(dir.path())
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(says))
+            .stderr(predicate::str::contains("unexpected argument").not());
+    }
+    assert!(
+        fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "nothing written"
+    );
+}
+
+/// `rank` ranks every input of one run: it has no `--vary`, in its help or its flags.
+#[test]
+fn rank_has_no_vary() {
+    let dir = tmp();
+    drawdown(dir.path())
+        .args(["rank", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--vary").not());
+    drawdown(dir.path())
+        .args(["rank", "--vary", "scenario.seed=1"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unexpected argument '--vary'"));
 }

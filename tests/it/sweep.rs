@@ -485,3 +485,57 @@ fn a_point_that_simulates_like_the_baseline_reuses_its_trials() {
         "a later ramp changes something"
     );
 }
+
+/// The terminal table names each `--vary` path once above it and gives each point's
+/// values columns of their own, aligned: before, every row repeated the whole
+/// `path=value` (90 characters for the README's slip example) and no column lined up.
+#[test]
+fn the_terminal_table_names_each_path_once_and_aligns_its_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("s.toml"), CAPACITY).unwrap();
+    let out = Command::cargo_bin("drawdown")
+        .unwrap()
+        .current_dir(tmp.path())
+        .args(["sweep", "s.toml", "-n", "20", "-o", "out"])
+        .args(["--vary", "factories.plant.capacity.initial*=1,2"])
+        .args(["--vary", "factories.plant.capacity.ramp.*.slip_days+=0,30"])
+        .assert()
+        .success();
+    let stdout = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0], "change 1: factories.plant.capacity.initial",
+        "{stdout}"
+    );
+    assert_eq!(
+        lines[1], "change 2: factories.plant.capacity.ramp.*.slip_days",
+        "{stdout}"
+    );
+    assert!(
+        lines[2].starts_with("point  change 1  change 2  series"),
+        "{stdout}"
+    );
+    let rows: Vec<&str> = lines[3..]
+        .iter()
+        .copied()
+        .filter(|l| l.contains('['))
+        .collect();
+    assert_eq!(rows.len(), 4, "4 points × 1 consuming series:\n{stdout}");
+    // Every row's series and fill rate start under their headers.
+    let at = |s: &str, what: &str| s.find(what).unwrap_or(usize::MAX);
+    let (series, fill) = (at(lines[2], "series"), at(lines[2], "fill_rate"));
+    for row in &rows {
+        assert!(!row.contains("factories."), "{row}");
+        assert_eq!(row.as_bytes()[series - 1], b' ', "{row}");
+        assert_ne!(row.as_bytes()[series], b' ', "{row}");
+        assert!(
+            row[fill..].starts_with(|c: char| c.is_ascii_digit()),
+            "{row}"
+        );
+    }
+    assert!(
+        rows[0].starts_with("    1  *1        +0        "),
+        "{}",
+        rows[0]
+    );
+}
