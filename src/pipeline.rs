@@ -407,8 +407,14 @@ pub(crate) fn over_memory(
     limit: u64,
     remedies: &str,
 ) -> Error {
+    // The default limit says where it comes from (a limit the user set was read as such).
+    let default = if budget::default_limit() == Some(limit) {
+        " (half of this machine's memory)"
+    } else {
+        ""
+    };
     Error::Usage(format!(
-        "this {what} would need about {} of memory ({detail}), more than the limit of {}: {remedies}, or raise the limit with --max-memory",
+        "this {what} would need about {} of memory ({detail}), more than the limit of {}{default}: {remedies}, or raise the limit with --max-memory",
         budget::human(need),
         budget::human(limit)
     ))
