@@ -5,6 +5,8 @@
 //! the aggregates are then read and merged one at a time, in trial order; `trials.csv`
 //! is streamed line by line.
 
+mod check;
+
 use super::{Loaded, PARTIAL_FILE, Partial, RunSummary, placement, write_outputs};
 use crate::error::{Error, Result};
 use crate::export::Manifest;
@@ -12,6 +14,7 @@ use crate::export::manifest::{FileRecord, Fingerprint};
 use crate::export::{self, OutputDir, Report};
 use crate::model::{Model, Period};
 use crate::runner::budget;
+use check::check_complete;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -225,58 +228,6 @@ fn read_head(dir: &Path) -> Result<Head> {
         (None, Err(e)) => Err(invalid(&path, e)),
         (None, Ok(())) => Err(invalid(&path, "missing field `manifest`")),
     }
-}
-
-/// The shards must come from the same run and tile its trials exactly.
-fn check_complete(parts: &[(PathBuf, Head)]) -> Result<()> {
-    let Some((first_dir, first)) = parts.first() else {
-        return Err(Error::Usage("merge needs at least one shard folder".into()));
-    };
-    let m0 = &first.manifest;
-    let mut next = 0;
-    for (dir, p) in parts {
-        let m = &p.manifest;
-        let same = m.scenario_sha256 == m0.scenario_sha256
-            && m.overrides == m0.overrides
-            && m.seed == m0.seed
-            && m.trials_requested == m0.trials_requested
-            && m.step_days == m0.step_days
-            && m.period == m0.period
-            && m.csv == m0.csv
-            && m.xlsx == m0.xlsx
-            && m.plots == m0.plots
-            && m.shard.split('/').nth(1) == m0.shard.split('/').nth(1);
-        if !same {
-            return Err(Error::Usage(format!(
-                "'{}' belongs to a different run than '{}' (scenario, overrides, seed, trials, step, period, CSV format, --xlsx, --plots or shard count differ)",
-                dir.display(),
-                first_dir.display()
-            )));
-        }
-        match m.trial_range[0].cmp(&next) {
-            std::cmp::Ordering::Greater => {
-                return Err(Error::Usage(format!(
-                    "missing shard: trials {next}..{} are in none of the folders",
-                    m.trial_range[0]
-                )));
-            }
-            std::cmp::Ordering::Less => {
-                return Err(Error::Usage(format!(
-                    "'{}' overlaps another shard (trials from {})",
-                    dir.display(),
-                    m.trial_range[0]
-                )));
-            }
-            std::cmp::Ordering::Equal => next = m.trial_range[1],
-        }
-    }
-    if next != m0.trials_requested {
-        return Err(Error::Usage(format!(
-            "missing shard: trials {next}..{} are in none of the folders",
-            m0.trials_requested
-        )));
-    }
-    Ok(())
 }
 
 /// Checks every file a shard's manifest lists against its SHA-256, size and row count,
