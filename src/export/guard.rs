@@ -114,7 +114,7 @@ pub enum FolderState {
     /// A result folder drawdown wrote, holding only its own files.
     Result,
     /// A folder drawdown did not write, or one with other files in it; the names of
-    /// (up to five of) the entries it did not write.
+    /// the entries it did not write, in name order.
     Foreign(Vec<String>),
     /// Not a folder: a file, a link, a device …; says which.
     NotFolder(&'static str),
@@ -142,7 +142,7 @@ pub fn inspect_folder(target: &Path) -> Result<FolderState> {
         return Ok(FolderState::Empty);
     }
     let Some(listed) = drawdown_files(&target.join(super::manifest::FILE)) else {
-        return Ok(FolderState::Foreign(names.into_iter().take(5).collect()));
+        return Ok(FolderState::Foreign(names.into_iter().collect()));
     };
     let foreign: Vec<String> = names
         .into_iter()
@@ -163,7 +163,7 @@ pub fn inspect_folder(target: &Path) -> Result<FolderState> {
     if foreign.is_empty() {
         Ok(FolderState::Result)
     } else {
-        Ok(FolderState::Foreign(foreign.into_iter().take(5).collect()))
+        Ok(FolderState::Foreign(foreign))
     }
 }
 
@@ -255,8 +255,20 @@ pub fn check_folder(target: &Path, force: bool, flag: &str) -> Result<()> {
         FolderState::Foreign(_) if force => Ok(()),
         FolderState::Foreign(names) => Err(Error::Usage(format!(
             "{flag} '{shown}' holds files drawdown did not write ({}); choose another {flag}, or add --force to replace the folder and everything in it",
-            names.join(", ")
+            some_of(&names)
         ))),
+    }
+}
+
+/// Names shown in a refusal, at most this many (then how many more there are).
+const SHOWN_NAMES: usize = 5;
+
+/// The first [`SHOWN_NAMES`] of `names`, then `… and N more` when there are others.
+fn some_of(names: &[String]) -> String {
+    let shown = names[..names.len().min(SHOWN_NAMES)].join(", ");
+    match names.len().saturating_sub(SHOWN_NAMES) {
+        0 => shown,
+        rest => format!("{shown} … and {rest} more"),
     }
 }
 
@@ -391,5 +403,13 @@ mod tests {
             inspect_folder(&t.join("u")).unwrap(),
             FolderState::Foreign(_)
         ));
+    }
+
+    #[test]
+    fn a_refusal_says_how_many_names_it_leaves_out() {
+        let names = |n: usize| (1..=n).map(|k| format!("f{k}")).collect::<Vec<_>>();
+        assert_eq!(some_of(&names(2)), "f1, f2");
+        assert_eq!(some_of(&names(5)), "f1, f2, f3, f4, f5");
+        assert_eq!(some_of(&names(7)), "f1, f2, f3, f4, f5 … and 2 more");
     }
 }

@@ -185,3 +185,24 @@ fn merge_of_a_copied_shard_names_both_folders_and_their_trials() {
         ],
     );
 }
+
+#[test]
+fn refusal_of_a_folder_without_its_manifest_says_how_many_files_it_left_out() {
+    let dir = workdir();
+    // The default scenario, whose result folder holds more than five files.
+    drawdown(dir.path())
+        .args(["run", "-n", "10", "-q", "-o", "R"])
+        .assert()
+        .success();
+    fs::remove_file(dir.path().join("R/manifest.json")).unwrap();
+    let files = fs::read_dir(dir.path().join("R")).unwrap().count();
+    assert!(files > 5, "the folder must hold more files than are listed");
+    let stderr = refused(dir.path(), &["run", "-n", "10", "-q", "-o", "R"]);
+    assert_says(
+        &stderr,
+        &[
+            "-o 'R' holds files drawdown did not write (",
+            &format!(" … and {} more); choose another -o", files - 5),
+        ],
+    );
+}
