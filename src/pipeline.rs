@@ -325,6 +325,7 @@ pub(crate) fn placement(loaded: &Loaded, inputs: &[PathBuf], force: bool) -> Pla
     let mut protected = Protected::standard();
     if let Some(p) = &loaded.path {
         protected.add_folder_of(p, "the folder holding the scenario");
+        protected.add(p, Guard::NotOverOrAt, "the scenario file being read");
     }
     for input in inputs {
         protected.add(input, Guard::Apart, "an input folder");

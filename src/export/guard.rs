@@ -64,15 +64,13 @@ impl Protected {
         self.paths.push((resolve(path), guard, what.to_string()));
     }
 
-    /// Adds the folder holding `file` (a scenario): never a target.
+    /// Adds the folder holding `file` (a scenario): never a target. The file itself is
+    /// not added: give it its own description with [`Protected::add`].
     pub fn add_folder_of(&mut self, file: &Path, what: &str) {
-        let file = resolve(file);
-        if let Some(parent) = file.parent() {
+        if let Some(parent) = resolve(file).parent() {
             self.paths
                 .push((parent.to_path_buf(), Guard::NotOverOrAt, what.to_string()));
         }
-        self.paths
-            .push((file, Guard::NotOverOrAt, what.to_string()));
     }
 
     /// Refuses `target` if it is a protected path, contains one, or (for

@@ -206,3 +206,25 @@ fn refusal_of_a_folder_without_its_manifest_says_how_many_files_it_left_out() {
         ],
     );
 }
+
+#[test]
+fn run_onto_the_scenario_file_calls_it_the_scenario_file() {
+    let dir = workdir();
+    for force in [&[][..], &["--force"]] {
+        let args = [
+            &["run", "my.toml", "-n", "10", "-q", "-o", "my.toml"][..],
+            force,
+        ]
+        .concat();
+        let stderr = refused(dir.path(), &args);
+        assert_says(&stderr, &["-o 'my.toml' is the scenario file being read ("]);
+        assert!(!stderr.contains("folder holding"), "{stderr}");
+    }
+    fs::create_dir(dir.path().join("sub")).unwrap();
+    fs::write(dir.path().join("sub/sc.toml"), MINIMAL).unwrap();
+    let stderr = refused(
+        dir.path(),
+        &["run", "sub/sc.toml", "-n", "10", "-q", "-o", "sub"],
+    );
+    assert_says(&stderr, &["-o 'sub' is the folder holding the scenario ("]);
+}
