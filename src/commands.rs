@@ -231,25 +231,43 @@ fn init(args: InitArgs) -> Result<()> {
             }
         },
     };
-    let exists = std::fs::symlink_metadata(&args.file).is_ok();
-    if exists && !args.force {
-        return Err(drawdown::Error::Usage(format!(
-            "'{}' already exists; use --force to overwrite it",
-            args.file.display()
-        ))
-        .into());
-    }
-    let mut protected = Protected::default();
-    if let Ok(cwd) = std::env::current_dir() {
-        protected.add(&cwd, Guard::NotOverOrAt, "the current folder");
-    }
-    protected.check(&args.file, "init")?;
-    guard::check_file(&args.file, None, true, "init")?;
+    check_init_target(&args.file, args.force)?;
     write_scenario(&args.file, text, args.force)?;
     eprintln!(
         "wrote {}: edit it, then `drawdown check {0}` and `drawdown run {0}`",
         args.file.display()
     );
+    Ok(())
+}
+
+/// Refuses an `init` target that is not a file name: a folder (said at once, with or
+/// without `force`, suggesting a file inside it), the current folder, a link or a
+/// device; and, without `force`, an existing file.
+fn check_init_target(file: &Path, force: bool) -> Result<()> {
+    let cwd = std::env::current_dir().ok();
+    if std::fs::symlink_metadata(file).is_ok_and(|m| m.is_dir()) {
+        let here = cwd.as_deref().map(guard::resolve) == Some(guard::resolve(file));
+        return Err(drawdown::Error::Usage(format!(
+            "init '{}' is a folder{}: init writes a scenario file; give its name, e.g. drawdown init {}",
+            file.display(),
+            if here { " (the current folder)" } else { "" },
+            file.join("my.toml").display()
+        ))
+        .into());
+    }
+    let mut protected = Protected::default();
+    if let Some(cwd) = &cwd {
+        protected.add(cwd, Guard::NotOverOrAt, "the current folder");
+    }
+    protected.check(file, "init")?;
+    guard::check_file(file, None, true, "init")?;
+    if std::fs::symlink_metadata(file).is_ok() && !force {
+        return Err(drawdown::Error::Usage(format!(
+            "'{}' already exists; use --force to overwrite it",
+            file.display()
+        ))
+        .into());
+    }
     Ok(())
 }
 

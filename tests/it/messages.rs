@@ -228,3 +228,27 @@ fn run_onto_the_scenario_file_calls_it_the_scenario_file() {
     );
     assert_says(&stderr, &["-o 'sub' is the folder holding the scenario ("]);
 }
+
+#[test]
+fn init_given_a_folder_says_so_at_once_and_suggests_a_file_in_it() {
+    let dir = workdir();
+    fs::create_dir(dir.path().join("userdir")).unwrap();
+    for force in [&[][..], &["--force"]] {
+        let stderr = refused(dir.path(), &[&["init", "userdir"][..], force].concat());
+        assert_says(
+            &stderr,
+            &[
+                "init 'userdir' is a folder: init writes a scenario file; give its name, e.g. drawdown init userdir/my.toml",
+            ],
+        );
+        assert!(!stderr.contains("already exists"), "{stderr}");
+        let stderr = refused(dir.path(), &[&["init", "."][..], force].concat());
+        assert_says(
+            &stderr,
+            &[
+                "init '.' is a folder (the current folder): init writes a scenario file",
+                "drawdown init ./my.toml",
+            ],
+        );
+    }
+}
