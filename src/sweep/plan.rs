@@ -162,6 +162,15 @@ fn resolve_all(doc: &DocumentMut, specs: &[String], flag: &str) -> Result<Vec<Re
 fn resolve(root: &dyn TableLike, spec: Spec, flag: &str) -> Result<Resolved> {
     let fail = |m: String| Error::Usage(format!("{flag} '{}': {m}", spec.text));
     let found = paths::resolve(root, &spec.segments).map_err(fail)?;
+    // Every point runs with the run's one seed (common random numbers): a seed written
+    // into a point would be ignored, so it is refused.
+    if found.iter().any(|f| f.path() == "scenario.seed") {
+        return Err(fail(
+            "the seed cannot be varied: every point runs with the same seed (common random \
+             numbers); set it with --seed, or run `drawdown run --seed K` once per seed"
+                .into(),
+        ));
+    }
     let key = spec.segments.last().map(String::as_str).unwrap_or("");
     let absent_ok = match spec.op {
         Op::Set => true,
@@ -455,6 +464,20 @@ mod tests {
         );
         let text = p.text(&p.points[1].assignments).unwrap();
         assert!(text.contains("slip_days = 368"), "{text}");
+    }
+
+    /// A point's seed would be ignored (one seed for all, common random numbers).
+    #[test]
+    fn refuses_to_vary_the_seed() {
+        let doc = format!("[scenario]\nseed = 5\n{DOC}");
+        let vary = ["scenario.seed=1,2".to_string()];
+        let err = Plan::new(&doc, &vary, false, &[]).unwrap_err().to_string();
+        assert!(err.contains("the seed cannot be varied"), "{err}");
+        let cap = ["f.a.cap.initial=1".to_string()];
+        let err = Plan::new(&doc, &cap, false, &vary[..1])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("--baseline"), "{err}");
     }
 
     /// No milestone of `f.b` has a slip: a wildcard on `slip_days`, an optional field,

@@ -1589,7 +1589,7 @@ fn negative_and_fractional_numbers_are_refused_with_their_range() {
             "invalid value '-1' for '--seed <SEED>': expected a whole number from 0 to",
         ),
         (
-            &["sweep", "--vary", "scenario.seed=1", "-j", "-2"][..],
+            &["sweep", "--vary", "scenario.name=x", "-j", "-2"][..],
             "expected a whole number from 1 to 1024",
         ),
         (
