@@ -81,7 +81,9 @@ fn test_lcg(x: &mut u64) -> u64 {
     *x >> 33
 }
 
-pub use ci::{Interval, Z95, quantile_rank, quantile_rank_interval, wilson};
+pub use ci::{
+    Interval, Z95, quantile_rank, quantile_rank_interval, trials_for_quantile_interval, wilson,
+};
 pub use histogram::{BUCKET_COUNT, LogHistogram, SUB_BUCKET_BITS, Scratch, bucket_index};
 pub use moments::{BatchMoments, MAX_OBSERVATION, MAX_OBSERVATIONS, Moments, Proportion};
 pub use ratio::RatioMoments;

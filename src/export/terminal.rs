@@ -5,7 +5,7 @@
 use super::Report;
 use super::tables::depletion_quantile;
 use crate::results::aggregate::unscaled;
-use crate::stats::wilson;
+use crate::stats::{trials_for_quantile_interval, wilson};
 use std::fmt::Write;
 
 /// The table as text (ends with a newline).
@@ -78,6 +78,17 @@ pub fn table(report: &Report) -> String {
         out,
         "{n} trials; depletion = stock at or below the reserve floor (0 for recipients)"
     );
+    let needed = trials_for_quantile_interval(0.05);
+    if n < needed {
+        let _ = writeln!(
+            out,
+            "note: the 95% intervals of the 5th and 95th percentiles (stock.csv, summary.csv) \
+             need {needed} trials, the 10th and 90th {}, the median {}: with {n}, those \
+             below their count hold with less than 95%",
+            trials_for_quantile_interval(0.1),
+            trials_for_quantile_interval(0.5),
+        );
+    }
     out
 }
 

@@ -115,6 +115,27 @@ pub fn quantile_rank(n: u64, q: f64) -> u64 {
     (k as u64).clamp(1, n)
 }
 
+/// The fewest trials for which both bounds of [`quantile_rank_interval`] hold with
+/// 97.5 % each for the `q`-quantile: the least `n` with `max(q, 1 − q)^n ≤ 2.5 %`, so
+/// that with 97.5 % probability at least one observation falls on the quantile's
+/// rarer side (72 for the 5th or 95th percentile, 36 for the 10th or 90th, 6 for the
+/// median). With fewer, that bound is the sample's smallest or largest value and holds
+/// with less.
+///
+/// # Panics
+///
+/// If `q` is not in `(0, 1)`.
+pub fn trials_for_quantile_interval(q: f64) -> u64 {
+    assert!(q > 0.0 && q < 1.0, "quantile {q} must be in (0, 1)");
+    let p = q.min(1.0 - q);
+    // (1 − p)^n ≤ 0.025 ⇔ n ≥ ln 0.025 / ln(1 − p); the loop corrects the rounding.
+    let mut n = (0.025_f64.ln() / (1.0 - p).ln()).floor().max(1.0) as u64;
+    while (1.0 - p).powi(n as i32) > 0.025 {
+        n += 1;
+    }
+    n
+}
+
 /// A distribution-free 95 % confidence interval for the population `q`-quantile, as
 /// 1-based ranks `(lo, hi)` of the order statistics `x_(lo) ≤ ξ_q ≤ x_(hi)` of a sample
 /// of `n` (Conover 1999, §3.2).
@@ -197,6 +218,38 @@ fn assert_quantile(q: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The tails outside the interval's ranks, for B ~ Binomial(n, q) observations below
+    /// the quantile: P(B < lo) (the lower bound above it) and P(B ≥ hi) (the upper
+    /// bound below it), summed term by term.
+    fn tails(n: u64, q: f64, (lo, hi): (u64, u64)) -> (f64, f64) {
+        let mut p = (1.0 - q).powi(n as i32);
+        let (mut below, mut above) = (0.0, 0.0);
+        for b in 0..=n {
+            if b < lo {
+                below += p;
+            }
+            if b >= hi {
+                above += p;
+            }
+            p *= (n - b) as f64 / (b + 1) as f64 * q / (1.0 - q);
+        }
+        (below, above)
+    }
+
+    /// The thresholds the README gives (72, 36, 6) are where both of the interval's
+    /// bounds first hold with 97.5 % each: one trial fewer, and one tail is above 2.5 %.
+    #[test]
+    fn trials_for_a_quantile_interval_are_where_each_bound_reaches_97_5_percent() {
+        for (q, want) in [(0.05, 72), (0.95, 72), (0.1, 36), (0.9, 36), (0.5, 6)] {
+            let n = trials_for_quantile_interval(q);
+            assert_eq!(n, want, "q = {q}");
+            let (lo, hi) = tails(n, q, quantile_rank_interval(n, q));
+            assert!(lo <= 0.025 && hi <= 0.025, "q = {q}, n = {n}: {lo}, {hi}");
+            let (lo, hi) = tails(n - 1, q, quantile_rank_interval(n - 1, q));
+            assert!(lo.max(hi) > 0.025, "q = {q}, n = {}: {lo}, {hi}", n - 1);
+        }
+    }
 
     #[test]
     fn wilson_is_ordered_and_clamped_at_the_edges() {
