@@ -88,20 +88,19 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
     }
     let _ = writeln!(o, "\ncontracts ({}):", raw.contracts.len());
     for (id, c) in &raw.contracts {
-        let how = c.factory.as_ref().map_or_else(
-            || {
-                format!(
-                    "lead time {} days",
-                    c.lead_time_days
-                        .as_ref()
-                        .map_or("?".into(), |l| l.to_string())
-                )
-            },
-            |f| format!("backlog of {f}"),
+        let how = supply(
+            c.factory.as_deref(),
+            c.lead_time_days.as_ref(),
+            c.tranches,
+            c.tranche_every_days.as_ref(),
         );
+        let delay = c
+            .award_delay_days
+            .as_ref()
+            .map_or(String::new(), |d| format!(" + {d} days' delay"));
         let _ = writeln!(
             o,
-            "  {id}: {} {} for {}, awarded {}, {how}",
+            "  {id}: {} {} for {}, awarded {}{delay}, {how}",
             contract_size(c),
             c.item,
             c.buyer,
@@ -111,9 +110,18 @@ pub fn describe(s: &Scenario, origin: &str) -> String {
     let _ = writeln!(o, "\nprocurement policies ({}):", s.procurement.len());
     for (n, nation) in &raw.nations {
         for (it, p) in &nation.procurement {
+            let first = p
+                .first_review
+                .map_or(String::new(), |d| format!(" from {d}"));
+            let how = supply(
+                p.factory.as_deref(),
+                p.lead_time_days.as_ref(),
+                p.tranches,
+                p.tranche_every_days.as_ref(),
+            );
             let _ = writeln!(
                 o,
-                "  {n}.{it}: reorder at {} up to {}, review every {} days",
+                "  {n}.{it}: reorder at {} up to {}, review every {} days{first}, {how}",
                 p.reorder_point, p.target, p.review_days
             );
         }
@@ -280,5 +288,25 @@ fn contract_size(c: &super::raw::RawContract) -> String {
         (Some(q), _, _) => q.to_string(),
         (None, Some(b), Some(u)) => format!("floor(budget {b} / unit_price {u})"),
         _ => "?".into(),
+    }
+}
+
+/// How an order is supplied: a factory's backlog, or a lead time with its tranches.
+fn supply(
+    factory: Option<&str>,
+    lead: Option<&crate::dist::DistSpec>,
+    tranches: Option<u32>,
+    every: Option<&crate::dist::DistSpec>,
+) -> String {
+    if let Some(f) = factory {
+        return format!("backlog of {f}");
+    }
+    let lead = lead.map_or("?".into(), |l| l.to_string());
+    match tranches.filter(|&t| t > 1) {
+        Some(t) => {
+            let every = every.map_or("30".into(), |e| e.to_string());
+            format!("lead time {lead} days, in {t} tranches every {every} days")
+        }
+        None => format!("lead time {lead} days"),
     }
 }

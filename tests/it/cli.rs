@@ -1625,3 +1625,46 @@ fn rank_has_no_vary() {
         .code(2)
         .stderr(predicate::str::contains("unexpected argument '--vary'"));
 }
+
+/// `check` prints every number that decides when an order arrives: a contract's award
+/// delay and tranches, a policy's first review and how it is supplied. Before, it
+/// printed "awarded 2024-01-11, lead time 20 days" for an award that falls on day 15
+/// and arrives in three tranches, and nothing of a policy's supply.
+#[test]
+fn check_prints_award_delays_tranches_first_reviews_and_supply() {
+    let dir = tmp();
+    let text = r#"[scenario]
+name = "orders"
+start = "2024-01-01"
+end = "2024-03-31"
+[items.x]
+[nations.buyer.stock.x]
+initial = 500
+[contracts.c1]
+buyer = "buyer"
+item = "x"
+quantity = 1000
+award = "2024-01-11"
+award_delay_days = 5
+lead_time_days = 20
+tranches = 3
+tranche_every_days = 7
+[nations.buyer.procurement.x]
+reorder_point = 200
+target = 1000
+review_days = 5
+first_review = "2024-01-02"
+lead_time_days = 10
+"#;
+    write(dir.path(), "orders.toml", text);
+    drawdown(dir.path())
+        .args(["check", "orders.toml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "c1: 1000 x for buyer, awarded 2024-01-11 + 5 days' delay, lead time 20 days, in 3 tranches every 7 days",
+        ))
+        .stdout(predicate::str::contains(
+            "buyer.x: reorder at 200 up to 1000, review every 5 days from 2024-01-02, lead time 10 days",
+        ));
+}
