@@ -251,10 +251,20 @@ pub fn check_folder(target: &Path, force: bool, flag: &str) -> Result<()> {
             "{flag} '{shown}' is {kind}, not a result folder: drawdown never replaces it; choose another {flag}"
         ))),
         FolderState::Foreign(_) if force => Ok(()),
-        FolderState::Foreign(names) => Err(Error::Usage(format!(
-            "{flag} '{shown}' holds files drawdown did not write ({}); choose another {flag}, or add --force to replace the folder and everything in it",
-            some_of(&names)
-        ))),
+        FolderState::Foreign(names) => {
+            // Files named like drawdown's, but no manifest of drawdown's to vouch for them.
+            let unvouched = names.iter().any(|n| RESULT_FILES.contains(&n.as_str()))
+                && drawdown_files(&target.join(super::manifest::FILE)).is_none();
+            let what = if unvouched {
+                "has no manifest.json of drawdown's, so drawdown cannot tell its files are its own"
+            } else {
+                "holds files drawdown did not write"
+            };
+            Err(Error::Usage(format!(
+                "{flag} '{shown}' {what} ({}); choose another {flag}, or add --force to replace the folder and everything in it",
+                some_of(&names)
+            )))
+        }
     }
 }
 
@@ -401,6 +411,30 @@ mod tests {
             inspect_folder(&t.join("u")).unwrap(),
             FolderState::Foreign(_)
         ));
+    }
+
+    /// A result folder whose manifest.json was deleted is refused as such, not as a
+    /// folder of someone else's files; a folder of other files as before.
+    #[test]
+    fn a_result_folder_without_its_manifest_is_refused_as_such() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = dir.path();
+        fs::create_dir(t.join("r")).unwrap();
+        fs::write(t.join("r/summary.csv"), "x").unwrap();
+        let err = check_folder(&t.join("r"), false, "--out")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("has no manifest.json of drawdown's"), "{err}");
+        assert!(err.contains("summary.csv"), "{err}");
+        fs::create_dir(t.join("u")).unwrap();
+        fs::write(t.join("u/notes.txt"), "mine").unwrap();
+        let err = check_folder(&t.join("u"), false, "--out")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("holds files drawdown did not write (notes.txt)"),
+            "{err}"
+        );
     }
 
     #[test]
