@@ -95,7 +95,7 @@ def prepare(binary, args):
         if r.returncode != 0:
             sys.exit(f"memory_estimate.py: a shard failed: {r.stderr.strip()}")
 
-UNITS = {"MiB": 2**20, "GiB": 2**30}
+UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30}
 
 
 def estimate(binary, args, out):
@@ -106,7 +106,7 @@ def estimate(binary, args, out):
         capture_output=True,
         text=True,
     )
-    m = re.search(r"would need about ([0-9.]+) (MiB|GiB)", r.stderr)
+    m = re.search(r"would need about ([0-9.]+) (bytes|KiB|MiB|GiB)", r.stderr)
     if r.returncode != 2 or not m:
         sys.exit(f"memory_estimate.py: expected a refusal with an estimate, got exit "
                  f"{r.returncode}: {r.stderr.strip()}")
