@@ -12,6 +12,7 @@
 //!
 //! Running them on the simulator is [`crate::pipeline::sensitivity`].
 
+pub mod jackknife;
 pub mod linalg;
 pub mod rank;
 pub mod select;

@@ -218,6 +218,15 @@ fn rank_trial_bytes(k: u64) -> u64 {
     2 * 8 * (k + 1) + value + 8 + 16
 }
 
+/// Bytes `drawdown rank` holds whatever its trials with `k` uncertain inputs: the
+/// jackknife's sums of columns and of their products per group
+/// ([`crate::sensitivity::jackknife`]), and three correlation matrices.
+fn rank_held_bytes(k: u64) -> u64 {
+    let w = k + 1;
+    let groups = crate::sensitivity::jackknife::GROUPS as u64;
+    8 * (groups * (w * w + w) + 3 * w * w)
+}
+
 /// Runs `trials` trials of `setup.model`, keeping the target and the inputs `keep`.
 fn collect(
     setup: &Setup,
@@ -430,7 +439,7 @@ pub fn rank(
         "rank",
         req.trials,
         rank_trial_bytes(k as u64),
-        0,
+        rank_held_bytes(k as u64),
     )?;
     let dir = out_dir(loaded, req, "rank")?;
     let got = collect(&setup, req.trials, ids.clone(), observer)?;
@@ -474,7 +483,10 @@ pub fn rank(
     ];
     let mut table = format!(
         "inputs ranked by association with {} of {} over {n} trials (R² linear {:.3}, on ranks {:.3}: the rest is interaction, non-monotone effects and the simulator's own noise)\nrank  PRCC [95% CI]  SRC [95% CI]  input\n",
-        setup.target.metric, setup.target.label, ranking.r2, ranking.rank_r2
+        setup.target.per_trial_name(),
+        setup.target.label,
+        ranking.r2,
+        ranking.rank_r2
     );
     for (r, c) in ranking.coefficients.iter().enumerate() {
         let path = &setup.model.inputs.defs[used[c.input]].path;
@@ -995,8 +1007,8 @@ pub fn sobol(
             .then(x.cmp(&y))
     });
     let mut table = format!(
-        "Sobol indices of {} of {}: {} base rows × {} design points × {} trials = {total} trials\nmean {:.4}; variance the inputs explain {:.4e}; the simulator's own noise is {:.1} % of one trial's variance (removed from every index)\n  total [95% CI]      first order [95% CI]  input\n",
-        setup.target.metric,
+        "Sobol indices of {} of {}: {} base rows × {} design points × {} trials = {total} trials\nmean over trials {:.4}; variance the inputs explain {:.4e}; the simulator's own noise is {:.1} % of one trial's variance (removed from every index)\n  total [95% CI]      first order [95% CI]  input\n",
+        setup.target.per_trial_name(),
         setup.target.label,
         req.base_rows,
         plan.per_base(),
@@ -1071,6 +1083,9 @@ mod tests {
         assert_eq!(std::mem::size_of::<TrialValues>(), 56);
         assert_eq!(rank_trial_bytes(151), 2_512);
         assert_eq!(DESIGN_TRIAL_BYTES, 112);
+        // And whatever the trials: 20 groups' sums of 152 columns and 152² products,
+        // 20 × (23 104 + 152) × 8 = 3 720 960, and three 152² matrices, 554 496.
+        assert_eq!(rank_held_bytes(151), 3_720_960 + 554_496);
     }
 
     /// A pin is an input index and a value with its kind (4 + 16, padded to 24 bytes),

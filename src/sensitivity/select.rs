@@ -97,6 +97,16 @@ impl Target {
         })
     }
 
+    /// The metric as the per-trial analyses (rank, sobol) use it, for their tables:
+    /// `fill_rate` is each trial's own met ÷ need, whose mean weighs every trial alike
+    /// and so differs from `summary.csv`'s ratio of totals (need-weighted).
+    pub fn per_trial_name(&self) -> &'static str {
+        match self.metric {
+            "fill_rate" => "fill_rate (each trial's met ÷ need, not summary.csv's ratio of totals)",
+            name => name,
+        }
+    }
+
     /// One trial's value of the metric (the per-trial fill rate is met/need, 1 with no
     /// need; the depletion probability's is 0 or 1).
     pub fn value(&self, v: &TrialValues) -> f64 {
