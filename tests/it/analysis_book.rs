@@ -2,7 +2,9 @@
 //! back holds the CSV numbers, its charts read the expected cells, it is reproducible
 //! byte for byte; a point's per-day tables are those of `run` with the same values.
 
-use crate::workbook::{SCENARIO, assert_sheet_equals_csv, chart_xml};
+use crate::workbook::{
+    SCENARIO, assert_sheet_equals_csv, chart_xml, column_widths, numbers_fit, style_formats,
+};
 use calamine::{Data, DataType, Range, Reader, Xlsx, open_workbook};
 use drawdown::model::Period;
 use drawdown::pipeline::{self, Loaded, RunRequest, SensitivityRequest, SweepRequest};
@@ -345,4 +347,36 @@ fn a_relative_change_reads_as_written_on_the_front_sheet() {
     let front = text_of(&book(&dir).worksheet_range("overview").unwrap());
     assert!(front.contains(&"+5000".to_string()), "{front:?}");
     assert!(!front.contains(&"5000".to_string()), "{front:?}");
+}
+
+/// The overview's headline table fits its numbers as their formats show them: a count
+/// metric of tens of millions in the `0.000` format (`29214563.074`, 12 characters)
+/// was written into a fixed 10.71-character column, which a spreadsheet shows as `###`.
+#[test]
+fn the_overview_fits_large_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let vary = ["nations.donor.stock.x.initial=10000000,30000000"];
+    let req = SensitivityRequest {
+        series: Some("donor.x".into()),
+        metric: Some("final_stock_mean".into()),
+        ..design_req(&tmp.path().join("t"), &vary, 1)
+    };
+    let dir = pipeline::sensitivity::tornado(&loaded(), &req, &Silent)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .dir;
+    let path = dir.join("results.xlsx");
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&path).unwrap()).unwrap();
+    let read = |zip: &mut zip::ZipArchive<std::fs::File>, name: &str| {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name(name).unwrap(), &mut text).unwrap();
+        text
+    };
+    let formats = style_formats(&read(&mut zip, "xl/styles.xml"));
+    let overview = read(&mut zip, "xl/worksheets/sheet1.xml");
+    assert!(
+        overview.contains("<v>30000000</v>") || overview.contains("E+"),
+        "{overview}"
+    );
+    let checked = numbers_fit("overview", &overview, &column_widths(&overview), &formats);
+    assert!(checked >= 4, "{checked} numbers checked");
 }

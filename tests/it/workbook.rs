@@ -486,8 +486,71 @@ fn shown(v: f64, code: &str) -> String {
 }
 
 /// The number format of each cell style of a workbook (`styles.xml`): `cellXfs` in
+
+/// A sheet's `<col min="a" max="b" width="w" …/>` entries: width in characters of the
+/// default font.
+pub(crate) fn column_widths(xml: &str) -> Vec<(u32, u32, f64)> {
+    xml.split("<col ")
+        .skip(1)
+        .map(|c| {
+            let attr = |key: &str| {
+                let rest = &c[c.find(&format!("{key}=\"")).unwrap() + key.len() + 2..];
+                rest[..rest.find('"').unwrap()].to_string()
+            };
+            (
+                attr("min").parse().unwrap(),
+                attr("max").parse().unwrap(),
+                attr("width").parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Checks every number cell of sheet `name`, `<c r="F2" s="4"><v>185984</v></c>` (a
+/// formula's cached value too), against its column's width, (7 × characters + 7 − 5) / 7
+/// (a column without a width entry has Excel's default, 8.43); returns how many.
+pub(crate) fn numbers_fit(
+    name: &str,
+    xml: &str,
+    widths: &[(u32, u32, f64)],
+    formats: &[String],
+) -> usize {
+    let mut checked = 0;
+    for c in xml.split("<c r=\"").skip(1) {
+        let tag = &c[..c.find('>').unwrap()];
+        if tag.contains(" t=\"") || !c.contains("<v>") {
+            continue;
+        }
+        let col = c
+            .chars()
+            .take_while(char::is_ascii_uppercase)
+            .fold(0u32, |n, ch| n * 26 + (ch as u32 - 'A' as u32 + 1));
+        let style: usize = tag.find(" s=\"").map_or(0, |at| {
+            tag[at + 4..at + 4 + tag[at + 4..].find('"').unwrap()]
+                .parse()
+                .unwrap()
+        });
+        let v: f64 = c[c.find("<v>").unwrap() + 3..c.find("</v>").unwrap()]
+            .parse()
+            .unwrap();
+        let text = shown(v, &formats[style]);
+        let least = f64::from(7 * text.len() as u32 + 2) / 7.0;
+        let width = widths
+            .iter()
+            .find(|(lo, hi, _)| (*lo..=*hi).contains(&col))
+            .map_or(8.43, |w| w.2);
+        assert!(
+            width + 0.01 >= least,
+            "{name}: column {col} is {width} wide, '{text}' ({v} as {}) needs {least}",
+            formats[style]
+        );
+        checked += 1;
+    }
+    checked
+}
+
 /// order, by `numFmtId` (the custom formats of `numFmts`; 0 is General).
-fn style_formats(styles: &str) -> Vec<String> {
+pub(crate) fn style_formats(styles: &str) -> Vec<String> {
     let attr = |tag: &str, key: &str| -> Option<String> {
         let at = tag.find(&format!(" {key}=\""))? + key.len() + 3;
         Some(tag[at..at + tag[at..].find('"')?].to_string())
@@ -546,22 +609,7 @@ fn every_data_column_is_fitted_to_its_header_and_numbers() {
             .unwrap()
             .read_to_string(&mut xml)
             .unwrap();
-        // `<col min="a" max="b" width="w" …/>`: width in characters of the default font.
-        let widths: Vec<(u32, u32, f64)> = xml
-            .split("<col ")
-            .skip(1)
-            .map(|c| {
-                let attr = |key: &str| {
-                    let rest = &c[c.find(&format!("{key}=\"")).unwrap() + key.len() + 2..];
-                    rest[..rest.find('"').unwrap()].to_string()
-                };
-                (
-                    attr("min").parse().unwrap(),
-                    attr("max").parse().unwrap(),
-                    attr("width").parse().unwrap(),
-                )
-            })
-            .collect();
+        let widths = column_widths(&xml);
         let filter = xml.contains("<autoFilter");
         for c in 0..range.width() as u32 {
             let header = range.get((0, c as usize)).unwrap().to_string();
@@ -577,38 +625,7 @@ fn every_data_column_is_fitted_to_its_header_and_numbers() {
                 "{name}: column {header} is {width} wide, its header needs {least}"
             );
         }
-        // Every number cell, `<c r="F2" s="4"><v>185984</v></c>` (a formula's cached
-        // value too), against its column's width: (7 × characters + 7 − 5) / 7.
-        for c in xml.split("<c r=\"").skip(1) {
-            let tag = &c[..c.find('>').unwrap()];
-            if tag.contains(" t=\"") || !c.contains("<v>") {
-                continue;
-            }
-            let col = c
-                .chars()
-                .take_while(char::is_ascii_uppercase)
-                .fold(0u32, |n, ch| n * 26 + (ch as u32 - 'A' as u32 + 1));
-            let style: usize = tag.find(" s=\"").map_or(0, |at| {
-                tag[at + 4..at + 4 + tag[at + 4..].find('"').unwrap()]
-                    .parse()
-                    .unwrap()
-            });
-            let v: f64 = c[c.find("<v>").unwrap() + 3..c.find("</v>").unwrap()]
-                .parse()
-                .unwrap();
-            let text = shown(v, &formats[style]);
-            let least = f64::from(7 * text.len() as u32 + 2) / 7.0;
-            let (_, _, width) = widths
-                .iter()
-                .find(|(lo, hi, _)| (*lo..=*hi).contains(&col))
-                .unwrap();
-            assert!(
-                *width + 0.01 >= least,
-                "{name}: column {col} is {width} wide, '{text}' ({v} as {}) needs {least}",
-                formats[style]
-            );
-            numbers_checked += 1;
-        }
+        numbers_checked += numbers_fit(name, &xml, &widths, &formats);
     }
     assert!(numbers_checked > 1000, "{numbers_checked} numbers checked");
 }

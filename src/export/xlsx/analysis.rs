@@ -90,14 +90,14 @@ pub fn to_bytes(analysis: &Analysis) -> Result<Vec<u8>> {
     let title = format!("drawdown {}: {}", analysis.command, s.name);
     let front = book.add_worksheet();
     let row = sheets::front(front, &title, &facts)?;
-    let row = match quoted(analysis.tables, &analysis.headline) {
+    let (row, fitted) = match quoted(analysis.tables, &analysis.headline) {
         Some((table, metric)) => {
             let name = sheet_name(analysis.headline.file);
             sheets::quoted(front, row, (name, &table), metric.as_deref())?
         }
-        None => row,
+        None => (row, Vec::new()),
     };
-    sheets::closing(front, row, &analysis.notes)?;
+    sheets::closing(front, row, &analysis.notes, &fitted)?;
     for (name, table) in analysis.tables {
         sheets::table(super::data_sheet(&mut book)?, sheet_name(name), table)?;
     }

@@ -357,7 +357,7 @@ pub(super) fn overview(
     let facts = facts(s, manifest, manifest.trials.to_string(), Some(period));
     let row = front(sheet, &format!("drawdown: {}", s.name), &facts)?;
     let row = headline(sheet, report, row)?;
-    closing(sheet, row, &notes(trial_rows, trials_fit))
+    closing(sheet, row, &notes(trial_rows, trials_fit), &[])
 }
 
 /// The front sheet's facts about a command's scenario and run: `trials` in words, and
@@ -405,8 +405,15 @@ pub(super) fn front(sheet: &mut Worksheet, title: &str, facts: &[(&str, String)]
     Ok(row + 1)
 }
 
-/// Writes `notes` from `row` down, one wrapped line each, and fits the columns.
-pub(super) fn closing(sheet: &mut Worksheet, mut row: u32, notes: &[String]) -> Result<()> {
+/// Writes `notes` from `row` down, one wrapped line each, and sets the columns: each
+/// at its [`OVERVIEW_WIDTHS`] width, wider where a cell of the headline table needs it
+/// (`fitted`: per column, the widest cell as shown [pixels, without padding]).
+pub(super) fn closing(
+    sheet: &mut Worksheet,
+    mut row: u32,
+    notes: &[String],
+    fitted: &[u32],
+) -> Result<()> {
     for note in notes {
         wrapped(sheet, row, 0, note)?;
         row += 1;
@@ -415,6 +422,17 @@ pub(super) fn closing(sheet: &mut Worksheet, mut row: u32, notes: &[String]) -> 
         sheet
             .set_column_width(col as u16, *width)
             .map_err(xlsx_err)?;
+    }
+    for (col, &w) in fitted.iter().enumerate() {
+        // A column is 7 pixels a character and 5 of margin.
+        let set = OVERVIEW_WIDTHS
+            .get(col)
+            .map_or(64, |c| (c * 7.0 + 5.0) as u32);
+        if w + 7 > set {
+            sheet
+                .set_column_width_pixels(col as u16, (w + 7).min(MAX_WIDTH))
+                .map_err(xlsx_err)?;
+        }
     }
     Ok(())
 }
@@ -436,26 +454,30 @@ fn headline_header<S: AsRef<str>>(sheet: &mut Worksheet, row: u32, header: &[S])
 
 /// A headline table at `first`: `table` (rows of sheet `name`) with its header, its
 /// cells formatted as on that sheet (`metric`: the rows' metric when the table has no
-/// `metric` column); returns the next free row after a blank one.
+/// `metric` column); returns the next free row after a blank one, and per column the
+/// widest cell as shown [pixels] (for [`closing`]).
 pub(super) fn quoted(
     sheet: &mut Worksheet,
     first: u32,
     (name, table): (&str, &Table),
     metric: Option<&str>,
-) -> Result<u32> {
+) -> Result<(u32, Vec<u32>)> {
     headline_header(sheet, first, &table.header)?;
     let column = table.column("metric").ok();
     let formats = Formats::new();
+    let mut widths = vec![0; table.header.len()];
     let mut row = first + 1;
     for cells in &table.rows {
         let row_metric = column.map(|m| &cells[m]).or(metric);
         for (c, text) in cells.iter().enumerate() {
             let k = kind(name, &table.header[c], row_metric);
-            cell(sheet, (row, c as u16), k, text, &formats)?;
+            if let Some(w) = cell(sheet, (row, c as u16), k, text, &formats)? {
+                widths[c] = widths[c].max(w);
+            }
         }
         row += 1;
     }
-    Ok(row + 1)
+    Ok((row + 1, widths))
 }
 
 /// Column widths of the overview sheet [characters]: the headline table's columns, wide
