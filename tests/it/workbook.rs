@@ -485,8 +485,6 @@ fn shown(v: f64, code: &str) -> String {
     }
 }
 
-/// The number format of each cell style of a workbook (`styles.xml`): `cellXfs` in
-
 /// A sheet's `<col min="a" max="b" width="w" …/>` entries: width in characters of the
 /// default font.
 pub(crate) fn column_widths(xml: &str) -> Vec<(u32, u32, f64)> {
@@ -549,6 +547,7 @@ pub(crate) fn numbers_fit(
     checked
 }
 
+/// The number format of each cell style of a workbook (`styles.xml`): `cellXfs` in
 /// order, by `numFmtId` (the custom formats of `numFmts`; 0 is General).
 pub(crate) fn style_formats(styles: &str) -> Vec<String> {
     let attr = |tag: &str, key: &str| -> Option<String> {
