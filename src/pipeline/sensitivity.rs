@@ -722,8 +722,14 @@ pub fn tornado(
     let baseline = tornado::measure(base, base, &setup.target);
     let mut table = match &baseline {
         Some(b) => format!(
-            "{} of {}: baseline {:.4} [{:.4}, {:.4}], {} trials per bar end (common random numbers)\n",
-            setup.target.metric, setup.target.label, b.estimate, b.ci.low, b.ci.high, req.trials
+            "{} of {}: baseline {:.d$} [{:.d$}, {:.d$}], {} trials per bar end (common random numbers)\n",
+            setup.target.metric,
+            setup.target.label,
+            b.estimate,
+            b.ci.low,
+            b.ci.high,
+            req.trials,
+            d = setup.target.decimals()
         ),
         None => String::new(),
     };
@@ -776,7 +782,7 @@ pub fn tornado(
         csv.push(row);
         if r < req.top {
             table.push_str(&format!(
-                "{:>4}  {:+.4} [{:+.4}, {:+.4}]  {} → {}  {} ({} → {})\n",
+                "{:>4}  {:+.d$} [{:+.d$}, {:+.d$}]  {} → {}  {} ({} → {})\n",
                 r + 1,
                 b.swing.0,
                 b.swing.1.low,
@@ -785,7 +791,8 @@ pub fn tornado(
                 format_end(b.ends[1].estimate),
                 b.name,
                 b.labels[0],
-                b.labels[1]
+                b.labels[1],
+                d = setup.target.decimals()
             ));
         }
     }
@@ -804,9 +811,9 @@ pub fn tornado(
             })
         })
         .collect();
-    let base_value = baseline
-        .as_ref()
-        .map_or(String::new(), |b| format!(" {:.4}", b.estimate));
+    let base_value = baseline.as_ref().map_or(String::new(), |b| {
+        format!(" {:.d$}", b.estimate, d = setup.target.decimals())
+    });
     let svg = crate::export::plots::tornado::svg(
         &chart,
         &format!(

@@ -107,6 +107,16 @@ impl Target {
         }
     }
 
+    /// Decimals to show the metric with: 4 for a share (`fill_rate`, `p_depleted`), 1
+    /// for a mean count (rounds, days).
+    pub fn decimals(&self) -> usize {
+        if matches!(self.metric, "fill_rate" | "p_depleted") {
+            4
+        } else {
+            1
+        }
+    }
+
     /// One trial's value of the metric (the per-trial fill rate is met/need, 1 with no
     /// need; the depletion probability's is 0 or 1).
     pub fn value(&self, v: &TrialValues) -> f64 {
