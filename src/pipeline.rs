@@ -298,6 +298,8 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
         model: &model,
         aggregate: &result.aggregate,
     };
+    let precision_reached = precision.map(|p| runner::precision_reached(&result.aggregate, &p));
+    manifest.until_ci_reached = precision_reached;
     write_outputs(&dir, &report, &mut manifest, trials_record)?;
     if req.shard != Shard::ALL || req.mergeable {
         write_partial(&dir, loaded, &manifest, &result.aggregate)?;
@@ -306,7 +308,6 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
         return Err(Error::Interrupted);
     }
     let table = export::terminal::table(&report);
-    let precision_reached = precision.map(|p| runner::precision_reached(&result.aggregate, &p));
     let notes = dir.swept().to_vec();
     let dir = dir.commit()?;
     Ok(RunSummary {
@@ -506,6 +507,7 @@ fn manifest(
         xlsx: req.xlsx,
         plots: req.plots,
         until_ci: req.until_ci,
+        until_ci_reached: None,
         started: started.0,
         finished: export::manifest::now_utc(),
         wall_seconds: (started.1.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,

@@ -56,6 +56,10 @@ pub struct Manifest {
     pub plots: bool,
     /// Precision target `--until-ci`, if any.
     pub until_ci: Option<f64>,
+    /// With `--until-ci`: whether every tracked interval became narrower than it
+    /// before `-n` ran out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until_ci_reached: Option<bool>,
     /// Start time, UTC ISO 8601.
     pub started: String,
     /// End time, UTC ISO 8601.

@@ -707,6 +707,7 @@ pub(crate) fn manifest_for(
         shard: "1/1".into(),
         step_days: step_days.max(1),
         until_ci: None,
+        until_ci_reached: None,
         started: started.0,
         finished: export::manifest::now_utc(),
         wall_seconds: (started.1.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,

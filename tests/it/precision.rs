@@ -51,4 +51,16 @@ fn until_ci_holds_on_every_reported_day() {
     let earlier = request("earlier", run.trials - 2048, None);
     let earlier = pipeline::run(&loaded, &earlier, &Silent).unwrap();
     assert!(widest_interval(&earlier.dir, "r") >= width - 2e-6);
+    // The manifest records that W was reached; a run whose -n runs out first, that it
+    // was not; a run without --until-ci, nothing.
+    let reached = |dir: &std::path::Path| {
+        let text = std::fs::read_to_string(dir.join("manifest.json")).unwrap();
+        let m: serde_json::Value = serde_json::from_str(&text).unwrap();
+        m.get("until_ci_reached").cloned()
+    };
+    assert_eq!(reached(&run.dir), Some(serde_json::Value::Bool(true)));
+    let short = pipeline::run(&loaded, &request("short", 2048, Some(width)), &Silent).unwrap();
+    assert_eq!(short.precision_reached, Some(false));
+    assert_eq!(reached(&short.dir), Some(serde_json::Value::Bool(false)));
+    assert_eq!(reached(&earlier.dir), None);
 }
