@@ -461,7 +461,7 @@ fn attribute(issue: Issue, original: &str, edited: &str, overrides: &[String]) -
         .iter()
         .filter_map(|o| overrides::split(o).ok())
         .map(|(path, _)| path);
-    if let Some(issue) = issue.clone().attributed("--set", set) {
+    if let Some(issue) = issue.attributed("--set", set) {
         return issue;
     }
     if issue.path.is_empty() || overrides.is_empty() {
@@ -490,8 +490,8 @@ pub fn relocate<'a>(
         .into_iter()
         .map(|issue| {
             let mut by_flag = edits.clone().into_iter();
-            let attributed = by_flag
-                .find_map(|(flag, path)| issue.clone().attributed(flag, std::iter::once(path)));
+            let attributed =
+                by_flag.find_map(|(flag, path)| issue.attributed(flag, std::iter::once(path)));
             attributed.unwrap_or_else(|| issue.unlocated().located_in(original))
         })
         .collect();
@@ -539,7 +539,11 @@ impl Issue {
 
     /// The issue attributed to `flag` (`--set`, `--vary`), without a position, when
     /// its field is one of `paths` or inside one; `None` otherwise.
-    fn attributed<'p>(self, flag: &str, mut paths: impl Iterator<Item = &'p str>) -> Option<Issue> {
+    fn attributed<'p>(
+        &self,
+        flag: &str,
+        mut paths: impl Iterator<Item = &'p str>,
+    ) -> Option<Issue> {
         let inside = |path: &str| {
             self.path == path
                 || self
@@ -550,8 +554,8 @@ impl Issue {
         if self.path.is_empty() || !paths.any(inside) {
             return None;
         }
-        let mut issue = self.unlocated();
-        issue.path = format!("{flag} {}", issue.path);
+        let mut issue = self.clone().unlocated();
+        issue.path = format!("{flag} {}", self.path);
         Some(issue)
     }
 
