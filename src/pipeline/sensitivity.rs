@@ -743,6 +743,9 @@ pub fn tornado(
             "high",
             "series",
             "metric",
+            "baseline",
+            "baseline_ci_low",
+            "baseline_ci_high",
             "estimate_low",
             "estimate_high",
             "diff_low",
@@ -768,9 +771,12 @@ pub fn tornado(
             b.labels[1].clone(),
             setup.target.label.clone(),
             setup.target.metric.to_string(),
-            num(b.ends[0].estimate),
-            num(b.ends[1].estimate),
         ];
+        match &baseline {
+            Some(m) => row.extend(iv((m.estimate, m.ci))),
+            None => row.extend([String::new(), String::new(), String::new()]),
+        }
+        row.extend([num(b.ends[0].estimate), num(b.ends[1].estimate)]);
         for end in &b.ends {
             match end.diff {
                 Some(d) => row.extend(iv(d)),

@@ -215,10 +215,10 @@ fn the_tornado_workbook_charts_the_low_and_high_changes_ranked() {
         c.contains("<c:barChart>") && c.contains("<c:barDir val=\"bar\"/>"),
         "{c}"
     );
-    // input in B, diff_low in J, diff_high in M; three bars, largest swing on top.
+    // input in B, diff_low in M, diff_high in P; three bars, largest swing on top.
     assert!(c.contains("<c:f>tornado!$B$2:$B$4</c:f>"), "{c}");
-    assert!(c.contains("<c:f>tornado!$J$2:$J$4</c:f>"), "{c}");
     assert!(c.contains("<c:f>tornado!$M$2:$M$4</c:f>"), "{c}");
+    assert!(c.contains("<c:f>tornado!$P$2:$P$4</c:f>"), "{c}");
     assert!(c.contains("<c:overlap val=\"100\"/>"), "{c}");
     assert!(
         c.contains("<c:orientation val=\"maxMin\"/>"),
@@ -226,8 +226,8 @@ fn the_tornado_workbook_charts_the_low_and_high_changes_ranked() {
     );
     let rows = csv_rows(&dir.join("tornado.csv"));
     assert_eq!(rows[0][1], "input");
-    assert_eq!(rows[0][9], "diff_low");
-    assert_eq!(rows[0][12], "diff_high");
+    assert_eq!(rows[0][12], "diff_low");
+    assert_eq!(rows[0][15], "diff_high");
 }
 
 #[test]

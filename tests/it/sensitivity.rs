@@ -118,6 +118,15 @@ fn a_tornado_swing_is_the_hand_computed_difference() {
     // pinned at 1000, the paired difference is 1000 − mean.
     let diff_low = num(a, "diff_low");
     assert!((diff_low + 500.0).abs() < 45.0, "{diff_low}");
+    // The baseline is written on every row: pinned at 1000, a's stock is 1000 in every
+    // trial, so the baseline is 1000 − diff_low, and its interval holds the 1500 of
+    // the uniform.
+    for row in &r {
+        assert_eq!(row["baseline"], a["baseline"]);
+    }
+    let baseline = num(a, "baseline");
+    assert!((baseline - (1000.0 - diff_low)).abs() < 1e-6, "{baseline}");
+    assert!(num(a, "baseline_ci_low") <= 1500.0 && 1500.0 <= num(a, "baseline_ci_high"));
     // b's stock does not touch a's: swing exactly 0.
     let b = by_input(&r, "nations.b.stock.x.initial");
     assert_eq!(num(b, "swing"), 0.0);

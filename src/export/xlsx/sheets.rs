@@ -88,9 +88,9 @@ fn kind(sheet: &str, name: &str, row_metric: Option<&str>) -> Kind {
         | "range" | "path" => Kind::Text,
         n if n == "date" || n.ends_with("_date") => Kind::Date,
         "estimate" | "ci_low" | "ci_high" | "diff" | "diff_ci_low" | "diff_ci_high"
-        | "estimate_low" | "estimate_high" | "diff_low" | "diff_low_ci_low"
-        | "diff_low_ci_high" | "diff_high" | "diff_high_ci_low" | "diff_high_ci_high" | "swing"
-        | "swing_ci_low" | "swing_ci_high"
+        | "baseline" | "baseline_ci_low" | "baseline_ci_high" | "estimate_low"
+        | "estimate_high" | "diff_low" | "diff_low_ci_low" | "diff_low_ci_high" | "diff_high"
+        | "diff_high_ci_low" | "diff_high_ci_high" | "swing" | "swing_ci_low" | "swing_ci_high"
             if is_share(row_metric) =>
         {
             Kind::Percent
