@@ -484,6 +484,7 @@ fn manifest(
 ) -> Manifest {
     Manifest {
         program: "drawdown".into(),
+        command: None,
         version: env!("CARGO_PKG_VERSION").into(),
         scenario: loaded.scenario.name.clone(),
         scenario_file: loaded.origin.clone(),

@@ -17,13 +17,18 @@ pub struct Manifest {
     pub program: String,
     /// Program version.
     pub version: String,
+    /// The command of an analysis (`sweep`, `rank`, `tornado`, `sobol`); absent for a
+    /// run, whose folder this manifest describes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
     /// Scenario name.
     pub scenario: String,
     /// Scenario file, or `<default scenario>`.
     pub scenario_file: String,
     /// SHA-256 of the scenario file's bytes.
     pub scenario_sha256: String,
-    /// `--set` overrides, in the order given.
+    /// `--set` overrides, in the order given; for an analysis, followed by its own
+    /// options (`--vary …`, `--series …`, `-N …`).
     pub overrides: Vec<String>,
     /// Master seed.
     pub seed: u64,

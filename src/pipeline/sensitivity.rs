@@ -291,6 +291,9 @@ fn finish(
     (trials, started): (u64, (String, Instant)),
 ) -> Result<SensitivitySummary> {
     let mut options = options(req, setup);
+    if written.command == "sobol" {
+        options.push(format!("-N {} -r {}", req.base_rows, req.trials));
+    }
     if req.xlsx {
         options.push("--xlsx".into());
     }
@@ -304,6 +307,7 @@ fn finish(
         started,
     );
     manifest.xlsx = req.xlsx;
+    manifest.command = Some(written.command.into());
     for (name, bytes) in &written.others {
         record(&dir, name, bytes, &mut manifest)?;
     }

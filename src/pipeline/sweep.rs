@@ -672,6 +672,7 @@ fn manifest(
         extra.push("--xlsx".into());
     }
     let mut m = manifest_for(loaded, extra, req.trials, seed, threads, step_days, started);
+    m.command = Some("sweep".into());
     m.xlsx = req.xlsx;
     if req.tables && req.period.is_calendar() {
         m.period = Some(req.period.to_string());
@@ -694,6 +695,7 @@ pub(crate) fn manifest_for(
     overrides.extend(extra);
     Manifest {
         program: "drawdown".into(),
+        command: None,
         version: env!("CARGO_PKG_VERSION").into(),
         scenario: loaded.scenario.name.clone(),
         scenario_file: loaded.origin.clone(),

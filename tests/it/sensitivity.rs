@@ -127,6 +127,10 @@ fn a_tornado_swing_is_the_hand_computed_difference() {
     let baseline = num(a, "baseline");
     assert!((baseline - (1000.0 - diff_low)).abs() < 1e-6, "{baseline}");
     assert!(num(a, "baseline_ci_low") <= 1500.0 && 1500.0 <= num(a, "baseline_ci_high"));
+    // The manifest names the command; a run's has no such field.
+    let manifest = std::fs::read_to_string(s.dir.join("manifest.json")).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    assert_eq!(m["command"], "tornado");
     // b's stock does not touch a's: swing exactly 0.
     let b = by_input(&r, "nations.b.stock.x.initial");
     assert_eq!(num(b, "swing"), 0.0);
