@@ -252,11 +252,14 @@ pub fn check_folder(target: &Path, force: bool, flag: &str) -> Result<()> {
         ))),
         FolderState::Foreign(_) if force => Ok(()),
         FolderState::Foreign(names) => {
-            // Files named like drawdown's, but no manifest of drawdown's to vouch for them.
-            let unvouched = names.iter().any(|n| RESULT_FILES.contains(&n.as_str()))
-                && drawdown_files(&target.join(super::manifest::FILE)).is_none();
+            // Files named like drawdown's, and no manifest at all to vouch for them (a
+            // manifest that is not drawdown's is someone else's file, named as such).
+            let unvouched = names
+                .iter()
+                .any(|n| n != super::manifest::FILE && RESULT_FILES.contains(&n.as_str()))
+                && fs::symlink_metadata(target.join(super::manifest::FILE)).is_err();
             let what = if unvouched {
-                "has no manifest.json of drawdown's, so drawdown cannot tell its files are its own"
+                "has no manifest.json, so drawdown cannot tell its files are its own"
             } else {
                 "holds files drawdown did not write"
             };
@@ -424,7 +427,10 @@ mod tests {
         let err = check_folder(&t.join("r"), false, "--out")
             .unwrap_err()
             .to_string();
-        assert!(err.contains("has no manifest.json of drawdown's"), "{err}");
+        assert!(
+            err.contains("has no manifest.json, so drawdown cannot tell"),
+            "{err}"
+        );
         assert!(err.contains("summary.csv"), "{err}");
         fs::create_dir(t.join("u")).unwrap();
         fs::write(t.join("u/notes.txt"), "mine").unwrap();
@@ -433,6 +439,17 @@ mod tests {
             .to_string();
         assert!(
             err.contains("holds files drawdown did not write (notes.txt)"),
+            "{err}"
+        );
+        // Someone else's manifest.json is one of their files.
+        fs::create_dir(t.join("m")).unwrap();
+        fs::write(t.join("m/manifest.json"), r#"{"program":"other"}"#).unwrap();
+        fs::write(t.join("m/summary.csv"), "x").unwrap();
+        let err = check_folder(&t.join("m"), false, "--out")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("holds files drawdown did not write (manifest.json"),
             "{err}"
         );
     }

@@ -201,7 +201,7 @@ fn refusal_of_a_folder_without_its_manifest_says_how_many_files_it_left_out() {
     assert_says(
         &stderr,
         &[
-            "-o 'R' has no manifest.json of drawdown's, so drawdown cannot tell its files are its own (",
+            "-o 'R' has no manifest.json, so drawdown cannot tell its files are its own (",
             &format!(" … and {} more); choose another -o", files - 5),
         ],
     );
