@@ -46,25 +46,8 @@ pub fn table(report: &Report) -> String {
             fill,
         ]);
     }
-    let widths: Vec<usize> = (0..6)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for row in &rows {
-        let line: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(c, (cell, w))| {
-                if c < 2 {
-                    format!("{cell:<w$}")
-                } else {
-                    format!("{cell:>w$}")
-                }
-            })
-            .collect();
-        let _ = writeln!(out, "{}", line.join("  ").trim_end());
-    }
+    // Nation and item left-aligned, the figures right-aligned.
+    let mut out = aligned(&rows, |c| c >= 2);
     if !channels.is_empty() {
         let _ = writeln!(
             out,
@@ -88,6 +71,40 @@ pub fn table(report: &Report) -> String {
             trials_for_quantile_interval(0.1),
             trials_for_quantile_interval(0.5),
         );
+    }
+    out
+}
+
+/// `rows` (the header first) as text, one line each: every column as wide as its widest
+/// cell, two spaces apart, right-aligned where `right(column)`, left otherwise;
+/// trailing spaces trimmed.
+pub fn aligned<R: AsRef<[String]>>(rows: &[R], right: impl Fn(usize) -> bool) -> String {
+    let columns = rows.iter().map(|r| r.as_ref().len()).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.as_ref().get(c))
+                .map(|cell| cell.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .as_ref()
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (cell, w))| {
+                if right(c) {
+                    format!("{cell:>w$}")
+                } else {
+                    format!("{cell:<w$}")
+                }
+            })
+            .collect();
+        let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
     out
 }

@@ -764,32 +764,7 @@ fn terminal_table(plan: &Plan, base: &Scenario, rows: &[PointRows]) -> String {
             table.push(row);
         }
     }
-    let columns = table[0].len();
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            table
-                .iter()
-                .map(|r| r[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for row in &table {
-        let cells: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            // The point number right-aligned, the rest left-aligned.
-            .map(|(c, (cell, &w))| {
-                if c == 0 {
-                    format!("{cell:>w$}")
-                } else {
-                    format!("{cell:<w$}")
-                }
-            })
-            .collect();
-        text.push_str(cells.join("  ").trim_end());
-        text.push('\n');
-    }
+    // The point number right-aligned, the rest left-aligned.
+    text.push_str(&export::terminal::aligned(&table, |c| c == 0));
     text
 }
