@@ -449,8 +449,8 @@ fn whole<const LO: u64, const HI: u64>(text: &str) -> Result<u64, String> {
 
 /// [`whole`] for a `u32` option.
 fn whole_u32<const LO: u64, const HI: u64>(text: &str) -> Result<u32, String> {
-    // HI fits a u32 for every option that uses this.
-    whole::<LO, HI>(text).map(|v| v as u32)
+    whole::<LO, HI>(text)
+        .and_then(|v| u32::try_from(v).map_err(|_| format!("expected at most {}", u32::MAX)))
 }
 
 /// Parses a memory size: bytes, or a number with K, M, G or T (powers of 1024).

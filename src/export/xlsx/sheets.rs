@@ -112,7 +112,8 @@ fn kind(sheet: &str, name: &str, row_metric: Option<&str>) -> Kind {
 
 /// Writes one cell: a date cell, a number, or text; an empty cell stays empty. Returns
 /// the width of what a spreadsheet shows [pixels, without padding]: 7 a character of
-/// text or of the number as its format shows it ([`number_width`]), 68 for a date
+/// text or of the number as its format shows it ([`number_width`]), [`DATE_WIDTH`] for a
+/// date
 /// (`None` for an empty cell).
 fn cell(
     sheet: &mut Worksheet,
@@ -132,7 +133,7 @@ fn cell(
         Kind::Date => match excel_date(text) {
             Some(d) => sheet
                 .write_datetime_with_format(row, col, d, format)
-                .map(|_| 68),
+                .map(|_| DATE_WIDTH),
             None => as_text(sheet),
         },
         Kind::Value if text.starts_with(['+', '*']) => as_text(sheet),
@@ -233,14 +234,16 @@ impl Streamed {
 /// a character of the formatted text (`#,##0.00` shows 185984 as `185,984.00`, ten
 /// characters), where `autofit` measures the number's shortest form (`185984`, six) and
 /// leaves a column that Excel fills with `###`. The text is [`shown`] by the kind's
-/// [`Kind::code`]; a date is measured by its code's length.
+/// [`Kind::code`]; a date is [`DATE_WIDTH`] wide.
 pub(super) fn number_width(v: f64, kind: Kind) -> u32 {
-    let chars = match kind.code() {
-        Some(code) if kind == Kind::Date => code.len(),
-        code => shown(v, code).chars().count(),
-    };
-    7 * chars as u32
+    if kind == Kind::Date {
+        return DATE_WIDTH;
+    }
+    7 * shown(v, kind.code()).chars().count() as u32
 }
+
+/// The width [pixels, without padding] `autofit` gives a date cell.
+const DATE_WIDTH: u32 = 68;
 
 /// Number `v` as Excel shows it in number format `code`, for the codes [`Kind::code`]
 /// gives: `0`s after the point are the decimals, a `,` groups thousands, a trailing `%`
