@@ -213,18 +213,21 @@ fn check_memory(
 /// Bytes `drawdown rank` keeps per trial with `k` uncertain inputs: their values and,
 /// while ranking, their ranks (and the output's), the output's values while the
 /// trials run, the output column and the ranking's index and rank of one column.
+/// (The PRCC jackknife's ranks among the trials kept, 8 bytes a column, and its
+/// tallies, 16 bytes, come after the values are dropped, within the same bytes.)
 fn rank_trial_bytes(k: u64) -> u64 {
     let value = std::mem::size_of::<TrialValues>() as u64;
     2 * 8 * (k + 1) + value + 8 + 16
 }
 
 /// Bytes `drawdown rank` holds whatever its trials with `k` uncertain inputs: the
-/// jackknife's sums of columns and of their products per group
-/// ([`crate::sensitivity::jackknife`]), and three correlation matrices.
+/// jackknife's sums of columns and of their products per group and its 2k Fisher z
+/// values per group ([`crate::sensitivity::jackknife`]), and three correlation
+/// matrices.
 fn rank_held_bytes(k: u64) -> u64 {
     let w = k + 1;
     let groups = crate::sensitivity::jackknife::GROUPS as u64;
-    8 * (groups * (w * w + w) + 3 * w * w)
+    8 * (groups * (w * w + w + 2 * k) + 3 * w * w)
 }
 
 /// Runs `trials` trials of `setup.model`, keeping the target and the inputs `keep`.
@@ -1101,8 +1104,9 @@ mod tests {
         assert_eq!(rank_trial_bytes(151), 2_512);
         assert_eq!(DESIGN_TRIAL_BYTES, 112);
         // And whatever the trials: 20 groups' sums of 152 columns and 152² products,
-        // 20 × (23 104 + 152) × 8 = 3 720 960, and three 152² matrices, 554 496.
-        assert_eq!(rank_held_bytes(151), 3_720_960 + 554_496);
+        // 20 × (23 104 + 152) × 8 = 3 720 960, their 302 z values, 20 × 302 × 8 =
+        // 48 320, and three 152² matrices, 554 496.
+        assert_eq!(rank_held_bytes(151), 3_720_960 + 48_320 + 554_496);
     }
 
     /// A pin is an input index and a value with its kind (4 + 16, padded to 24 bytes),

@@ -4,12 +4,14 @@
 //! correlation of the ranks of input and output once the ranks of every other input
 //! are regressed out; Saltelli & Marivoet 1990, Marino et al. 2008).
 //!
-//! Intervals: for the SRC the grouped jackknife's standard error (see
-//! [`super::jackknife`]; below 40 trials, or with too few trials for its leave-out
-//! regressions, the ordinary least-squares one, `√((1 − R²)/(n − k − 1) · (R⁻¹ₓₓ)ᵢᵢ)`,
-//! which ignores the sampling of the inputs); for the PRCC and the Spearman
-//! coefficient Fisher's z, `tanh(atanh(r) ± 1.96/√(n − 3 − c))` with `c` the number of
-//! inputs conditioned on (k − 1 for the PRCC, 0 for Spearman). R² of the linear model
+//! Intervals, all from the grouped jackknife (see [`super::jackknife`]): for the SRC
+//! `β ± t·SE`; for the PRCC and the Spearman coefficient on Fisher's z scale,
+//! `tanh(atanh(r) ± t·SE)`. Below 40 trials, or with too few trials for the leave-out
+//! regressions, the SRC's is the ordinary least-squares one,
+//! `√((1 − R²)/(n − k − 1) · (R⁻¹ₓₓ)ᵢᵢ)`, which ignores the sampling of the inputs, and
+//! the others' Fisher's `tanh(atanh(r) ± 1.96/√(n − 3 − c))` with `c` the number of
+//! inputs conditioned on (k − 1 for the PRCC, 0 for Spearman), which assumes normal
+//! data and is too narrow for a strong input's ranks. R² of the linear model
 //! on values and on ranks says how much of the output's variance the ranking can
 //! explain: what it leaves is interaction, non-monotone effects and the simulator's own
 //! noise, which no input explains.
@@ -70,15 +72,21 @@ pub fn rank(x: Vec<Vec<f64>>, y: &[f64]) -> Result<Ranking, String> {
     let values = correlation(&mut cols);
     let jackknife = super::jackknife::src_errors(&cols, k);
     drop(cols);
+    let rank_errors = super::jackknife::rank_errors(&rank_cols, k);
     let rank_corr = correlation(&mut rank_cols);
     let singular = || "the inputs are collinear (one is a function of others)".to_string();
     let (beta, r2, diag) = regression(&values, k).ok_or_else(singular)?;
     let (_, rank_r2, _) = regression(&rank_corr, k).ok_or_else(singular)?;
     let full = rank_corr.inverse().ok_or_else(singular)?;
     let nf = n as f64;
-    let fisher = |r: f64, c: usize| -> Interval {
-        let half = Z95 / (nf - 3.0 - c as f64).max(1.0).sqrt();
-        let z = r.clamp(-0.999_999_999, 0.999_999_999).atanh();
+    // Fisher's z: `se` is the jackknife's, or else `1/√(n − 3 − c)`.
+    let fisher = |r: f64, c: usize, se: Option<f64>| -> Interval {
+        let half = match se {
+            Some(se) => super::jackknife::T_975 * se,
+            None => Z95 / (nf - 3.0 - c as f64).max(1.0).sqrt(),
+        };
+        let clamp = super::jackknife::CLAMP;
+        let z = r.clamp(-clamp, clamp).atanh();
         Interval {
             low: (z - half).tanh(),
             high: (z + half).tanh(),
@@ -101,8 +109,14 @@ pub fn rank(x: Vec<Vec<f64>>, y: &[f64]) -> Result<Ranking, String> {
                         high: beta[i] + half,
                     },
                 ),
-                prcc: (prcc, fisher(prcc, k - 1)),
-                spearman: (spearman, fisher(spearman, 0)),
+                prcc: (
+                    prcc,
+                    fisher(prcc, k - 1, rank_errors.as_ref().map(|e| e.0[i])),
+                ),
+                spearman: (
+                    spearman,
+                    fisher(spearman, 0, rank_errors.as_ref().map(|e| e.1[i])),
+                ),
             }
         })
         .collect();
@@ -206,6 +220,77 @@ mod tests {
                     "noise {noise}, input {i}: coverage {share}"
                 );
             }
+        }
+    }
+
+    /// The PRCC and Spearman intervals cover the true coefficients at their 95 %, over
+    /// 300 seeds of 300 trials, where Fisher's normal-theory error is too narrow: normal
+    /// inputs x₀, x₁ and y = exp(x₀ + 0.3·x₁ + 0.15·e). Ranks ignore the increasing exp,
+    /// so the truth is that of the normal z = x₀ + 0.3·x₁ + 0.15·e: with Pearson
+    /// correlations ρ, the rank correlations are (6/π)·asin(ρ/2), and the PRCC is the
+    /// partial correlation they give, with independent inputs ρₛ(xᵢ, y)/√(1 − ρₛ(xⱼ, y)²).
+    /// Fisher's interval covered x₀'s PRCC (0.980) in 84 % of such seeds, its Spearman
+    /// coefficient in 89 % (numpy). The band is ± 3 binomial standard errors.
+    #[test]
+    fn prcc_and_spearman_intervals_cover_the_truth_at_their_level() {
+        use rand_distr::StandardNormal;
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(9);
+        let (a, b, c) = (1.0f64, 0.3, 0.15);
+        let sd = (a * a + b * b + c * c).sqrt();
+        let grade = |rho: f64| 6.0 / std::f64::consts::PI * (rho / 2.0).asin();
+        let spearman = [grade(a / sd), grade(b / sd)];
+        let prcc = [
+            spearman[0] / (1.0 - spearman[1].powi(2)).sqrt(),
+            spearman[1] / (1.0 - spearman[0].powi(2)).sqrt(),
+        ];
+        assert!((prcc[0] - 0.980).abs() < 0.001, "{prcc:?}");
+        let (reps, n) = (300, 300);
+        let mut covered = [[0; 2]; 2];
+        for _ in 0..reps {
+            let mut normal = || -> f64 { rng.sample(StandardNormal) };
+            let x0: Vec<f64> = (0..n).map(|_| normal()).collect();
+            let x1: Vec<f64> = (0..n).map(|_| normal()).collect();
+            let y: Vec<f64> = x0
+                .iter()
+                .zip(&x1)
+                .map(|(u, v)| (a * u + b * v + c * normal()).exp())
+                .collect();
+            let r = rank(vec![x0, x1], &y).expect("ranks");
+            for co in &r.coefficients {
+                let i = co.input;
+                covered[0][i] += usize::from(co.prcc.1.contains(prcc[i]));
+                covered[1][i] += usize::from(co.spearman.1.contains(spearman[i]));
+            }
+        }
+        let band = 3.0 * (0.95f64 * 0.05 / reps as f64).sqrt();
+        for (what, covered) in ["prcc", "spearman"].iter().zip(covered) {
+            for (i, c) in covered.iter().enumerate() {
+                let share = *c as f64 / reps as f64;
+                assert!(
+                    (share - 0.95).abs() <= band,
+                    "{what} of input {i}: coverage {share}"
+                );
+            }
+        }
+    }
+
+    /// A trial's rank among the trials kept is its rank over all of them less the
+    /// left-out trials below it and half those tied with it: the ranks of the kept
+    /// values computed afresh, ties included.
+    #[test]
+    fn ranks_among_the_kept_trials_are_ranks_afresh() {
+        let x = [5.0, 3.0, 3.0, 9.0, 1.0, 3.0, 7.0, 5.0, 2.0, 3.0];
+        let all = ranks(&x);
+        let mut tally = super::super::jackknife::Tally::new(x.len());
+        let mut keep = Vec::new();
+        for out in [0..2, 2..5, 5..10, 9..10] {
+            super::super::jackknife::subset_ranks(&all, out.clone(), &mut tally, &mut keep);
+            let kept: Vec<f64> = x[..out.start]
+                .iter()
+                .chain(&x[out.end..])
+                .copied()
+                .collect();
+            assert_eq!(keep, ranks(&kept), "leaving out {out:?}");
         }
     }
 
