@@ -87,7 +87,10 @@ pub enum Per {
 
 /// The reported figure.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[serde(
+    untagged,
+    expecting = "a number, or a table: { min = …, max = … }, { at_least = … } or { at_most = … }"
+)]
 pub enum Reported {
     /// A single figure.
     Value(f64),
@@ -108,6 +111,25 @@ pub struct RawRange {
 }
 
 impl Reported {
+    /// What is wrong with the figure as written: an end that is not a finite number
+    /// at least 0 (every measure is a count, a stock or a ratio of counts), or a
+    /// bracket whose `min` is above its `max`.
+    fn problem(&self) -> Option<String> {
+        let ends = match *self {
+            Reported::Value(v) => [Some(v), None],
+            Reported::Range(r) => [r.min, r.max],
+        };
+        if let Some(v) = ends
+            .into_iter()
+            .flatten()
+            .find(|v| !(v.is_finite() && *v >= 0.0))
+        {
+            return Some(format!("must be a finite number >= 0, got {v}"));
+        }
+        let (low, high) = self.bounds();
+        (low > high).then(|| format!("min {low} is above max {high}"))
+    }
+
     /// The reported bracket `[low, high]` (infinite when open).
     pub fn bounds(&self) -> (f64, f64) {
         match *self {
@@ -281,6 +303,10 @@ pub fn parse(text: &str, scenario: &Scenario) -> Result<Vec<Milestone>, Vec<Issu
             );
             continue;
         }
+        if let Some(problem) = m.reported.problem() {
+            bad("reported", problem);
+            continue;
+        }
         let selector = match resolve(&m.selector, scenario, &path) {
             Ok(s) => s,
             Err(e) => {
@@ -324,7 +350,14 @@ pub fn parse(text: &str, scenario: &Scenario) -> Result<Vec<Milestone>, Vec<Issu
 /// Resolves the ids of a selector against the scenario.
 fn resolve(raw: &RawSelector, s: &Scenario, path: &str) -> Result<Selector, Vec<Issue>> {
     let mut issues = Vec::new();
-    let known = |list: &mut dyn Iterator<Item = &str>| list.collect::<Vec<_>>().join(", ");
+    let known = |list: &mut dyn Iterator<Item = &str>| {
+        let names = list.collect::<Vec<_>>().join(", ");
+        if names.is_empty() {
+            "none: the scenario has none".to_string()
+        } else {
+            names
+        }
+    };
     let item = match &raw.item {
         None => None,
         Some(id) => match s.items.iter().position(|i| &i.id == id) {
@@ -383,7 +416,10 @@ fn resolve(raw: &RawSelector, s: &Scenario, path: &str) -> Result<Selector, Vec<
         if !s.transfers.iter().any(|t| &t.id == id) {
             issues.push(Issue::at(
                 format!("{path}.transfers"),
-                format!("unknown transfer '{id}'"),
+                format!(
+                    "unknown transfer '{id}' (known: {})",
+                    known(&mut s.transfers.iter().map(|t| t.id.as_str()))
+                ),
             ));
         }
     }
@@ -393,7 +429,10 @@ fn resolve(raw: &RawSelector, s: &Scenario, path: &str) -> Result<Selector, Vec<
             Some(n) => senders.push(n),
             None => issues.push(Issue::at(
                 format!("{path}.senders"),
-                format!("unknown nation '{id}'"),
+                format!(
+                    "unknown nation '{id}' (known: {})",
+                    known(&mut s.nations.iter().map(|n| n.id.as_str()))
+                ),
             )),
         }
     }
@@ -402,7 +441,10 @@ fn resolve(raw: &RawSelector, s: &Scenario, path: &str) -> Result<Selector, Vec<
             Some(g) => senders.extend(g.members.iter().copied()),
             None => issues.push(Issue::at(
                 format!("{path}.sender_groups"),
-                format!("unknown group '{id}'"),
+                format!(
+                    "unknown group '{id}' (known: {})",
+                    known(&mut s.groups.iter().map(|g| g.named.id.as_str()))
+                ),
             )),
         }
     }
@@ -410,7 +452,10 @@ fn resolve(raw: &RawSelector, s: &Scenario, path: &str) -> Result<Selector, Vec<
         if !s.contracts.iter().any(|c| &c.id == id) {
             issues.push(Issue::at(
                 format!("{path}.contracts"),
-                format!("unknown contract '{id}'"),
+                format!(
+                    "unknown contract '{id}' (known: {})",
+                    known(&mut s.contracts.iter().map(|c| c.id.as_str()))
+                ),
             ));
         }
     }

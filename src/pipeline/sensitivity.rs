@@ -161,7 +161,7 @@ const DESIGN_TRIAL_BYTES: u64 = 2 * std::mem::size_of::<TrialValues>() as u64;
 
 /// Refuses an analysis of `trials` trials that keeps `per_trial` bytes a trial (see
 /// [`DESIGN_TRIAL_BYTES`] and [`rank_trial_bytes`]) and `held` bytes besides (its
-/// design) when its estimated peak memory, the run's own ([`budget::estimate_bytes`])
+/// design, or `rank`'s jackknife) when its estimated peak memory, the run's own ([`budget::estimate_bytes`])
 /// and what it keeps, is above the limit.
 fn check_memory(
     setup: &Setup,
@@ -185,19 +185,21 @@ fn check_memory(
     if need <= limit {
         return Ok(());
     }
-    let (what, fewer) = match command {
-        "rank" => ("ranking", "use fewer trials (-n)"),
+    let (what, fewer, kept) = match command {
+        "rank" => ("ranking", "use fewer trials (-n)", "its jackknife"),
         "sobol" => (
             "Sobol design",
             "use fewer base rows (--base-rows), replicates or factors (--vary)",
+            "the design",
         ),
         _ => (
             "tornado",
             "use fewer trials per bar end (-n) or fewer factors (--vary)",
+            "the design",
         ),
     };
     let design = if held > 0 {
-        format!(", the design {}", budget::human(held))
+        format!(", {kept} {}", budget::human(held))
     } else {
         String::new()
     };

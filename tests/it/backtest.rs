@@ -246,6 +246,35 @@ fn bad_milestones_are_usage_errors_with_their_line() {
     );
 }
 
+/// A reported figure that no measure can take (not a number, infinite, negative) or a
+/// bracket upside down is refused at its line, with what was expected; before, `nan`
+/// was judged "consistent" and `{ min = 10, max = 5 }` printed as `10 – 5`.
+#[test]
+fn impossible_reported_figures_are_refused_at_their_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("m.toml");
+    for (written, expected) in [
+        ("nan", "must be a finite number >= 0, got NaN"),
+        ("inf", "must be a finite number >= 0, got inf"),
+        ("-5", "must be a finite number >= 0, got -5"),
+        ("{ min = 10, max = 5 }", "min 10 is above max 5"),
+        ("{ at_least = -1 }", "must be a finite number >= 0, got -1"),
+        ("\"lots\"", "a number, or a table: { min = …, max = … }"),
+    ] {
+        let bad = FLOW_MILESTONES.replacen("reported = 3000", &format!("reported = {written}"), 1);
+        assert_ne!(bad, FLOW_MILESTONES);
+        std::fs::write(&file, bad).unwrap();
+        let err = pipeline::backtest(&loaded(FLOWS), &request(&file, 5, 1), &Silent).unwrap_err();
+        assert!(err.is_usage(), "{written}: {err}");
+        let msg = err.to_string();
+        assert!(msg.contains(expected), "{written}: {msg}");
+        assert!(
+            msg.contains("m.toml, line 33, column 12: milestones."),
+            "{written}: {msg}"
+        );
+    }
+}
+
 #[test]
 fn the_report_never_replaces_a_file_drawdown_did_not_write() {
     let tmp = tempfile::tempdir().unwrap();
