@@ -300,10 +300,14 @@ pub fn run(loaded: &Loaded, req: &RunRequest, observer: &dyn Observer) -> Result
     };
     let precision_reached = precision.map(|p| runner::precision_reached(&result.aggregate, &p));
     manifest.until_ci_reached = precision_reached;
-    write_outputs(&dir, &report, &mut manifest, trials_record)?;
+    write_tables(&dir, &report, &mut manifest, trials_record)?;
     if req.shard != Shard::ALL || req.mergeable {
-        write_partial(&dir, loaded, &manifest, &result.aggregate)?;
+        // The shard file holds the manifest as it is now (every other file listed);
+        // `manifest.json` then lists the shard file too, so that `merge` can verify it.
+        let record = write_partial(&dir, loaded, &manifest, &result.aggregate)?;
+        manifest.files.insert(PARTIAL_FILE.to_string(), record);
     }
+    dir.write(export::manifest::FILE, &manifest.to_json()?)?;
     if observer.cancelled() {
         return Err(Error::Interrupted);
     }
@@ -511,16 +515,29 @@ fn manifest(
         until_ci_reached: None,
         started: started.0,
         finished: export::manifest::now_utc(),
-        wall_seconds: (started.1.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+        wall_seconds: export::manifest::round_seconds(started.1.elapsed().as_secs_f64()),
         files: Default::default(),
     }
 }
 
-/// Writes every table (and the workbook when the manifest asks for it, the charts when
-/// it asks for them), then the manifest listing every file written (`trials.csv`, written
-/// before, with `trials`) with its SHA-256 and row count, so that `merge` can verify a
-/// shard and a later run can recognise the folder as drawdown's own.
+/// Writes every table (see [`write_tables`]), then the manifest listing every file
+/// written with its SHA-256 and row count, so that `merge` can verify a shard and a
+/// later run can recognise the folder as drawdown's own.
 fn write_outputs(
+    dir: &OutputDir,
+    report: &Report,
+    manifest: &mut Manifest,
+    trials: export::manifest::FileRecord,
+) -> Result<()> {
+    write_tables(dir, report, manifest, trials)?;
+    dir.write(export::manifest::FILE, &manifest.to_json()?)?;
+    Ok(())
+}
+
+/// Writes every table (and the workbook when the manifest asks for it, the charts when
+/// it asks for them) and lists each in `manifest.files` with its fingerprint, as it
+/// lists `trials.csv` (written before, with `trials`).
+fn write_tables(
     dir: &OutputDir,
     report: &Report,
     manifest: &mut Manifest,
@@ -558,16 +575,17 @@ fn write_outputs(
             .files
             .extend(export::plots::write_into(dir, report, &tables)?);
     }
-    dir.write(export::manifest::FILE, &manifest.to_json()?)?;
     Ok(())
 }
 
+/// Writes the shard file [`PARTIAL_FILE`] (`manifest` as it stands, the scenario's text
+/// and the aggregate) and returns its fingerprint, for `manifest.json` to list.
 fn write_partial(
     dir: &OutputDir,
     loaded: &Loaded,
     manifest: &Manifest,
     aggregate: &Aggregate,
-) -> Result<()> {
+) -> Result<export::manifest::FileRecord> {
     /// [`Partial`] by reference: the same JSON, without a copy of the aggregate.
     #[derive(Serialize)]
     struct PartialRef<'a> {
@@ -583,13 +601,15 @@ fn write_partial(
     // Streamed to the file: the JSON of a daily run's aggregate is hundreds of MB.
     let path = dir.file(PARTIAL_FILE);
     let file = std::fs::File::create(&path).map_err(|e| Error::io("writing", &path, e))?;
-    let mut out = std::io::BufWriter::new(file);
+    let mut out = std::io::BufWriter::new(export::manifest::Fingerprint::new(file));
     serde_json::to_writer(&mut out, &partial).map_err(|e| match e.io_error_kind() {
         Some(kind) => Error::io("writing", &path, kind.into()),
         None => Error::Other(format!("formatting {PARTIAL_FILE}: {e}")),
     })?;
-    std::io::Write::flush(&mut out).map_err(|e| Error::io("writing", &path, e))?;
-    Ok(())
+    let print = out
+        .into_inner()
+        .map_err(|e| Error::io("writing", &path, e.into_error()))?;
+    Ok(print.finish(false).1)
 }
 
 /// Where a trace goes and what may be replaced there.
@@ -653,6 +673,6 @@ mod merge;
 pub mod sensitivity;
 pub mod sweep;
 pub use backtest::{BacktestRequest, backtest};
-pub use merge::merge;
+pub use merge::{merge, merge_observed};
 pub use sensitivity::{SensitivityRequest, SensitivitySummary};
 pub use sweep::{SweepRequest, SweepSummary, sweep};

@@ -198,6 +198,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// `seconds` rounded to the millisecond, as a manifest's `wall_seconds` is written
+/// (`7.815996456000001` → `7.816`).
+pub fn round_seconds(seconds: f64) -> f64 {
+    (seconds * 1000.0).round() / 1000.0
+}
+
 /// Now, as UTC ISO 8601 (`2026-11-25T04:28:00Z`).
 pub fn now_utc() -> String {
     let secs = SystemTime::now()
@@ -219,6 +225,16 @@ mod tests {
         assert_eq!(
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn rounds_seconds_to_the_millisecond() {
+        assert_eq!(round_seconds(7.815_996_456_000_001), 7.816);
+        assert_eq!(round_seconds(0.0004), 0.0);
+        assert_eq!(
+            serde_json::to_string(&round_seconds(2.0 / 3.0)).unwrap(),
+            "0.667"
         );
     }
 

@@ -20,6 +20,7 @@ mod layers;
 mod library;
 mod limits;
 mod locales;
+mod merge_safety;
 mod messages;
 mod mm1;
 mod model;

@@ -130,6 +130,11 @@ fn differences(m: &Manifest, m0: &Manifest) -> Vec<String> {
     differs("CSV format", csv(&m.csv), csv(&m0.csv));
     differs("--xlsx", on_off(m.xlsx), on_off(m0.xlsx));
     differs("--plots", on_off(m.plots), on_off(m0.plots));
+    differs(
+        "--inputs",
+        on_off(super::has_inputs(m)),
+        on_off(super::has_inputs(m0)),
+    );
     differs("shard count", shard_count(&m.shard), shard_count(&m0.shard));
     d
 }
@@ -191,6 +196,10 @@ mod tests {
         .unwrap()
     }
 
+    fn record() -> crate::export::manifest::FileRecord {
+        crate::export::manifest::FileRecord::of_bytes("inputs.csv", b"trial,input,value\n")
+    }
+
     #[test]
     fn names_each_field_that_differs_with_both_values() {
         let m0 = manifest();
@@ -204,12 +213,14 @@ mod tests {
             bom: false,
         });
         m.shard = "2/3".into();
+        m.files.insert("inputs.csv".into(), record());
         assert_eq!(
             differences(&m, &m0),
             [
                 "seed 7 against 5",
                 "trials 40 against 20",
                 "CSV format (delimiter ';', decimal ',') against (delimiter ',', decimal '.')",
+                "--inputs on against off",
                 "shard count 3 against 2",
             ]
         );
