@@ -295,7 +295,16 @@ fn write_scenario(file: &Path, text: &str, force: bool) -> Result<()> {
 }
 
 fn merge(args: MergeArgs) -> Result<()> {
-    let summary = pipeline::merge(&args.dirs, &args.out, args.force, args.max_memory)?;
+    // A stop signal is handled as in `run`: nothing is written, the note names it.
+    let observer = Terminal::new(false)?;
+    let summary = pipeline::merge_observed(
+        &args.dirs,
+        &args.out,
+        args.force,
+        args.max_memory,
+        &observer,
+    )
+    .map_err(|e| observer.explain(e))?;
     for note in &summary.notes {
         eprintln!("note: {note}");
     }

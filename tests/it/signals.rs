@@ -123,3 +123,73 @@ fn after_sigkill_the_previous_results_stay_and_the_next_run_cleans_up() {
     );
     assert!(leftovers(dir).is_empty(), "{:?}", leftovers(dir));
 }
+
+/// Two shards of a daily-reporting run of the default scenario in `dir/s1`, `dir/s2`:
+/// large aggregates, so that merging them takes seconds.
+fn large_shards(dir: &Path) {
+    for k in ["1", "2"] {
+        let status = Command::new(env!("CARGO_BIN_EXE_drawdown"))
+            .current_dir(dir)
+            .args(["run", "-n", "128", "--step", "1", "-q", "--shard"])
+            .arg(format!("{k}/2"))
+            .args(["-o", &format!("s{k}")])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+}
+
+/// A merge of `dir/s1` and `dir/s2` into `dir/out`, returned once it is under way: at
+/// once (it is still reading the shards), or once its working folder exists (it is
+/// writing the results).
+fn long_merge(dir: &Path, writing: bool) -> Child {
+    let child = Command::new(env!("CARGO_BIN_EXE_drawdown"))
+        .current_dir(dir)
+        .args(["merge", "s1", "s2", "-o", "out"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    if writing {
+        while leftovers(dir).is_empty() {
+            assert!(Instant::now() < deadline, "the merge never started writing");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    } else {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    child
+}
+
+#[test]
+fn stop_signals_stop_a_merge_keeping_the_previous_results() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    large_shards(dir);
+    let before = earlier_result(dir);
+    for (signal, code, name, writing) in [
+        ("INT", 130, "SIGINT", false),
+        ("TERM", 143, "SIGTERM", true),
+        ("HUP", 129, "SIGHUP", true),
+    ] {
+        let child = long_merge(dir, writing);
+        let sent = Instant::now();
+        send(&child, signal);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("note: stopped by {name}")),
+            "{stderr}"
+        );
+        assert!(
+            sent.elapsed() < Duration::from_secs(30),
+            "{name}: took {:?} to stop",
+            sent.elapsed()
+        );
+        assert_eq!(files(&dir.join("out")), before, "{name}: results changed");
+        assert!(leftovers(dir).is_empty(), "{name}: {:?}", leftovers(dir));
+        assert!(out.stdout.is_empty(), "{name}: no result table");
+    }
+}
