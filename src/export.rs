@@ -21,6 +21,7 @@ pub mod guard;
 pub mod inputs;
 pub mod manifest;
 pub mod plots;
+pub mod stamp;
 pub mod tables;
 pub mod terminal;
 pub mod trace;

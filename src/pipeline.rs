@@ -663,7 +663,7 @@ pub fn trace(loaded: &Loaded, req: &TraceRequest, observer: &dyn Observer) -> Re
             .write_all(&bytes)
             .map_err(|e| Error::io("writing", "<stdout>", e))?;
     } else {
-        export::atomic::write(&req.path, &bytes)?;
+        export::atomic::write_stamped(&req.path, &bytes)?;
     }
     Ok(log.records.len())
 }

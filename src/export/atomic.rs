@@ -121,6 +121,21 @@ pub fn write(target: &Path, bytes: &[u8]) -> Result<()> {
     f.commit()
 }
 
+/// Writes `bytes` to `target` atomically, stamped as drawdown's (see
+/// [`super::stamp`]): the stamp is set on the temporary file, so the file appears
+/// complete and stamped, or not at all.
+///
+/// # Errors
+/// [`Error::Io`] naming the target; the target is then unchanged.
+pub fn write_stamped(target: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = AtomicFile::create(target)?;
+    f.write_all(bytes)?;
+    f.flush()?;
+    super::stamp::set(&f.tmp, bytes);
+    // A failed rename leaves the temporary file to `drop`, which removes it.
+    fs::rename(&f.tmp, &f.target).map_err(|e| Error::io("replacing", &f.target, e))
+}
+
 /// Writes `bytes` to a new file `target`, never over an existing one (see
 /// [`AtomicFile::commit_new`]): the file appears complete or not at all.
 ///
@@ -132,7 +147,9 @@ pub fn write_new(target: &Path, bytes: &[u8]) -> Result<()> {
     f.commit_new()
 }
 
-/// `.NAME.<tag>-PID` beside `target`, for this process.
+/// `.NAME.<tag>-PID@HOST` beside `target`, for this process on this machine. The host
+/// keeps two machines writing to one shared folder (a shard started twice on a
+/// cluster) from taking each other's live working copies for a killed run's.
 pub(crate) fn sibling(target: &Path, tag: &str) -> PathBuf {
     let name = target
         .file_name()
@@ -142,7 +159,33 @@ pub(crate) fn sibling(target: &Path, tag: &str) -> PathBuf {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    parent.join(format!(".{name}.{tag}-{}", std::process::id()))
+    parent.join(format!(".{name}.{tag}-{}@{}", std::process::id(), host()))
+}
+
+/// This machine's name as a file name can hold it (`[A-Za-z0-9.-]`, at most 64
+/// characters; `host` when it cannot be read).
+fn host() -> &'static str {
+    static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        let raw = fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        let clean: String = raw
+            .trim()
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(64)
+            .collect();
+        if clean.is_empty() {
+            "host".into()
+        } else {
+            clean
+        }
+    })
 }
 
 /// Removes the leftovers of dead runs that wrote `target` (see the module docs) and
@@ -164,9 +207,17 @@ pub fn sweep_leftovers(target: &Path) -> Vec<String> {
         .filter_map(|e| {
             let file = e.file_name().to_string_lossy().into_owned();
             let tag = leftover_tag(&file, &name)?;
+            if let Some(other) = leftover_host(&file).filter(|h| *h != host()) {
+                notes.push(format!(
+                    "left '{}' alone: a working copy of a run on the machine '{other}', which may still be running (delete it if that run is over)",
+                    e.path().display()
+                ));
+                return None;
+            }
             dead_pid(&file).then_some((e.path(), tag.to_string()))
         })
         .collect();
+    notes.sort();
     found.sort();
     for (path, tag) in found {
         if tag == "old" && fs::symlink_metadata(target).is_err() {
@@ -199,17 +250,29 @@ fn leftover_tag<'a>(file: &'a str, name: &str) -> Option<&'a str> {
         .strip_prefix('.')?
         .strip_prefix(name)?
         .strip_prefix('.')?;
-    let (tag, pid) = rest.rsplit_once('-')?;
+    let (tag, owner) = rest.split_once('-')?;
+    let pid = owner.split_once('@').map_or(owner, |(pid, _)| pid);
     let ok = ["partial", "old", "tmp"].contains(&tag)
         && !pid.is_empty()
         && pid.bytes().all(|b| b.is_ascii_digit());
     ok.then_some(tag)
 }
 
-/// Whether the process named by the `-PID` suffix of `file` is gone. Only Linux
-/// (`/proc`) can tell; elsewhere nothing is considered dead.
+/// The host named by the `@HOST` suffix of a leftover's name (`None`: written before
+/// names carried one, taken as this machine's).
+fn leftover_host(file: &str) -> Option<&str> {
+    file.rsplit_once('@').map(|(_, host)| host)
+}
+
+/// Whether the process named by the `-PID` of `file` is gone: on this machine, and
+/// only where `/proc` can tell (Linux); a leftover of another machine is never
+/// considered dead, since its run may still be going.
 fn dead_pid(file: &str) -> bool {
-    let Some(pid) = file.rsplit('-').next().and_then(|p| p.parse::<u32>().ok()) else {
+    if leftover_host(file).is_some_and(|h| h != host()) {
+        return false;
+    }
+    let owner = file.rsplit_once('@').map_or(file, |(owner, _)| owner);
+    let Some(pid) = owner.rsplit('-').next().and_then(|p| p.parse::<u32>().ok()) else {
         return false;
     };
     if pid == std::process::id() {
@@ -255,6 +318,12 @@ mod tests {
 
     #[test]
     fn recognises_only_its_own_leftovers() {
+        assert_eq!(
+            leftover_tag(".out.partial-12@node-7.x", "out"),
+            Some("partial")
+        );
+        assert_eq!(leftover_tag(".out.old-12@h", "out"), Some("old"));
+        assert_eq!(leftover_tag(".out.old-@h", "out"), None);
         assert_eq!(leftover_tag(".out.partial-12", "out"), Some("partial"));
         assert_eq!(leftover_tag(".out.old-12", "out"), Some("old"));
         assert_eq!(leftover_tag(".a.b.tmp-7", "a.b"), Some("tmp"));
@@ -277,8 +346,20 @@ mod tests {
         )
         .unwrap();
         fs::write(tmp.path().join(".other.partial-1"), "not ours").unwrap();
+        // Another machine's working copy, with a PID that is dead here, may be a live
+        // run there (a shared folder on a cluster): it is left, with a note.
+        let elsewhere = format!(".out.partial-{dead}@{}x", host());
+        fs::create_dir(tmp.path().join(&elsewhere)).unwrap();
+        // This machine's, in today's names, is swept like the old-style ones.
+        fs::write(tmp.path().join(format!(".out.tmp-{dead}@{}", host())), "x").unwrap();
         let notes = sweep_leftovers(&target);
-        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert_eq!(notes.len(), 4, "{notes:?}");
+        assert!(
+            notes[0].starts_with("left ") && notes[0].contains(&elsewhere),
+            "{notes:?}"
+        );
+        assert!(tmp.path().join(&elsewhere).exists());
+        fs::remove_dir(tmp.path().join(&elsewhere)).unwrap();
         assert_eq!(
             fs::read_to_string(target.join("summary.csv")).unwrap(),
             "prev"

@@ -74,6 +74,7 @@ impl OutputDir {
         }
         place.protected.check(target, flag)?;
         check_folder(target, place.force, flag)?;
+        check_replaceable(target, flag)?;
         let parent = target
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -156,6 +157,35 @@ impl OutputDir {
     }
 }
 
+/// Refuses, before any work, an existing target folder that drawdown could not swap
+/// out by renaming: one its owner made write-protected (no write permission at all:
+/// the folder was moved aside and left behind, undeletable, by every run), and a
+/// mount point (the rename fails with "resource busy" after the whole run).
+fn check_replaceable(target: &Path, flag: &str) -> Result<()> {
+    let Ok(meta) = fs::symlink_metadata(target) else {
+        return Ok(());
+    };
+    let shown = target.display();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let parent = target.parent().filter(|p| !p.as_os_str().is_empty());
+        let parent = fs::metadata(parent.unwrap_or(Path::new(".")));
+        if meta.is_dir() && parent.is_ok_and(|p| p.dev() != meta.dev()) {
+            return Err(Error::Usage(format!(
+                "{flag} '{shown}' is a mount point, which drawdown cannot replace (it writes results beside the folder and renames them into place); give a folder inside it, e.g. {flag} '{}'",
+                target.join("results").display()
+            )));
+        }
+    }
+    if meta.is_dir() && meta.permissions().readonly() {
+        return Err(Error::Usage(format!(
+            "{flag} '{shown}' is write-protected: drawdown does not replace a folder its owner protected; make it writable (chmod u+w '{shown}') or choose another {flag}"
+        )));
+    }
+    Ok(())
+}
+
 impl Drop for OutputDir {
     fn drop(&mut self) {
         if !self.committed {
@@ -195,5 +225,30 @@ mod tests {
         assert!(!target.join("old.csv").exists());
         assert_eq!(fs::read_to_string(target.join("new.csv")).unwrap(), "new");
         assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "no leftovers");
+    }
+
+    /// A result folder its owner made read-only is refused before the run (it was
+    /// moved aside, replaced, and left behind undeletable as `.out.old-PID`); a mount
+    /// point is refused before the run (its rename failed after the whole run).
+    #[test]
+    fn a_protected_folder_and_a_mount_point_are_refused_before_any_work() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let target = tmp.path().join("out");
+        fs::create_dir(&target).unwrap();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o555)).unwrap();
+        let err = OutputDir::create(&target, &Placement::default()).unwrap_err();
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o755)).unwrap();
+        assert!(err.is_usage(), "{err}");
+        assert!(err.to_string().contains("is write-protected"), "{err}");
+        assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 1, "nothing made");
+        assert!(OutputDir::create(&target, &Placement::default()).is_ok());
+        // /proc is a mount point on every Linux system: its device is not its parent's.
+        if Path::new("/proc/self").exists() {
+            let err = check_replaceable(Path::new("/proc"), "-o").unwrap_err();
+            assert!(err.to_string().contains("is a mount point"), "{err}");
+            assert!(err.to_string().contains("'/proc/results'"), "{err}");
+        }
+        assert!(check_replaceable(&target, "-o").is_ok());
     }
 }

@@ -14,13 +14,15 @@
 //! result, never a file, a link, a device or a protected path.
 
 use super::manifest::FileRecord;
+use super::stamp::Stamp;
 use crate::error::{Error, Result};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Component, Path, PathBuf};
 
-/// Files a result folder may hold besides those its manifest lists (results of older
-/// versions listed none).
+/// Files a result folder may hold besides those its manifest lists, when its manifest
+/// lists none (results of older versions); a manifest that lists its files vouches for
+/// those alone, and for a shard's `partial.json` (see [`unlisted_but_ours`]).
 pub const RESULT_FILES: &[&str] = &[
     "manifest.json",
     "partial.json",
@@ -139,7 +141,7 @@ pub fn inspect_folder(target: &Path) -> Result<FolderState> {
     if names.is_empty() {
         return Ok(FolderState::Empty);
     }
-    let Some(listed) = drawdown_files(&target.join(super::manifest::FILE)) else {
+    let Some((listed, shard)) = drawdown_files(&target.join(super::manifest::FILE)) else {
         return Ok(FolderState::Foreign(names.into_iter().collect()));
     };
     let foreign: Vec<String> = names
@@ -154,7 +156,7 @@ pub fn inspect_folder(target: &Path) -> Result<FolderState> {
             Some(None) => None,
             None => match subfolder_problem(target, &n, &listed) {
                 Some(problem) => problem,
-                None => (!RESULT_FILES.contains(&n.as_str())).then_some(n),
+                None => (!unlisted_but_ours(&n, &listed, shard)).then_some(n),
             },
         })
         .collect();
@@ -204,9 +206,25 @@ fn subfolder_problem(
     Some(problem)
 }
 
+/// Whether `name`, in a result folder whose manifest does not list it, is still
+/// drawdown's: the manifest itself; any of [`RESULT_FILES`] when the manifest lists no
+/// file at all (an older version's); and a shard's `partial.json`, which shards of
+/// earlier versions did not list. Anything else there is the user's: a file named
+/// `partial.json` in an ordinary run's folder was deleted without `--force`.
+fn unlisted_but_ours(
+    name: &str,
+    listed: &BTreeMap<String, Option<FileRecord>>,
+    shard: bool,
+) -> bool {
+    name == super::manifest::FILE
+        || (listed.is_empty() && RESULT_FILES.contains(&name))
+        || (shard && name == "partial.json")
+}
+
 /// The files listed by a drawdown manifest at `path`, each with its fingerprint when
-/// the manifest gives one, or `None` if it is not a drawdown manifest.
-fn drawdown_files(path: &Path) -> Option<BTreeMap<String, Option<FileRecord>>> {
+/// the manifest gives one, and whether it is a shard's (its `shard` is not `1/1`); or
+/// `None` if it is not a drawdown manifest.
+fn drawdown_files(path: &Path) -> Option<(BTreeMap<String, Option<FileRecord>>, bool)> {
     let meta = fs::symlink_metadata(path).ok()?;
     if !meta.is_file() || meta.len() > 64 << 20 {
         return None;
@@ -225,7 +243,11 @@ fn drawdown_files(path: &Path) -> Option<BTreeMap<String, Option<FileRecord>>> {
                 .collect()
         })
         .unwrap_or_default();
-    Some(files)
+    let shard = json
+        .get("shard")
+        .and_then(|v| v.as_str())
+        .is_some_and(|v| v != "1/1");
+    Some((files, shard))
 }
 
 fn kind_of(meta: &fs::Metadata) -> &'static str {
@@ -283,12 +305,38 @@ fn some_of(names: &[String]) -> String {
     }
 }
 
-/// Refuses a file target that is not a regular file, or (without `force`) one whose
-/// first line is not `header` (drawdown did not write it).
+/// Refuses a file target that is not a regular file, or (without `force`) one that is
+/// not drawdown's unchanged: written by drawdown with first line `header`, as its stamp
+/// says ([`super::stamp`]), or by its first line alone where no stamp can be kept.
 ///
 /// # Errors
 /// [`Error::Usage`] saying what is there and how to proceed.
 pub fn check_file(target: &Path, header: Option<&str>, force: bool, flag: &str) -> Result<()> {
+    check_file_as(target, header, Unstamped::Refused, force, flag)
+}
+
+/// What an existing file with no stamp counts as (see [`check_file_as`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unstamped {
+    /// Not drawdown's (a trace: a CSV with the trace's header may be the user's own).
+    Refused,
+    /// drawdown's if its first line is drawdown's header: for a file that travels
+    /// without its stamp, such as a back-test report committed to git and checked
+    /// out again, which its documented command regenerates in place.
+    ByHeader,
+}
+
+/// [`check_file`], with what an unstamped file counts as.
+///
+/// # Errors
+/// [`Error::Usage`] saying what is there and how to proceed.
+pub fn check_file_as(
+    target: &Path,
+    header: Option<&str>,
+    unstamped: Unstamped,
+    force: bool,
+    flag: &str,
+) -> Result<()> {
     let shown = target.display();
     let meta = match fs::symlink_metadata(target) {
         Ok(m) => m,
@@ -309,14 +357,32 @@ pub fn check_file(target: &Path, header: Option<&str>, force: bool, flag: &str) 
     if force {
         return Ok(());
     }
-    let ours = header.is_some_and(|h| first_line(target).as_deref() == Some(h));
-    if ours {
-        Ok(())
-    } else {
-        Err(Error::Usage(format!(
-            "{flag} '{shown}' already exists and drawdown did not write it; choose another file, or add --force to replace it"
-        )))
+    let Some(header) = header else {
+        return Err(not_ours(flag, target, "drawdown did not write it"));
+    };
+    let foreign = "already exists and drawdown did not write it";
+    match super::stamp::check(target) {
+        Stamp::Unchanged => Ok(()),
+        Stamp::Edited => Err(not_ours(flag, target, "was edited since drawdown wrote it")),
+        Stamp::None
+            if unstamped == Unstamped::ByHeader
+                && first_line(target).as_deref() == Some(header) =>
+        {
+            Ok(())
+        }
+        Stamp::None => Err(not_ours(flag, target, foreign)),
+        // Nothing kept on the file: drawdown's header is all there is to go by.
+        Stamp::Unsupported if first_line(target).as_deref() == Some(header) => Ok(()),
+        Stamp::Unsupported => Err(not_ours(flag, target, foreign)),
     }
+}
+
+/// The refusal of an existing file that drawdown may not replace without `--force`.
+fn not_ours(flag: &str, target: &Path, what: &str) -> Error {
+    Error::Usage(format!(
+        "{flag} '{}' {what}; choose another file, or add --force to replace it",
+        target.display()
+    ))
 }
 
 fn first_line(path: &Path) -> Option<String> {
@@ -408,6 +474,18 @@ mod tests {
             inspect_folder(&t.join("f2")).unwrap(),
             FolderState::Foreign(vec!["summary.csv (edited since drawdown wrote it)".into()])
         );
+        // A manifest that lists its files vouches for them alone: a `partial.json`
+        // beside them is the user's, unless the folder is a shard's.
+        fs::write(t.join("f2/summary.csv"), "a\n1\n").unwrap();
+        fs::write(t.join("f2/partial.json"), "my own notes").unwrap();
+        assert_eq!(
+            inspect_folder(&t.join("f2")).unwrap(),
+            FolderState::Foreign(vec!["partial.json".into()])
+        );
+        let shard =
+            format!(r#"{{"program":"drawdown","shard":"2/3","files":{{"summary.csv":{record}}}}}"#);
+        fs::write(t.join("f2/manifest.json"), shard).unwrap();
+        assert_eq!(inspect_folder(&t.join("f2")).unwrap(), FolderState::Result);
         fs::create_dir(t.join("u")).unwrap();
         fs::write(t.join("u/manifest.json"), r#"{"program":"other"}"#).unwrap();
         assert!(matches!(

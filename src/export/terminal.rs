@@ -21,11 +21,16 @@ pub fn table(report: &Report) -> String {
         "fill rate".into(),
     ]];
     let mut channels = Vec::new();
+    let mut at_start = Vec::new();
     for (i, s) in report.aggregate.series.iter().enumerate() {
         let (nation, item) = report.labels(i);
         if report.is_channel(i) {
             channels.push(format!("{nation}.{item}"));
             continue;
+        }
+        if let Some(&first) = s.depleted_on_day.first().filter(|&&k| k > 0) {
+            let share = 100.0 * first as f64 / n.max(1) as f64;
+            at_start.push(format!("{nation}.{item} {share:.1}%"));
         }
         let p = s.depleted as f64 / n.max(1) as f64;
         let ci = wilson(s.depleted, n);
@@ -53,6 +58,15 @@ pub fn table(report: &Report) -> String {
             out,
             "channels (pass-through, no depletion reported): {}",
             channels.join(", ")
+        );
+    }
+    if !at_start.is_empty() {
+        let _ = writeln!(
+            out,
+            "note: at or below the floor by the end of the first day, so depleted from the \
+             start in that share of trials (an opening stock drawn at or below its floor \
+             drawn apart, or a first day's use): {}",
+            at_start.join(", ")
         );
     }
     group_lines(report, &mut out);

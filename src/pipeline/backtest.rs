@@ -56,7 +56,15 @@ pub fn backtest(
         }
         protected.add(&req.milestones, Guard::NotOverOrAt, "the milestones file");
         protected.check(out, "--out")?;
-        guard::check_file(out, Some(export::backtest::HEADER), req.force, "--out")?;
+        // A report committed to git comes back without its stamp: its header vouches.
+        let unstamped = guard::Unstamped::ByHeader;
+        guard::check_file_as(
+            out,
+            Some(export::backtest::HEADER),
+            unstamped,
+            req.force,
+            "--out",
+        )?;
     }
     let model = Model::new(loaded.scenario.clone(), 1);
     let seed = req.seed.or(loaded.scenario.seed).unwrap_or(DEFAULT_SEED);
@@ -66,7 +74,7 @@ pub fn backtest(
         .ok_or(Error::Interrupted)?;
     let md = export::backtest::to_markdown(&result, &loaded.scenario.name, &req.command);
     if let Some(out) = &req.out {
-        export::atomic::write(out, md.as_bytes())?;
+        export::atomic::write_stamped(out, md.as_bytes())?;
     }
     Ok((result, md))
 }

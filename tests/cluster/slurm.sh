@@ -217,7 +217,7 @@ bytes=$(cat single/*.csv | wc -c)
 echo
 echo "Slurm cluster test: PASSED"
 echo "  cluster        one node '$host' on 127.0.0.1, $cpus CPUs, $(sbatch --version)"
-echo "  job array      $job, sbatch --array=1-$TASKS $SBATCH_SCRIPT $SCENARIO $TRIALS $SEED"
+echo "  job array      $job, sbatch --array=1-$TASKS --cpus-per-task=1 $SBATCH_SCRIPT $SCENARIO $TRIALS $SEED"
 echo "  tasks          $TASKS shards, all in the queue for $((t_done - t_submit)) s"
 echo "  merged         drawdown merge of $TASKS shard folders"
 echo "  compared       $compared files byte for byte (cmp) + manifest.json (all but started/finished/wall_seconds): identical"

@@ -1353,6 +1353,112 @@ fn trace_replays_to_the_stock_after_of_every_line() {
     );
 }
 
+/// A stock whose opening draw can fall at or below its floor (drawn apart) is depleted
+/// from the first day in that share of trials; `run` says so, since a P(depleted) made
+/// of such trials is no drawdown. Here the opening stock is uniform on 0..100, rounded
+/// to whole rounds, and the floor 25: P(at most 25) = P(U < 25.5) = 25.5 %, and the
+/// note's share is depletion.csv's first day.
+#[test]
+fn run_notes_stocks_depleted_from_the_first_day() {
+    let dir = tmp();
+    let d = dir.path();
+    write(
+        d,
+        "start.toml",
+        r#"
+[scenario]
+name = "start"
+start = "2024-01-01"
+end = "2024-03-31"
+[items.x]
+[nations.a.stock.x]
+initial = { dist = "uniform", min = 0, max = 100 }
+floor = 25
+[nations.b.stock.x]
+initial = 100
+floor = 25
+"#,
+    );
+    let out = drawdown(d)
+        .args(["run", "start.toml", "-n", "2000", "-o", "r"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+        + &String::from_utf8_lossy(&out.get_output().stderr);
+    let note = text
+        .lines()
+        .find(|l| l.starts_with("note: at or below the floor by the end of the first day"))
+        .unwrap_or_else(|| panic!("no first-day note in:\n{text}"));
+    assert!(!note.contains("b.x"), "{note}");
+    let share: f64 = note
+        .split("a.x ")
+        .nth(1)
+        .and_then(|r| r.trim_end_matches('%').parse().ok())
+        .unwrap_or_else(|| panic!("no share for a.x in: {note}"));
+    let day0 = read(&d.join("r/depletion.csv"))
+        .lines()
+        // The first reporting day's: nothing draws on the stock, so it is day 0's.
+        .find(|l| l.starts_with("a,x,"))
+        .and_then(|l| l.split(',').nth(4).and_then(|p| p.parse::<f64>().ok()))
+        .expect("depletion.csv has a's first day");
+    assert!((share - 100.0 * day0).abs() < 0.051, "{share} vs {day0}");
+    let se = (0.255f64 * 0.745 / 2000.0).sqrt();
+    assert!((share / 100.0 - 0.255).abs() < 4.0 * se, "{share}");
+}
+
+/// A trace is replaced only while it is the one drawdown wrote. Before, any file whose
+/// first line was the trace's header counted as drawdown's: a trace with the user's
+/// notes appended, or the user's own CSV with that header, was overwritten without
+/// `--force`. Where the filesystem keeps no extended attributes, drawdown can only go
+/// by the header, as documented.
+#[test]
+fn a_trace_is_replaced_only_while_it_is_the_one_drawdown_wrote() {
+    let dir = tmp();
+    let d = dir.path();
+    let first = trace_minimal(d);
+    let stamped = xattr::get(d.join("t.csv"), "user.drawdown.sha256").is_ok_and(|v| v.is_some());
+    let again = || {
+        drawdown(d)
+            .args(["run", "minimal.toml", "-q", "--trace", "t.csv"])
+            .assert()
+    };
+    again().success();
+    let header = first.lines().next().unwrap().to_string();
+    fs::write(d.join("t.csv"), format!("{first}my note\n")).unwrap();
+    fs::write(
+        d.join("mine.csv"),
+        format!("{header}\n1,2024-01-02,my own row\n"),
+    )
+    .unwrap();
+    let mine = drawdown(d)
+        .args(["run", "minimal.toml", "-q", "--trace", "mine.csv"])
+        .assert();
+    if !stamped {
+        // No extended attributes here: the header is all there is to go by.
+        again().success();
+        mine.success();
+        return;
+    }
+    again()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "'t.csv' was edited since drawdown wrote it",
+        ))
+        .stderr(predicate::str::contains("--force"));
+    assert!(
+        read(&d.join("t.csv")).ends_with("my note\n"),
+        "the user's note is kept"
+    );
+    mine.code(2)
+        .stderr(predicate::str::contains("drawdown did not write it"));
+    assert!(read(&d.join("mine.csv")).contains("my own row"));
+    drawdown(d)
+        .args(["run", "minimal.toml", "-q", "--trace", "t.csv", "--force"])
+        .assert()
+        .success();
+    assert_eq!(read(&d.join("t.csv")), first);
+}
+
 #[test]
 fn trace_to_stdout_writes_the_csv_there() {
     let dir = tmp();
