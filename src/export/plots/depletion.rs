@@ -8,7 +8,7 @@
 
 use super::axis;
 use super::data::{Curve, ItemCurves};
-use super::draw::{self, Context, DrawError, PALETTE, SIZE, ValueAxis, fail};
+use super::draw::{self, Context, DrawError, Ink, PALETTE, SIZE, ValueAxis, fail};
 use plotters::prelude::*;
 
 /// The most nations drawn in colour on one chart.
@@ -30,16 +30,18 @@ pub(super) fn svg(item: &ItemCurves, ctx: &Context) -> Result<String, DrawError>
         };
         let mut chart = draw::frame(&area, ctx, (&title, draw::TITLE), &y, true)?;
         let (coloured, grey) = split(&item.curves);
-        for (k, &c) in grey.iter().enumerate() {
+        let grey_colour = RGBColor(150, 150, 150);
+        // The grey lines first, under the others; their one legend entry comes last.
+        for &c in &grey {
             let curve = &item.curves[c];
-            let label = (k == 0).then(|| format!("{} other nations", grey.len()));
             draw::line(
                 &mut chart,
                 (&curve.day, &curve.p),
-                RGBColor(150, 150, 150).stroke_width(2),
-                label.as_deref(),
+                grey_colour.stroke_width(2),
+                None,
             )?;
         }
+        let mut labels: Vec<String> = Vec::new();
         for (k, &c) in coloured.iter().enumerate() {
             let curve = &item.curves[c];
             let color = PALETTE[k];
@@ -50,21 +52,38 @@ pub(super) fn svg(item: &ItemCurves, ctx: &Context) -> Result<String, DrawError>
                 color.mix(0.15),
                 None,
             )?;
+            labels.push(ctx.nation(&curve.nation));
             draw::line(
                 &mut chart,
                 (day, &curve.p),
                 color.stroke_width(4),
-                Some(&ctx.nation(&curve.nation)),
+                labels.last().map(String::as_str),
             )?;
         }
-        let drawn: Vec<(f64, f64, f64)> = coloured
+        if !grey.is_empty() {
+            labels.push(format!("{} other nations", grey.len()));
+            draw::line(
+                &mut chart,
+                (&[], &[]),
+                grey_colour.stroke_width(2),
+                labels.last().map(String::as_str),
+            )?;
+        }
+        // Every curve, and the coloured ones' bands.
+        let bands = coloured
             .iter()
             .map(|&c| &item.curves[c])
-            .flat_map(|c| (0..c.day.len()).map(|k| (c.day[k], c.low[k], c.high[k])))
-            .collect();
-        let entries = coloured.len() + usize::from(!grey.is_empty());
-        let height = (0.08 * entries as f64 + 0.05).min(0.9);
-        let corner = draw::emptiest_corner(ctx, &drawn, y.top, (0.35, height));
+            .map(|c| Ink::Band(&c.day, &c.low, &c.high));
+        let lines = item.curves.iter().enumerate().map(|(k, c)| {
+            if grey.contains(&k) {
+                Ink::Faint(&c.day, &c.p)
+            } else {
+                Ink::Line(&c.day, &c.p)
+            }
+        });
+        let drawn: Vec<Ink> = bands.chain(lines).collect();
+        let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let corner = draw::emptiest_corner(&chart, &drawn, &labels);
         draw::legend(&mut chart, corner)?;
         root.present().map_err(fail)?;
     }

@@ -180,38 +180,211 @@ pub(super) fn frame<'a, DB: DrawingBackend>(
     Ok(chart)
 }
 
-/// The corner of the plot where the legend hides the least: the one crossed by the
-/// fewest points, each point `(day, lowest, highest)` of what is drawn at that day,
-/// on a value axis from 0 to `top`; `(width, height)` is the share of the plot the
-/// legend covers.
-pub(super) fn emptiest_corner(
-    ctx: &Context,
-    points: &[(f64, f64, f64)],
-    top: f64,
-    (width, height): (f64, f64),
+/// Something drawn on a chart, for [`emptiest_corner`]: a line through `(day, value)`
+/// or a band between `low` and `high` over `day` (points that are not finite are left
+/// out, as [`line`] and [`band`] leave them).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Ink<'a> {
+    /// `(day, value)`.
+    Line(&'a [f64], &'a [f64]),
+    /// `(day, low, high)`.
+    Band(&'a [f64], &'a [f64], &'a [f64]),
+    /// A thin grey line in the background, `(day, value)`.
+    Faint(&'a [f64], &'a [f64]),
+}
+
+/// What hiding a cell costs: of a line, which hidden is lost (a floor hidden over
+/// its last months); of a band, whose hidden edge still reads from the rest; of a
+/// faint line.
+const LINE: u8 = 6;
+const BAND: u8 = 1;
+const FAINT: u8 = 1;
+
+/// Side of a cell of the grid on which [`emptiest_corner`] marks what is drawn [pixels].
+const CELL: f64 = 4.0;
+
+/// The corner of the plot where the legend of `labels` hides the least of `drawn`:
+/// every line and band is marked on a grid of 4-pixel cells over the plot (a line
+/// along its whole path, steep parts included, and a cell either side for its width;
+/// a band over its whole area), and the corner whose legend card (the box [`legend`]
+/// draws) covers the fewest marked cells, weighed by what they hold (a line 6, a
+/// band or a faint line 1), wins; among equals the first of upper right,
+/// upper left, lower right, lower left.
+pub(super) fn emptiest_corner<DB: DrawingBackend>(
+    chart: &ChartContext<'_, DB, Coords>,
+    drawn: &[Ink],
+    labels: &[&str],
 ) -> SeriesLabelPosition {
-    let last_day = f64::from(ctx.last_day.max(1));
-    let (w, h) = (width * last_day, height * top);
+    let (last_day, top) = (chart.x_range().end.max(1.0), chart.y_range().end);
+    let (area_w, area_h) = chart.plotting_area().dim_in_pixel();
+    let grid = Grid::of(
+        drawn,
+        (f64::from(area_w), f64::from(area_h)),
+        (last_day, top),
+    );
+    let (w, h) = legend_size(labels);
+    let (w, h) = (f64::from(w), f64::from(h));
+    let (right, bottom) = (f64::from(area_w) - w, f64::from(area_h) - h);
     let corners = [
-        (SeriesLabelPosition::UpperRight, last_day - w, top - h),
-        (SeriesLabelPosition::UpperLeft, 0.0, top - h),
-        (SeriesLabelPosition::LowerRight, last_day - w, 0.0),
-        (SeriesLabelPosition::LowerLeft, 0.0, 0.0),
+        (SeriesLabelPosition::UpperRight, right, 0.0),
+        (SeriesLabelPosition::UpperLeft, 0.0, 0.0),
+        (SeriesLabelPosition::LowerRight, right, bottom),
+        (SeriesLabelPosition::LowerLeft, 0.0, bottom),
     ];
-    let crossing = |x0: f64, y0: f64| {
-        points
-            .iter()
-            .filter(|(d, lo, hi)| *d >= x0 && *d <= x0 + w && *hi >= y0 && *lo <= y0 + h)
-            .count()
-    };
     let mut best = (usize::MAX, SeriesLabelPosition::UpperRight);
-    for (pos, x0, y0) in corners {
-        let n = crossing(x0, y0);
-        if n < best.0 {
-            best = (n, pos);
+    for (pos, x, y) in corners {
+        let covered = grid.marked_in((x, y), (w, h));
+        if covered < best.0 {
+            best = (covered, pos);
         }
     }
     best.1
+}
+
+/// The plot as cells of [`CELL`] pixels, marked where something is drawn.
+struct Grid {
+    cols: usize,
+    rows: usize,
+    /// Per cell, what hiding it costs (0: nothing drawn).
+    marked: Vec<u8>,
+}
+
+impl Grid {
+    /// The grid of a plot of `(width, height)` pixels showing days 0..`last_day` and
+    /// values 0..`top`, with `drawn` marked.
+    fn of(drawn: &[Ink], (width, height): (f64, f64), (last_day, top): (f64, f64)) -> Grid {
+        let cols = (width / CELL).ceil().max(1.0) as usize;
+        let rows = (height / CELL).ceil().max(1.0) as usize;
+        let mut grid = Grid {
+            cols,
+            rows,
+            marked: vec![0; cols * rows],
+        };
+        // A point as (column, row) in cells, row 0 at the top.
+        let at = |day: f64, v: f64| {
+            (
+                day / last_day * width / CELL,
+                (1.0 - v / top) * height / CELL,
+            )
+        };
+        for ink in drawn {
+            match *ink {
+                Ink::Line(day, value) | Ink::Faint(day, value) => {
+                    let weight = if let Ink::Faint(..) = ink {
+                        FAINT
+                    } else {
+                        LINE
+                    };
+                    let points: Vec<Option<(f64, f64)>> = (0..day.len().min(value.len()))
+                        .map(|k| value[k].is_finite().then(|| at(day[k], value[k])))
+                        .collect();
+                    for pair in points.windows(2) {
+                        if let [Some(a), Some(b)] = pair {
+                            grid.segment(*a, *b, weight);
+                        }
+                    }
+                }
+                Ink::Band(day, low, high) => {
+                    let n = day.len().min(low.len()).min(high.len());
+                    for k in 1..n {
+                        let ends = [k - 1, k].map(|j| {
+                            (low[j].is_finite() && high[j].is_finite())
+                                .then(|| (at(day[j], low[j]), at(day[j], high[j]).1))
+                        });
+                        if let [Some(a), Some(b)] = ends {
+                            grid.area(a, b);
+                        }
+                    }
+                }
+            }
+        }
+        grid
+    }
+
+    fn mark(&mut self, col: f64, row: f64, weight: u8) {
+        if col >= 0.0 && row >= 0.0 && (col as usize) < self.cols && (row as usize) < self.rows {
+            let cell = &mut self.marked[row as usize * self.cols + col as usize];
+            *cell = (*cell).max(weight);
+        }
+    }
+
+    /// A line from `a` to `b` [cells], a cell either side of it.
+    fn segment(&mut self, a: (f64, f64), b: (f64, f64), weight: u8) {
+        let steps = ((b.0 - a.0).abs().max((b.1 - a.1).abs()) * 2.0)
+            .ceil()
+            .max(1.0) as usize;
+        for s in 0..=steps {
+            let t = s as f64 / steps as f64;
+            let (c, r) = (a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1));
+            for dr in [-0.5, 0.0, 0.5] {
+                self.mark(c, r + dr, weight);
+            }
+        }
+    }
+
+    /// A band between two points, each `((column, low row), high row)` [cells].
+    fn area(&mut self, a: ((f64, f64), f64), b: ((f64, f64), f64)) {
+        let ((c0, lo0), hi0) = a;
+        let ((c1, lo1), hi1) = b;
+        let steps = ((c1 - c0).abs() * 2.0).ceil().max(1.0) as usize;
+        for s in 0..=steps {
+            let t = s as f64 / steps as f64;
+            let c = c0 + t * (c1 - c0);
+            let (lo, hi) = (lo0 + t * (lo1 - lo0), hi0 + t * (hi1 - hi0));
+            let (from, to) = (lo.max(hi).ceil(), lo.min(hi).floor());
+            let mut r = to;
+            while r <= from {
+                self.mark(c, r, BAND);
+                r += 1.0;
+            }
+        }
+    }
+
+    /// What hiding the box at `(x, y)` of `(w, h)` [pixels, from the plot's top left]
+    /// costs: its marked cells, by weight.
+    fn marked_in(&self, (x, y): (f64, f64), (w, h): (f64, f64)) -> usize {
+        let span = |from: f64, len: f64, max: usize| {
+            let a = (from / CELL).floor().max(0.0) as usize;
+            let b = (((from + len) / CELL).ceil().max(0.0) as usize).min(max);
+            a..b
+        };
+        let (cols, rows) = (span(x, w, self.cols), span(y, h, self.rows));
+        rows.flat_map(|r| cols.clone().map(move |c| (r, c)))
+            .map(|(r, c)| usize::from(self.marked[r * self.cols + c]))
+            .sum()
+    }
+}
+
+/// The legend's margin inside its card and the swatches' width [pixels], as
+/// [`legend`] sets them.
+const LEGEND_MARGIN: u32 = 16;
+const LEGEND_SWATCH: u32 = 48;
+/// plotters' distance from a legend card to the plot's edge [pixels].
+const LEGEND_OFFSET: u32 = 5;
+
+/// The pixels from the plot's corner to the far edges of the legend card of `labels`,
+/// as plotters lays it out (its own estimate of the text's size).
+pub(super) fn legend_size(labels: &[&str]) -> (u32, u32) {
+    let font: TextStyle = ("sans-serif", LEGEND).into_font().into();
+    let mut text = MultiLineText::<_, &str>::new((0, 0), font);
+    for label in labels {
+        text.push_line(*label);
+    }
+    // Without an estimate, about 0.6 of the font size a character and 1.25 a line.
+    let fallback = || {
+        let chars = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        let em = LEGEND / 1.24;
+        (
+            (0.6 * em * chars as f64) as i32,
+            (1.25 * em * labels.len() as f64) as i32,
+        )
+    };
+    let (w, h) = text.estimate_dimension().unwrap_or_else(|_| fallback());
+    let (w, h) = (w.max(0) as u32, h.max(0) as u32);
+    (
+        LEGEND_OFFSET + w + LEGEND_SWATCH + 2 * LEGEND_MARGIN,
+        LEGEND_OFFSET + h + 2 * LEGEND_MARGIN,
+    )
 }
 
 /// A shaded band between `low` and `high` over `day` (points where either is `NaN`
@@ -272,8 +445,8 @@ pub(super) fn legend<'a, DB: DrawingBackend + 'a>(
     chart
         .configure_series_labels()
         .position(pos)
-        .margin(16)
-        .legend_area_size(48)
+        .margin(LEGEND_MARGIN)
+        .legend_area_size(LEGEND_SWATCH)
         .label_font(("sans-serif", LEGEND).into_font())
         .background_style(WHITE.mix(0.9))
         .border_style(BLACK.mix(0.3))

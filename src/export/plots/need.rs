@@ -5,7 +5,7 @@
 
 use super::axis;
 use super::data::Need;
-use super::draw::{self, ALERT, Context, DrawError, PALETTE, SIZE, ValueAxis, fail};
+use super::draw::{self, ALERT, Context, DrawError, Ink, PALETTE, SIZE, ValueAxis, fail};
 use plotters::prelude::*;
 
 /// Share of the height given to the need/fire panel; the fill rate gets the rest.
@@ -65,31 +65,33 @@ fn need_panel<DB: DrawingBackend>(
     let mut chart = draw::frame(area, ctx, (&title, draw::TITLE), &y, false)?;
     let (x, need_y) = steps(need, &need.need);
     let (_, fire_y) = steps(need, &need.fire);
+    let labels = ["unmet need", "need (mean)", "fire (mean)"];
     draw::band(
         &mut chart,
         (&x, &fire_y, &need_y),
         ALERT.mix(0.3),
-        Some("unmet need"),
+        Some(labels[0]),
     )?;
     draw::line(
         &mut chart,
         (&x, &need_y),
         BLACK.stroke_width(3),
-        Some("need (mean)"),
+        Some(labels[1]),
     )?;
     draw::line(
         &mut chart,
         (&x, &fire_y),
         PALETTE[0].stroke_width(4),
-        Some("fire (mean)"),
+        Some(labels[2]),
     )?;
-    let drawn: Vec<(f64, f64, f64)> = (0..x.len())
-        .map(|k| (x[k], fire_y[k].min(need_y[k]), fire_y[k].max(need_y[k])))
-        .collect();
-    draw::legend(
-        &mut chart,
-        draw::emptiest_corner(ctx, &drawn, y.top, (0.3, 0.45)),
-    )
+    // The unmet need shaded between the two lines, and the lines.
+    let drawn = [
+        Ink::Band(&x, &fire_y, &need_y),
+        Ink::Line(&x, &need_y),
+        Ink::Line(&x, &fire_y),
+    ];
+    let corner = draw::emptiest_corner(&chart, &drawn, &labels);
+    draw::legend(&mut chart, corner)
 }
 
 fn fill_panel<DB: DrawingBackend>(

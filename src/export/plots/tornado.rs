@@ -31,14 +31,43 @@ pub fn svg(bars: &[TornadoBar], title: &str, x_desc: &str, note: &str) -> Result
     Ok(text)
 }
 
-/// `text` cut to its last `max` characters behind an ellipsis (a path's end names it).
-fn fit(text: &str, max: usize) -> String {
-    let n = text.chars().count();
-    if n <= max {
-        return text.to_string();
+/// The most characters on one line of a bar's label: the label area (560 pixels)
+/// holds about 50 at the largest name size.
+const LINE_CHARS: usize = 50;
+/// The most lines of one bar's name.
+const MAX_LINES: usize = 3;
+
+/// `text` on lines of at most `max` characters, broken after a `.` or a `,` where it
+/// can be (a path's parts stay whole), at most `lines` of them; beyond that the first
+/// lines are left out behind an ellipsis (a path's end names it).
+fn wrap(text: &str, max: usize, lines: usize) -> Vec<String> {
+    let mut pieces: Vec<String> = Vec::new();
+    let mut piece = String::new();
+    for c in text.chars() {
+        piece.push(c);
+        if matches!(c, '.' | ',') || piece.chars().count() == max {
+            pieces.push(std::mem::take(&mut piece));
+        }
     }
-    let tail: String = text.chars().skip(n - (max - 1)).collect();
-    format!("…{tail}")
+    if !piece.is_empty() {
+        pieces.push(piece);
+    }
+    let mut out: Vec<String> = Vec::new();
+    for piece in pieces {
+        match out.last_mut() {
+            Some(line) if line.chars().count() + piece.chars().count() <= max => {
+                line.push_str(&piece);
+            }
+            _ => out.push(piece),
+        }
+    }
+    if out.len() > lines {
+        out.drain(..out.len() - lines);
+        let first = &mut out[0];
+        let tail: String = first.chars().skip(1).collect();
+        *first = format!("…{tail}");
+    }
+    out
 }
 
 fn draw_into(
@@ -91,23 +120,8 @@ fn draw_into(
                 .map_err(fail)?;
         }
         let (px, py) = chart.backend_coord(&(-reach, y));
-        let right = |size: f64, colour: RGBColor| {
-            ("sans-serif", size)
-                .into_font()
-                .color(&colour)
-                .pos(Pos::new(HPos::Right, VPos::Center))
-        };
-        // Two lines per bar, sized to the bar pitch.
         let pitch = f64::from(chart.backend_coord(&(-reach, y - 1.0)).1 - py);
-        let name_size = (pitch * 0.48).clamp(12.0, 21.0);
-        let value_size = (pitch * 0.4).clamp(10.0, 17.0);
-        let offset = (pitch * 0.22).clamp(7.0, 12.0) as i32;
-        let name = fit(&b.name, 50);
-        root.draw_text(&name, &right(name_size, BLACK), (px - 10, py - offset))
-            .map_err(fail)?;
-        let grey = RGBColor(90, 90, 90);
-        root.draw_text(&b.values, &right(value_size, grey), (px - 10, py + offset))
-            .map_err(fail)?;
+        label(&root, (px - 10, py), pitch, b)?;
     }
     chart
         .draw_series(LineSeries::new(
@@ -137,6 +151,38 @@ fn draw_into(
     Ok(())
 }
 
+/// The label of bar `bar` right-aligned at `(x, y)` (the bar's middle), its lines
+/// sized to the bar pitch [pixels]: the name (wrapped, see [`wrap`]) and below it,
+/// in grey, its two values.
+fn label<DB: DrawingBackend>(
+    root: &DrawingArea<DB, plotters::coord::Shift>,
+    (x, y): (i32, i32),
+    pitch: f64,
+    bar: &TornadoBar,
+) -> std::result::Result<(), draw::DrawError> {
+    let right = |size: f64, colour: RGBColor| {
+        ("sans-serif", size)
+            .into_font()
+            .color(&colour)
+            .pos(Pos::new(HPos::Right, VPos::Center))
+    };
+    let name = wrap(&bar.name, LINE_CHARS, MAX_LINES);
+    let lines = name.len() + 1;
+    // Lines of text share 90 % of the pitch; a line is about 1.2 font sizes high.
+    let step = (pitch * 0.9 / lines as f64).min(26.0);
+    let name_size = (step / 1.2 * 1.24).clamp(10.0, 21.0);
+    let value_size = (name_size * 0.82).max(9.0);
+    let first = f64::from(y) - step * (lines as f64 - 1.0) / 2.0;
+    let at = |k: usize| (x, (first + step * k as f64).round() as i32);
+    for (k, line) in name.iter().enumerate() {
+        root.draw_text(line, &right(name_size, BLACK), at(k))
+            .map_err(fail)?;
+    }
+    let grey = RGBColor(90, 90, 90);
+    root.draw_text(&bar.values, &right(value_size, grey), at(lines - 1))
+        .map_err(fail)
+}
+
 /// A tick of the change axis: at most six decimals, no trailing zeros, and the zero
 /// tick as `0` (the tick nearest zero is often a rounding residue such as -1e-17).
 fn tick(x: f64) -> String {
@@ -150,7 +196,30 @@ fn tick(x: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::tick;
+    use super::{tick, wrap};
+
+    /// The tester's label, cut to `…e,knds_france,eu_other}.capacity.ramp.*.slip_days`
+    /// on a chart with room to spare, now whole on two lines broken after a `,`.
+    #[test]
+    fn a_long_label_wraps_at_its_dots_and_commas_whole() {
+        let name =
+            "factories.{us_scranton,rheinmetall_de,knds_france,eu_other}.capacity.ramp.*.slip_days";
+        let lines = wrap(name, 50, 3);
+        assert_eq!(
+            lines,
+            [
+                "factories.{us_scranton,rheinmetall_de,knds_france,",
+                "eu_other}.capacity.ramp.*.slip_days"
+            ]
+        );
+        assert_eq!(lines.concat(), name);
+        assert_eq!(wrap("nations.us.stock.shell_155.initial", 50, 3).len(), 1);
+        // A name of no dots is cut into whole lines; past three lines, its end is kept.
+        let long = "x".repeat(160);
+        let lines = wrap(&long, 50, 3);
+        assert_eq!(lines.len(), 3);
+        assert!(lines[0].starts_with('…') && lines.iter().all(|l| l.chars().count() <= 50));
+    }
 
     #[test]
     fn the_zero_tick_reads_0_and_others_lose_trailing_zeros() {

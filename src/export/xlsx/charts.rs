@@ -14,6 +14,7 @@
 //! line when the nation keeps one.
 
 use super::derived::{self, FIRST};
+use super::sheets::Kind;
 use super::{sheet_name, xlsx_err};
 use crate::error::{Error, Result};
 use crate::export::plots::{PALETTE, split_by_risk};
@@ -279,7 +280,15 @@ fn need(table: &Table, title: &str, (first, last): (u32, u32), months: u16) -> R
     let sheet = "shortfall";
     let data = derived::NEED.0;
     let mut chart = base(ChartType::Line, title, "rounds per day", months);
-    chart.y_axis().set_num_format("#,##0");
+    // From 0, as on the SVG: Excel and LibreOffice scale a line chart's axis to the
+    // data, so a flat 218–221 rounds a day would fill the chart with its noise.
+    let scale = Scale::of(per_day_max(table, (first, last))?);
+    chart
+        .y_axis()
+        .set_min(0)
+        .set_max(scale.top)
+        .set_major_unit(scale.unit)
+        .set_num_format(&scale.code());
     let date = column(table, "date")?;
     let lines = [
         ("need (mean)", "#000000", 1.5),
@@ -310,6 +319,83 @@ fn need(table: &Table, title: &str, (first, last): (u32, u32), months: u16) -> R
         .set_max(1)
         .set_num_format("0%");
     Ok(chart)
+}
+
+/// The largest need or fire per day of the `shortfall` rows `first..=last` (as
+/// `need_data` computes them; 0 when there is none).
+fn per_day_max(table: &Table, (first, last): (u32, u32)) -> Result<f64> {
+    let (day, from) = (table.column("day")?, table.column("from_day")?);
+    let totals = [
+        table.column("demanded_mean")?,
+        table.column("consumed_mean")?,
+    ];
+    let mut max = 0.0f64;
+    for row in (first..=last).filter_map(|r| table.rows.get(r as usize - 1)) {
+        let number = |c: usize| row.get(c).and_then(|v| v.parse::<f64>().ok());
+        let (Some(d), Some(f)) = (number(day), number(from)) else {
+            continue;
+        };
+        for v in totals.into_iter().filter_map(number) {
+            let v = v / (d - f + 1.0);
+            if v.is_finite() {
+                max = max.max(v);
+            }
+        }
+    }
+    Ok(max)
+}
+
+/// A value axis from 0: its top and the step between labels, a round number (1, 2
+/// or 5 times a power of ten) giving about five labels, shown with as many decimals
+/// as the step needs, so that no two labels read alike (`#,##0` showed an axis of 3.5
+/// to 4.5 as `4, 4, 4`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Scale {
+    /// The axis' top [its unit].
+    pub(super) top: f64,
+    /// The step between labels.
+    pub(super) unit: f64,
+    /// Decimals shown.
+    pub(super) decimals: usize,
+}
+
+impl Scale {
+    /// The scale of an axis holding values up to `max` (and a little headroom).
+    pub(super) fn of(max: f64) -> Scale {
+        let target = if max.is_finite() && max > 0.0 {
+            max * 1.08
+        } else {
+            1.0
+        };
+        let raw = target / 5.0;
+        let power = raw.log10().floor() as i32;
+        let magnitude = 10f64.powi(power);
+        let mantissa = [1.0, 2.0, 5.0, 10.0]
+            .into_iter()
+            .find(|m| m * magnitude >= raw * (1.0 - 1e-9))
+            .unwrap_or(10.0);
+        let unit_power = if mantissa == 10.0 { power + 1 } else { power };
+        let decimals = usize::try_from(-unit_power).unwrap_or(0);
+        let round = |v: f64| {
+            let k = 10f64.powi(decimals as i32);
+            (v * k).round() / k
+        };
+        let unit = round(mantissa * magnitude);
+        Scale {
+            top: round((target / unit).ceil() * unit),
+            unit,
+            decimals,
+        }
+    }
+
+    /// The labels' number format: [`Kind::Integer`]'s, with the decimals.
+    pub(super) fn code(&self) -> String {
+        let integer = Kind::Integer.code().unwrap_or("#,##0");
+        match self.decimals {
+            0 => integer.to_string(),
+            d => format!("{integer}.{}", "0".repeat(d)),
+        }
+    }
 }
 
 /// P(depleted by date) from the `depletion` sheet, 0–100 %: one line per
@@ -359,4 +445,36 @@ fn curve(
         chart.legend().set_hidden();
     }
     Ok(chart)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::xlsx::sheets::shown;
+
+    /// Over maxima from a thousandth to ten million, the axis reaches past the largest
+    /// value, has three to six steps, and no two labels read alike as its format shows
+    /// them (`#,##0` showed 3.5 to 4.5 rounds a day as `4, 4, 4`).
+    #[test]
+    fn an_axis_from_zero_has_distinct_labels_at_any_size() {
+        let mut max = 0.001;
+        while max < 1e7 {
+            let s = Scale::of(max);
+            let steps = (s.top / s.unit).round() as usize;
+            assert!(s.top >= max && (3..=6).contains(&steps), "{max}: {s:?}");
+            let code = s.code();
+            let labels: Vec<String> = (0..=steps)
+                .map(|k| shown(k as f64 * s.unit, Some(&code)))
+                .collect();
+            let mut distinct = labels.clone();
+            distinct.dedup();
+            assert_eq!(distinct, labels, "{max}: {s:?}");
+            max *= 1.13;
+        }
+        // By hand: Belgium's 4 rounds a day, the US's 221, a trickle of 0.3.
+        assert_eq!((Scale::of(4.1).top, Scale::of(4.1).unit), (5.0, 1.0));
+        assert_eq!(Scale::of(221.0).top, 250.0);
+        assert_eq!(Scale::of(0.3).code(), "#,##0.0");
+        assert_eq!(Scale::of(0.0).top, 1.0);
+    }
 }

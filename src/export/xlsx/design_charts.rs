@@ -414,6 +414,34 @@ fn tornado(book: &mut Workbook, t: &Table, top: usize) -> Result<()> {
     charts_sheet(book, &[(chart, bars_height(k))])
 }
 
+/// The value axis' ends and the step between its labels for the first `rows` rows of
+/// `t`: from the smallest to the largest cell of `columns` (each an estimate and its
+/// interval's ends), 0 included, with a margin of 4 % of the span, rounded outward to
+/// whole steps (the power of ten below the span, or half of it for a span of less
+/// than four), so that no error bar runs past the axis (an axis of −0.15 to 0.25 cut
+/// intervals reaching −0.302 and 0.396; now −0.4 to 0.5 by 0.1).
+fn reach(t: &Table, rows: usize, columns: &[[usize; 3]]) -> (f64, f64, f64) {
+    let (mut lo, mut hi) = (0.0f64, 0.0f64);
+    for row in t.rows.iter().take(rows) {
+        for &c in columns.iter().flatten() {
+            if let Some(v) = row.get(c).and_then(|v| v.parse::<f64>().ok()) {
+                if v.is_finite() {
+                    (lo, hi) = (lo.min(v), hi.max(v));
+                }
+            }
+        }
+    }
+    let span = (hi - lo).max(1e-9);
+    let power = 10f64.powf(span.log10().floor());
+    let step = if span >= 4.0 * power { power } else { power / 2.0 };
+    // Padded outward (an end at 0 stays there), whole steps, without the float residue.
+    let end = |v: f64, out: f64, round: fn(f64) -> f64| {
+        let padded = if v == 0.0 { 0.0 } else { v + out * 0.04 * span };
+        (round(padded / step) * step * 1e9).round() / 1e9
+    };
+    (end(lo, -1.0, f64::floor), end(hi, 1.0, f64::ceil), step)
+}
+
 /// The Sobol indices with their intervals, and their data sheet `sobol_data`.
 fn sobol(book: &mut Workbook, t: &Table, top: usize) -> Result<()> {
     let k = t.rows.len().min(top.max(1)) as u32;
@@ -429,7 +457,13 @@ fn sobol(book: &mut Workbook, t: &Table, top: usize) -> Result<()> {
         None => "Sobol indices".to_string(),
     };
     let mut chart = bars_chart(&title, "share of the output's variance", k);
-    chart.x_axis().set_num_format("0.00");
+    let (lo, hi, unit) = reach(t, k as usize, &[first, total]);
+    chart
+        .x_axis()
+        .set_num_format("0.00")
+        .set_min(lo)
+        .set_max(hi)
+        .set_major_unit(unit);
     for (name, cols, data_col, colour) in [
         ("total (with interactions)", total, 3u16, COLOURS[0]),
         ("first order (alone)", first, 1u16, COLOURS[1]),
@@ -469,4 +503,37 @@ fn sobol(book: &mut Workbook, t: &Table, top: usize) -> Result<()> {
     }
     data.autofit();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The sobol chart's axis holds every interval with a margin: the tester's chart of
+    /// −0.15 to 0.25 cut whiskers reaching −0.302 and 0.396.
+    #[test]
+    fn the_sobol_axis_reaches_past_every_interval_end() {
+        let mut t = Table::with_header(
+            [
+                "first_order",
+                "first_ci_low",
+                "first_ci_high",
+                "total",
+                "total_ci_low",
+                "total_ci_high",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        t.rows
+            .push(["0.169", "-0.021", "0.396", "0.22", "0.107", "0.389"]);
+        t.rows
+            .push(["-0.131", "-0.302", "0.014", "0.01", "-0.05", "0.066"]);
+        t.rows.push(["-0.9", "-5", "5", "0", "0", "0"]);
+        let (lo, hi, unit) = reach(&t, 2, &[[0, 1, 2], [3, 4, 5]]);
+        assert!(lo < -0.302 && hi > 0.396, "{lo} {hi}");
+        assert_eq!((lo, hi, unit), (-0.4, 0.5, 0.1));
+        // Indices that are all ≥ 0 start at 0; a span under four steps gets half steps.
+        assert_eq!(reach(&t, 1, &[[3, 4, 5]]), (0.0, 0.45, 0.05));
+    }
 }

@@ -16,6 +16,8 @@ pub(super) enum Kind {
     Date,
     Percent,
     Integer,
+    /// A whole number that names rather than counts (a seed): no thousands separators.
+    Id,
     Decimal,
     /// A sensitivity index (a share of variance, three decimals).
     Index,
@@ -33,6 +35,7 @@ impl Kind {
             Kind::Date => Some("yyyy-mm-dd"),
             Kind::Percent => Some("0.0%"),
             Kind::Integer => Some("#,##0"),
+            Kind::Id => Some("0"),
             Kind::Decimal => Some("#,##0.00"),
             Kind::Index => Some("0.000"),
         }
@@ -47,18 +50,39 @@ impl Kind {
 
 /// The cell format of each [`Kind`], made once per sheet: building a `Format` per cell
 /// tripled the time `--xlsx` adds to a run.
-struct Formats([Format; 6]);
+struct Formats {
+    kinds: [Format; 7],
+    /// Text cells' format: none on a data sheet; on the overview's tables, an indent,
+    /// so that left-aligned text does not touch a right-aligned number before it
+    /// (`0.8%not by horizon`).
+    text: Option<Format>,
+}
+
+/// The width an indent adds to a text cell [pixels] (Excel's indent of 1).
+const INDENT_WIDTH: u32 = 10;
 
 impl Formats {
     fn new() -> Formats {
-        Formats([
-            Kind::Text.format(),
-            Kind::Date.format(),
-            Kind::Percent.format(),
-            Kind::Integer.format(),
-            Kind::Decimal.format(),
-            Kind::Index.format(),
-        ])
+        Formats {
+            kinds: [
+                Kind::Text.format(),
+                Kind::Date.format(),
+                Kind::Percent.format(),
+                Kind::Integer.format(),
+                Kind::Decimal.format(),
+                Kind::Index.format(),
+                Kind::Id.format(),
+            ],
+            text: None,
+        }
+    }
+
+    /// The formats of an overview table: text indented by one.
+    fn indented() -> Formats {
+        Formats {
+            text: Some(Format::new().set_indent(1)),
+            ..Formats::new()
+        }
     }
 
     fn of(&self, kind: Kind) -> &Format {
@@ -69,14 +93,22 @@ impl Formats {
             Kind::Integer => 3,
             Kind::Decimal => 4,
             Kind::Index => 5,
+            Kind::Id => 6,
         };
-        &self.0[index]
+        &self.kinds[index]
     }
 }
 
 /// Whether a summary or sweep metric is a probability or share (shown as %).
 fn is_share(metric: Option<&str>) -> bool {
     matches!(metric, Some("p_depleted" | "fill_rate"))
+}
+
+/// Whether a summary metric is a whole number with a whole interval: a day (the
+/// quantiles of the depletion day and their order-statistic intervals) or a count of
+/// rounds (the quantiles of the final stock), shown as `#,##0` like the trials' days.
+fn is_whole(metric: Option<&str>) -> bool {
+    metric.is_some_and(|m| m.starts_with("depletion_day_p") || m.starts_with("final_stock_p"))
 }
 
 /// The kind of column `name` in table `sheet` (`row_metric`: the row's metric, in
@@ -96,6 +128,9 @@ fn kind(sheet: &str, name: &str, row_metric: Option<&str>) -> Kind {
             Kind::Percent
         }
         "ci_low" | "ci_high" if probability_table => Kind::Percent,
+        "estimate" | "ci_low" | "ci_high" if sheet == "summary" && is_whole(row_metric) => {
+            Kind::Integer
+        }
         "first_order" | "first_ci_low" | "first_ci_high" | "total" | "total_ci_low"
         | "total_ci_high" | "prcc" | "prcc_ci_low" | "prcc_ci_high" | "src" | "src_ci_low"
         | "src_ci_high" | "spearman" | "spearman_ci_low" | "spearman_ci_high" => Kind::Index,
@@ -126,8 +161,12 @@ fn cell(
         return Ok(None);
     }
     let format = formats.of(kind);
-    let as_text =
-        |sheet: &mut Worksheet| sheet.write_string(row, col, text).map(|_| text_width(text));
+    let as_text = |sheet: &mut Worksheet| match &formats.text {
+        Some(f) => sheet
+            .write_string_with_format(row, col, text, f)
+            .map(|_| text_width(text) + INDENT_WIDTH),
+        None => sheet.write_string(row, col, text).map(|_| text_width(text)),
+    };
     match kind {
         Kind::Text => as_text(sheet),
         Kind::Date => match excel_date(text) {
@@ -359,8 +398,8 @@ pub(super) fn overview(
         .unwrap_or_else(|| format!("every {} days", manifest.step_days));
     let facts = facts(s, manifest, manifest.trials.to_string(), Some(period));
     let row = front(sheet, &format!("drawdown: {}", s.name), &facts)?;
-    let row = headline(sheet, report, row)?;
-    closing(sheet, row, &notes(trial_rows, trials_fit), &[])
+    let (row, fitted) = headline(sheet, report, row)?;
+    closing(sheet, row, &notes(trial_rows, trials_fit), &fitted)
 }
 
 /// The front sheet's facts about a command's scenario and run: `trials` in words, and
@@ -402,10 +441,44 @@ pub(super) fn front(sheet: &mut Worksheet, title: &str, facts: &[(&str, String)]
         sheet
             .write_string_with_format(row, 0, *label, &label_format)
             .map_err(xlsx_err)?;
-        wrapped(sheet, row, 1, value)?;
+        match fact_kind(label, value) {
+            Some(kind) => number_fact(sheet, row, kind, value)?,
+            None => wrapped(sheet, row, 1, value)?,
+        }
         row += 1;
     }
     Ok(row + 1)
+}
+
+/// How a fact is written: a whole number (a seed, a count of trials) as a number
+/// cell of its kind ([`Kind::Id`] for the seed), anything else as text (`None`).
+fn fact_kind(label: &str, value: &str) -> Option<Kind> {
+    let whole = !value.is_empty() && value.len() <= 15 && value.bytes().all(|b| b.is_ascii_digit());
+    match label {
+        _ if !whole => None,
+        "seed" => Some(Kind::Id),
+        _ => Some(Kind::Integer),
+    }
+}
+
+/// A fact that is a number, across the table's columns like [`wrapped`] text and
+/// left-aligned like it, as a number cell of `kind`.
+fn number_fact(sheet: &mut Worksheet, row: u32, kind: Kind, value: &str) -> Result<()> {
+    let last = OVERVIEW_WIDTHS.len() as u16 - 1;
+    let format = kind
+        .format()
+        .set_align(FormatAlign::Left)
+        .set_align(FormatAlign::Top);
+    let number: f64 = value
+        .parse()
+        .map_err(|_| Error::Other(format!("writing the overview: '{value}' is not a number")))?;
+    sheet
+        .merge_range(row, 1, row, last, "", &format)
+        .map_err(xlsx_err)?;
+    sheet
+        .write_number_with_format(row, 1, number, &format)
+        .map_err(xlsx_err)?;
+    Ok(())
 }
 
 /// Writes `notes` from `row` down, one wrapped line each, and sets the columns: each
@@ -440,19 +513,36 @@ pub(super) fn closing(
     Ok(())
 }
 
-/// The headline header row at `row`: bold, wrapped, centred.
-fn headline_header<S: AsRef<str>>(sheet: &mut Worksheet, row: u32, header: &[S]) -> Result<()> {
+/// The headline header row at `row`: bold, wrapped (at spaces only), centred; returns
+/// per column the width of the header's longest word [pixels, without padding], which
+/// its column needs so that no word breaks (`diff_ci_lo|w` in a 10.7-character column).
+fn headline_header<S: AsRef<str>>(
+    sheet: &mut Worksheet,
+    row: u32,
+    header: &[S],
+) -> Result<Vec<u32>> {
     let bold = Format::new()
         .set_bold()
         .set_text_wrap()
         .set_align(FormatAlign::Center);
     sheet.set_row_height(row, 30).map_err(xlsx_err)?;
+    let mut widths = Vec::with_capacity(header.len());
     for (c, h) in header.iter().enumerate() {
         sheet
             .write_string_with_format(row, c as u16, h.as_ref(), &bold)
             .map_err(xlsx_err)?;
+        widths.push(bold_word_width(h.as_ref()));
     }
-    Ok(())
+    Ok(widths)
+}
+
+/// The width [pixels] of the longest word of `text` in bold: about 8 pixels a
+/// character (7 in the regular face).
+pub(super) fn bold_word_width(text: &str) -> u32 {
+    text.split(' ')
+        .map(|w| 8 * w.chars().count() as u32)
+        .max()
+        .unwrap_or(0)
 }
 
 /// A headline table at `first`: `table` (rows of sheet `name`) with its header, its
@@ -465,10 +555,9 @@ pub(super) fn quoted(
     (name, table): (&str, &Table),
     metric: Option<&str>,
 ) -> Result<(u32, Vec<u32>)> {
-    headline_header(sheet, first, &table.header)?;
+    let mut widths = headline_header(sheet, first, &table.header)?;
     let column = table.column("metric").ok();
-    let formats = Formats::new();
-    let mut widths = vec![0; table.header.len()];
+    let formats = Formats::indented();
     let mut row = first + 1;
     for cells in &table.rows {
         let row_metric = column.map(|m| &cells[m]).or(metric);
@@ -521,8 +610,9 @@ fn notes(trial_rows: u64, trials_fit: bool) -> Vec<String> {
     notes
 }
 
-/// The terminal's headline table, with numbers and dates; returns the next free row.
-fn headline(sheet: &mut Worksheet, report: &Report, first: u32) -> Result<u32> {
+/// The terminal's headline table, with numbers and dates; returns the next free row and
+/// per column the widest cell (for [`closing`]).
+fn headline(sheet: &mut Worksheet, report: &Report, first: u32) -> Result<(u32, Vec<u32>)> {
     let header = [
         "nation",
         "item",
@@ -532,9 +622,9 @@ fn headline(sheet: &mut Worksheet, report: &Report, first: u32) -> Result<u32> {
         "median depletion",
         "fill rate",
     ];
-    headline_header(sheet, first, &header)?;
+    let mut widths = headline_header(sheet, first, &header)?;
     let n = report.aggregate.trials;
-    let formats = Formats::new();
+    let formats = Formats::indented();
     let mut row = first + 1;
     for (i, s) in report.aggregate.series.iter().enumerate() {
         if report.is_channel(i) {
@@ -544,7 +634,10 @@ fn headline(sheet: &mut Worksheet, report: &Report, first: u32) -> Result<u32> {
         let ci = wilson(s.depleted, n);
         let p = s.depleted as f64 / n.max(1) as f64;
         let mut put = |col: u16, kind: Kind, text: &str| {
-            cell(sheet, (row, col), kind, text, &formats).map(|_| ())
+            let w = cell(sheet, (row, col), kind, text, &formats)?;
+            let c = usize::from(col);
+            widths[c] = widths[c].max(w.unwrap_or(0));
+            Ok::<(), Error>(())
         };
         put(0, Kind::Text, nation)?;
         put(1, Kind::Text, item)?;
@@ -560,7 +653,7 @@ fn headline(sheet: &mut Worksheet, report: &Report, first: u32) -> Result<u32> {
         }
         row += 1;
     }
-    Ok(row + 1)
+    Ok((row + 1, widths))
 }
 
 #[cfg(test)]
@@ -585,6 +678,7 @@ mod tests {
             (0.25, Kind::Index, "0.250"),
             (12_345.5, Kind::Index, "12345.500"),
             (2.5, Kind::Value, "2.5"),
+            (20_220_224.0, Kind::Id, "20220224"),
         ];
         for (v, kind, text) in cases {
             assert_eq!(shown(v, kind.code()), text, "{v} as {kind:?}");
