@@ -288,7 +288,7 @@ fn need(table: &Table, title: &str, (first, last): (u32, u32), months: u16) -> R
         .set_min(0)
         .set_max(scale.top)
         .set_major_unit(scale.unit)
-        .set_num_format(&scale.code());
+        .set_num_format(scale.code());
     let date = column(table, "date")?;
     let lines = [
         ("need (mean)", "#000000", 1.5),

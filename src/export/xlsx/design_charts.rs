@@ -424,16 +424,20 @@ fn reach(t: &Table, rows: usize, columns: &[[usize; 3]]) -> (f64, f64, f64) {
     let (mut lo, mut hi) = (0.0f64, 0.0f64);
     for row in t.rows.iter().take(rows) {
         for &c in columns.iter().flatten() {
-            if let Some(v) = row.get(c).and_then(|v| v.parse::<f64>().ok()) {
-                if v.is_finite() {
-                    (lo, hi) = (lo.min(v), hi.max(v));
-                }
+            if let Some(v) = row.get(c).and_then(|v| v.parse::<f64>().ok())
+                && v.is_finite()
+            {
+                (lo, hi) = (lo.min(v), hi.max(v));
             }
         }
     }
     let span = (hi - lo).max(1e-9);
     let power = 10f64.powf(span.log10().floor());
-    let step = if span >= 4.0 * power { power } else { power / 2.0 };
+    let step = if span >= 4.0 * power {
+        power
+    } else {
+        power / 2.0
+    };
     // Padded outward (an end at 0 stays there), whole steps, without the float residue.
     let end = |v: f64, out: f64, round: fn(f64) -> f64| {
         let padded = if v == 0.0 { 0.0 } else { v + out * 0.04 * span };
