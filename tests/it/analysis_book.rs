@@ -4,6 +4,7 @@
 
 use crate::workbook::{
     SCENARIO, assert_sheet_equals_csv, chart_xml, column_widths, numbers_fit, style_formats,
+    value_axis, zipped,
 };
 use calamine::{Data, DataType, Range, Reader, Xlsx, open_workbook};
 use drawdown::model::Period;
@@ -379,4 +380,85 @@ fn the_overview_fits_large_counts() {
     );
     let checked = numbers_fit("overview", &overview, &column_widths(&overview), &formats);
     assert!(checked >= 4, "{checked} numbers checked");
+}
+
+/// QA round 6: the sobol chart's axis ran from −0.15 to 0.25 while its error bars
+/// reached −0.302 and 0.396, cut at the axis. Now the axis holds every charted
+/// estimate and interval end, with a margin.
+#[test]
+fn the_sobol_axis_holds_every_error_bar() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = sobol(&tmp.path().join("o"), 1);
+    let chart = &chart_xml(&dir.join("results.xlsx"))[0];
+    let (min, max, unit, _) = value_axis(chart, "share of the output's variance");
+    let (min, max) = (min.expect("a minimum"), max.expect("a maximum"));
+    assert!(unit.is_some(), "{chart}");
+    let rows = csv_rows(&dir.join("sobol.csv"));
+    let ends: Vec<f64> = rows[1..]
+        .iter()
+        .flat_map(|r| {
+            [
+                "first_order",
+                "first_ci_low",
+                "first_ci_high",
+                "total",
+                "total_ci_low",
+                "total_ci_high",
+            ]
+            .map(|c| r[col(&rows, c)].parse::<f64>().unwrap())
+        })
+        .collect();
+    let (lo, hi) = ends
+        .iter()
+        .fold((0.0f64, 0.0f64), |(a, b), &v| (a.min(v), b.max(v)));
+    assert!(min < lo || (min == 0.0 && lo == 0.0), "{min} cuts {lo}");
+    assert!(max > hi, "{max} cuts {hi}");
+    assert!(
+        max - min < 2.0 * (hi - lo) + 0.2,
+        "a small margin: {min}..{max} for {lo}..{hi}"
+    );
+}
+
+/// QA round 6: the overview's headers broke mid-word (`diff_ci_lo|w`, `swing_ci_hi|gh`,
+/// `estimate_lo|w`): 11 to 13 bold characters in 10.7-character columns. Each column is
+/// now at least as wide as its header's longest word in bold (8 pixels a character,
+/// plus padding), so a header wraps at spaces only.
+#[test]
+fn the_overview_headers_never_break_inside_a_word() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dirs = [
+        sweep(&tmp.path().join("s"), 1),
+        tornado(&tmp.path().join("t"), 1),
+    ];
+    for dir in dirs {
+        let path = dir.join("results.xlsx");
+        let sheet = zipped(&path, "xl/worksheets/sheet1.xml");
+        let widths = column_widths(&sheet);
+        let front = book(&dir).worksheet_range("overview").unwrap();
+        let header = front
+            .rows()
+            .find(|r| r.len() > 4 && r.iter().skip(2).all(|c| matches!(c, Data::String(_))))
+            .expect("the headline header");
+        let mut checked = 0;
+        for (c, h) in header.iter().enumerate() {
+            let longest = h
+                .to_string()
+                .split(' ')
+                .map(|w| w.chars().count())
+                .max()
+                .unwrap_or(0);
+            let pixels = 8 * longest as u32 + 7;
+            let width = widths
+                .iter()
+                .find(|(lo, hi, _)| (*lo..=*hi).contains(&(c as u32 + 1)))
+                .map_or(8.43, |w| w.2);
+            assert!(
+                width + 0.01 >= f64::from(pixels - 5) / 7.0,
+                "{}: column {h} is {width} wide",
+                dir.display()
+            );
+            checked += 1;
+        }
+        assert!(checked >= 6, "{header:?}");
+    }
 }

@@ -300,3 +300,130 @@ fn run_plots_on_the_command_line_writes_and_lists_the_charts() {
         "--plots alone"
     );
 }
+
+/// A polyline's points as pixel pairs.
+fn points(n: &roxmltree::Node) -> Vec<(f64, f64)> {
+    n.attribute("points")
+        .unwrap_or("")
+        .split_whitespace()
+        .filter_map(|p| {
+            let (x, y) = p.split_once(',')?;
+            Some((x.parse().ok()?, y.parse().ok()?))
+        })
+        .collect()
+}
+
+/// QA round 6: the floor's legend swatch was a solid line while the floor is drawn
+/// dashed. Every floor-coloured stroke, the swatch's included, is now a dash of at
+/// most 14 pixels (the swatch was one 36-pixel line).
+#[test]
+fn the_floor_and_its_legend_swatch_are_dashed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run(&tmp.path().join("out"), 1);
+    let svg = charts(&dir)["plots/fan-donor.x.svg"].clone();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let dashes: Vec<f64> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polyline") && n.attribute("stroke") == Some("#D55E00"))
+        .map(|n| {
+            let p = points(&n);
+            p.windows(2)
+                .map(|w| (w[1].0 - w[0].0).hypot(w[1].1 - w[0].1))
+                .sum()
+        })
+        .collect();
+    assert!(dashes.len() > 10, "{dashes:?}");
+    assert!(dashes.iter().all(|&l| l <= 14.5), "{dashes:?}");
+}
+
+/// QA round 6: the depletion chart listed "2 other nations" (the grey lines) first in
+/// its legend; the README says most likely first, and the workbook lists the others
+/// last. The legend's entries now read in that order, the grey one last.
+#[test]
+fn the_other_nations_come_last_in_the_depletion_legend() {
+    let names = [
+        "alba", "brea", "cova", "dune", "eska", "fara", "gora", "hali", "ivra",
+    ];
+    let mut text =
+        "[scenario]\nname = \"nine\"\nstart = \"2024-01-01\"\nend = \"2024-05-29\"\n[items.x]\n"
+            .to_string();
+    for (k, name) in names.iter().enumerate() {
+        text += &format!(
+            "[nations.{name}.stock.x]\ninitial = {}\n[demand.{name}_front]\nnation = \"{name}\"\nitem = \"x\"\n[demand.{name}_front.schedule.all]\nfrom = \"2024-01-01\"\nper_day = 100\n",
+            1000 * (k + 1)
+        );
+    }
+    let loaded = Loaded::from_text("<test>", &text, &[]).unwrap_or_else(|e| panic!("{e}"));
+    let tmp = tempfile::tempdir().unwrap();
+    let req = RunRequest {
+        trials: 40,
+        seed: Some(4),
+        threads: Some(1),
+        out: Some(tmp.path().join("a")),
+        period: Some(Period::Days(5)),
+        plots: true,
+        ..RunRequest::default()
+    };
+    let dir = pipeline::run(&loaded, &req, &Silent).unwrap().dir;
+    let svg = charts(&dir)["plots/depletion-x.svg"].clone();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let words = texts(&doc);
+    let legend: Vec<&str> = words
+        .iter()
+        .map(|t| t.trim())
+        .filter(|t| names.contains(t) || t.contains("other nations"))
+        .collect();
+    // Nation k holds 1 000·k rounds and runs out near day 10·k: alba first.
+    assert_eq!(
+        legend,
+        [
+            "alba",
+            "brea",
+            "cova",
+            "dune",
+            "eska",
+            "fara",
+            "gora",
+            "2 other nations"
+        ],
+        "{words:?}"
+    );
+}
+
+/// QA round 6: on the default scenario's need chart of Ukraine's 155 mm (500 trials),
+/// the legend sat top left over the need line and the unmet need while the top right
+/// was empty: the corner was chosen for a legend larger than the one drawn. Now it is
+/// chosen for the legend as drawn, by the lines and shading it would hide, and no
+/// point of a drawn line or band lies under it.
+#[test]
+fn the_need_legend_hides_nothing_on_the_default_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_drawdown"))
+        .current_dir(tmp.path())
+        .args(["run", "-n", "500", "-q", "--plots", "-o", "res"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg =
+        std::fs::read_to_string(tmp.path().join("res/plots/need-ukraine.shell_155.svg")).unwrap();
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let card = doc
+        .descendants()
+        .find(|n| n.has_tag_name("rect") && n.attribute("opacity") == Some("0.9"))
+        .expect("the legend card");
+    let num = |k: &str| card.attribute(k).unwrap().parse::<f64>().unwrap();
+    let (x, y, w, h) = (num("x"), num("y"), num("width"), num("height"));
+    let inside = |&(px, py): &(f64, f64)| px >= x && px <= x + w && py >= y && py <= y + h;
+    let hidden: Vec<(f64, f64)> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("polyline") || n.has_tag_name("polygon"))
+        .filter(|n| points(n).len() >= 3)
+        .flat_map(|n| points(&n))
+        .filter(inside)
+        .collect();
+    assert!(hidden.is_empty(), "legend at {x},{y} hides {hidden:?}");
+}

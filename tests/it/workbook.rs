@@ -628,3 +628,192 @@ fn every_data_column_is_fitted_to_its_header_and_numbers() {
     }
     assert!(numbers_checked > 1000, "{numbers_checked} numbers checked");
 }
+
+/// The `<c:valAx>` of `chart` whose title holds `name`: its `(min, max, major unit,
+/// number format)` (`None` for what is not set).
+pub(crate) fn value_axis(
+    chart: &str,
+    name: &str,
+) -> (Option<f64>, Option<f64>, Option<f64>, String) {
+    let axis = chart
+        .split("<c:valAx>")
+        .skip(1)
+        .map(|a| &a[..a.find("</c:valAx>").unwrap()])
+        .find(|a| a.contains(name))
+        .unwrap_or_else(|| panic!("no value axis '{name}' in {chart}"));
+    let val = |tag: &str| -> Option<f64> {
+        let at = axis.find(&format!("<c:{tag} val=\""))? + tag.len() + 9;
+        axis[at..at + axis[at..].find('"')?].parse().ok()
+    };
+    let code = axis
+        .find("formatCode=\"")
+        .map(|at| {
+            let rest = &axis[at + 12..];
+            rest[..rest.find('"').unwrap()].to_string()
+        })
+        .unwrap_or_default();
+    (val("min"), val("max"), val("majorUnit"), code)
+}
+
+/// QA round 6, the most misleading: the need chart's "rounds per day" axis had no
+/// minimum, so Excel and LibreOffice zoomed into a flat series' noise (the US's 218 to
+/// 221 rounds a day filled the chart) and `#,##0` labelled a small one `5, 4, 4`. Now
+/// it starts at 0, as the SVG does, and its labels, as their format shows them, all
+/// differ: at 80 rounds a day and at 4 (about 3.5 to 4.5 a month, which `#,##0`
+/// showed as repeated labels).
+#[test]
+fn the_need_charts_axis_starts_at_zero_and_no_two_labels_read_alike() {
+    for per_day in ["80", "4", "0.3"] {
+        let set = [format!("demand.front.schedule.all.per_day={per_day}")];
+        let loaded = Loaded::from_text("<test>", SCENARIO, &set).unwrap_or_else(|e| panic!("{e}"));
+        let tmp = tempfile::tempdir().unwrap();
+        let req = RunRequest {
+            trials: 60,
+            seed: Some(4),
+            threads: Some(1),
+            out: Some(tmp.path().join("a")),
+            period: Some(Period::Month),
+            xlsx: true,
+            ..RunRequest::default()
+        };
+        let dir = pipeline::run(&loaded, &req, &Silent).unwrap().dir;
+        let charts = chart_xml(&dir.join("results.xlsx"));
+        let need = charts
+            .iter()
+            .find(|c| c.contains("need, fire and fill rate"))
+            .expect("the need chart");
+        let (min, max, unit, code) = value_axis(need, "rounds per day");
+        assert_eq!(min, Some(0.0), "{per_day}: {need}");
+        let (max, unit) = (max.expect("a top"), unit.expect("a label step"));
+        // The largest need or fire per day (need_data's cells) lies under the top.
+        let mut book: Xlsx<_> = open_workbook(dir.join("results.xlsx")).unwrap();
+        let data = book.worksheet_range("need_data").unwrap();
+        let largest = data
+            .rows()
+            .skip(1)
+            .flat_map(|r| [r[2].as_f64(), r[3].as_f64()])
+            .flatten()
+            .fold(0.0, f64::max);
+        assert!(
+            largest > 0.0 && largest <= max,
+            "{per_day}: {largest} > {max}"
+        );
+        let labels: Vec<String> = (0..=(max / unit).round() as usize)
+            .map(|k| shown(k as f64 * unit, &code))
+            .collect();
+        let mut distinct = labels.clone();
+        distinct.dedup();
+        assert_eq!(distinct, labels, "{per_day}: {code}");
+        assert!(labels.len() >= 4, "{labels:?}");
+    }
+}
+
+/// The cell styles of a workbook (`cellXfs` in order): whether each indents its text.
+fn style_indents(styles: &str) -> Vec<bool> {
+    let xfs = &styles[styles.find("<cellXfs").unwrap()..styles.find("</cellXfs>").unwrap()];
+    xfs.split("<xf ")
+        .skip(1)
+        .map(|t| {
+            let t = &t[..t.find("</xf>").or_else(|| t.find("/>")).unwrap_or(t.len())];
+            t.contains("indent=\"1\"")
+        })
+        .collect()
+}
+
+/// A sheet's cells as `(reference, style index, raw XML)`.
+pub(crate) fn cells(xml: &str) -> Vec<(String, usize, String)> {
+    xml.split("<c r=\"")
+        .skip(1)
+        .map(|c| {
+            let reference = c[..c.find('"').unwrap()].to_string();
+            let tag = &c[..c.find('>').unwrap()];
+            let style = tag.find(" s=\"").map_or(0, |at| {
+                tag[at + 4..at + 4 + tag[at + 4..].find('"').unwrap()]
+                    .parse()
+                    .unwrap()
+            });
+            let end = c.find("</c>").map_or(tag.len(), |e| e + 4);
+            (reference, style, c[..end].to_string())
+        })
+        .collect()
+}
+
+/// Reads `name` of the zip at `path`.
+pub(crate) fn zipped(path: &Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+/// QA round 6: the overview wrote the seed and the trials as text (`'4'`, `'150'`);
+/// its table's text ran into the right-aligned number before it (`0.8%not by
+/// horizon`); the summary showed the depletion day's quantiles, whole days, as
+/// `592.00`. Now the seed and the trials are number cells (the seed without
+/// thousands separators), the table's text cells are indented, and the whole-day and
+/// whole-round quantiles of the summary are `#,##0` like the trials' days.
+#[test]
+fn the_overview_writes_numbers_as_numbers_and_sets_its_text_off() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = run(&tmp.path().join("a"), 1, CsvFormat::default());
+    let path = dir.join("results.xlsx");
+    let mut book: Xlsx<_> = open_workbook(&path).unwrap();
+    let overview = book.worksheet_range("overview").unwrap();
+    let fact = |label: &str| {
+        let row = overview
+            .rows()
+            .find(|r| r[0] == Data::String(label.into()))
+            .unwrap_or_else(|| panic!("no {label}"));
+        row[1].clone()
+    };
+    assert_eq!(fact("seed"), Data::Float(4.0));
+    assert_eq!(fact("trials"), Data::Float(150.0));
+    let styles = zipped(&path, "xl/styles.xml");
+    let (formats, indents) = (style_formats(&styles), style_indents(&styles));
+    let sheet = zipped(&path, "xl/worksheets/sheet1.xml");
+    let front = cells(&sheet);
+    let seed = front.iter().find(|c| c.0 == "B5").unwrap();
+    assert_eq!(formats[seed.1], "0", "the seed: {seed:?}");
+    // The headline table: its text cells (nation, item, 'not by horizon') indented.
+    let header = overview
+        .rows()
+        .position(|r| r[0] == Data::String("nation".into()))
+        .unwrap();
+    let row_of = |r: &str| -> usize { r.trim_start_matches(char::is_alphabetic).parse().unwrap() };
+    let text: Vec<_> = front
+        .iter()
+        .filter(|(r, _, _)| (header + 2..=header + 3).contains(&row_of(r)))
+        .filter(|(_, _, xml)| xml.contains("t=\"s\""))
+        .collect();
+    assert!(text.len() >= 4, "nation and item of two rows: {sheet}");
+    for (r, style, xml) in &text {
+        assert!(indents[*style], "{r} is not indented: {xml}");
+    }
+    // The summary: whole days and whole rounds as #,##0, means with decimals.
+    let summary = book.worksheet_range("summary").unwrap();
+    let sheet2 = zipped(&path, "xl/worksheets/sheet2.xml");
+    let cells2 = cells(&sheet2);
+    let mut whole = 0;
+    for (k, row) in summary.rows().enumerate().skip(1) {
+        let metric = row[2].to_string();
+        let Some(estimate) = cells2.iter().find(|c| c.0 == format!("D{}", k + 1)) else {
+            continue;
+        };
+        if !estimate.2.contains("<v>") {
+            continue;
+        }
+        let want = if metric.starts_with("depletion_day_p") || metric.starts_with("final_stock_p") {
+            whole += 1;
+            "#,##0"
+        } else if metric == "p_depleted" || metric == "fill_rate" {
+            "0.0%"
+        } else {
+            "#,##0.00"
+        };
+        assert_eq!(formats[estimate.1], want, "summary {metric}");
+    }
+    assert!(whole >= 6, "{whole} whole-number rows checked");
+}
