@@ -206,15 +206,15 @@ pub fn sweep_leftovers(target: &Path) -> Vec<String> {
         .filter_map(|e| e.ok())
         .filter_map(|e| {
             let file = e.file_name().to_string_lossy().into_owned();
-            let tag = leftover_tag(&file, &name)?;
-            if let Some(other) = leftover_host(&file).filter(|h| *h != host()) {
+            let left = leftover(&file, &name)?;
+            if let Some(other) = left.host.filter(|h| *h != host()) {
                 notes.push(format!(
                     "left '{}' alone: a working copy of a run on the machine '{other}', which may still be running (delete it if that run is over)",
                     e.path().display()
                 ));
                 return None;
             }
-            dead_pid(&file).then_some((e.path(), tag.to_string()))
+            dead(left.pid).then_some((e.path(), left.tag.to_string()))
         })
         .collect();
     notes.sort();
@@ -244,46 +244,54 @@ pub fn sweep_leftovers(target: &Path) -> Vec<String> {
     notes
 }
 
-/// `Some(tag)` if `file` is `.NAME.<tag>-PID` for one of our tags.
-fn leftover_tag<'a>(file: &'a str, name: &str) -> Option<&'a str> {
+/// A hidden working copy of a run that wrote a target: `.NAME.<tag>-PID@HOST`, or
+/// `.NAME.<tag>-PID` as named before names carried the host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Leftover<'a> {
+    /// `partial`, `old` or `tmp`.
+    tag: &'a str,
+    /// The process that made it.
+    pid: u32,
+    /// The machine it ran on (`None`: an older name, taken as this machine's).
+    host: Option<&'a str>,
+}
+
+/// `file` read as a leftover of the target `name`, if it is one. The host is read
+/// from after the tag, so a target named with an `@` is not mistaken for one.
+fn leftover<'a>(file: &'a str, name: &str) -> Option<Leftover<'a>> {
     let rest = file
         .strip_prefix('.')?
         .strip_prefix(name)?
         .strip_prefix('.')?;
     let (tag, owner) = rest.split_once('-')?;
-    let pid = owner.split_once('@').map_or(owner, |(pid, _)| pid);
-    let ok = ["partial", "old", "tmp"].contains(&tag)
-        && !pid.is_empty()
-        && pid.bytes().all(|b| b.is_ascii_digit());
-    ok.then_some(tag)
-}
-
-/// The host named by the `@HOST` suffix of a leftover's name (`None`: written before
-/// names carried one, taken as this machine's).
-fn leftover_host(file: &str) -> Option<&str> {
-    file.rsplit_once('@').map(|(_, host)| host)
-}
-
-/// Whether the process named by the `-PID` of `file` is gone: on this machine, and
-/// only where `/proc` can tell (Linux); a leftover of another machine is never
-/// considered dead, since its run may still be going.
-fn dead_pid(file: &str) -> bool {
-    if leftover_host(file).is_some_and(|h| h != host()) {
-        return false;
-    }
-    let owner = file.rsplit_once('@').map_or(file, |(owner, _)| owner);
-    let Some(pid) = owner.rsplit('-').next().and_then(|p| p.parse::<u32>().ok()) else {
-        return false;
+    let (pid, host) = match owner.split_once('@') {
+        Some((pid, host)) => (pid, Some(host)),
+        None => (owner, None),
     };
-    if pid == std::process::id() {
-        return false;
-    }
-    Path::new("/proc/self").exists() && !Path::new(&format!("/proc/{pid}")).exists()
+    let digits = !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit());
+    let ok = ["partial", "old", "tmp"].contains(&tag) && digits;
+    Some(Leftover {
+        tag,
+        pid: pid.parse().ok().filter(|_| ok)?,
+        host,
+    })
+}
+
+/// Whether process `pid` of this machine is gone. Only Linux (`/proc`) can tell;
+/// elsewhere nothing is considered dead.
+fn dead(pid: u32) -> bool {
+    pid != std::process::id()
+        && Path::new("/proc/self").exists()
+        && !Path::new(&format!("/proc/{pid}")).exists()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tag<'a>(file: &'a str, name: &str) -> Option<&'a str> {
+        leftover(file, name).map(|l| l.tag)
+    }
 
     #[test]
     fn write_new_never_replaces_a_file_and_leaves_no_temporary() {
@@ -318,18 +326,29 @@ mod tests {
 
     #[test]
     fn recognises_only_its_own_leftovers() {
+        assert_eq!(tag(".out.partial-12@node-7.x", "out"), Some("partial"));
+        assert_eq!(tag(".out.old-12@h", "out"), Some("old"));
+        assert_eq!(tag(".out.old-@h", "out"), None);
+        assert_eq!(tag(".out.partial-12", "out"), Some("partial"));
+        assert_eq!(tag(".out.old-12", "out"), Some("old"));
+        // A target named with an `@`: the host is read after the tag only, so an
+        // old-style name is this machine's, not a machine called "b.partial-12".
         assert_eq!(
-            leftover_tag(".out.partial-12@node-7.x", "out"),
-            Some("partial")
+            leftover(".a@b.partial-12", "a@b"),
+            Some(Leftover {
+                tag: "partial",
+                pid: 12,
+                host: None
+            })
         );
-        assert_eq!(leftover_tag(".out.old-12@h", "out"), Some("old"));
-        assert_eq!(leftover_tag(".out.old-@h", "out"), None);
-        assert_eq!(leftover_tag(".out.partial-12", "out"), Some("partial"));
-        assert_eq!(leftover_tag(".out.old-12", "out"), Some("old"));
-        assert_eq!(leftover_tag(".a.b.tmp-7", "a.b"), Some("tmp"));
-        assert_eq!(leftover_tag(".out.partial-x", "out"), None);
-        assert_eq!(leftover_tag(".outer.partial-12", "out"), None);
-        assert_eq!(leftover_tag("out.partial-12", "out"), None);
+        assert_eq!(
+            leftover(".a@b.tmp-7@n1", "a@b").map(|l| l.host),
+            Some(Some("n1"))
+        );
+        assert_eq!(tag(".a.b.tmp-7", "a.b"), Some("tmp"));
+        assert_eq!(tag(".out.partial-x", "out"), None);
+        assert_eq!(tag(".outer.partial-12", "out"), None);
+        assert_eq!(tag("out.partial-12", "out"), None);
     }
 
     #[test]
