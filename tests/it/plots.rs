@@ -273,20 +273,29 @@ fn a_rerun_replaces_the_charts_but_not_an_edited_one() {
     assert!(other.join("plots/mine.txt").exists());
 }
 
-#[test]
-fn run_plots_on_the_command_line_writes_and_lists_the_charts() {
-    let tmp = tempfile::tempdir().unwrap();
-    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/example.toml");
+/// `drawdown ARGS` run in `dir`, asserted to succeed (its stderr shown if not).
+fn drawdown_ok(dir: &Path, args: &[&str]) -> std::process::Output {
     let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_drawdown"))
-        .current_dir(tmp.path())
-        .args(["run", "-n", "50", "--plots", "-o", "res"])
-        .arg(&example)
+        .current_dir(dir)
+        .args(args)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn run_plots_on_the_command_line_writes_and_lists_the_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/example.toml");
+    let example = example.to_string_lossy();
+    let out = drawdown_ok(
+        tmp.path(),
+        &["run", "-n", "50", "--plots", "-o", "res", &example],
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("plots/ (4 files)"), "{stdout}");
@@ -341,18 +350,8 @@ fn the_floor_and_its_legend_swatch_are_dashed() {
 /// last. The legend's entries now read in that order, the grey one last.
 #[test]
 fn the_other_nations_come_last_in_the_depletion_legend() {
-    let names = [
-        "alba", "brea", "cova", "dune", "eska", "fara", "gora", "hali", "ivra",
-    ];
-    let mut text =
-        "[scenario]\nname = \"nine\"\nstart = \"2024-01-01\"\nend = \"2024-05-29\"\n[items.x]\n"
-            .to_string();
-    for (k, name) in names.iter().enumerate() {
-        text += &format!(
-            "[nations.{name}.stock.x]\ninitial = {}\n[demand.{name}_front]\nnation = \"{name}\"\nitem = \"x\"\n[demand.{name}_front.schedule.all]\nfrom = \"2024-01-01\"\nper_day = 100\n",
-            1000 * (k + 1)
-        );
-    }
+    let names = crate::workbook::NINE_NAMES;
+    let text = crate::workbook::nine_nations([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     let loaded = Loaded::from_text("<test>", &text, &[]).unwrap_or_else(|e| panic!("{e}"));
     let tmp = tempfile::tempdir().unwrap();
     let req = RunRequest {
@@ -398,15 +397,9 @@ fn the_other_nations_come_last_in_the_depletion_legend() {
 #[test]
 fn the_need_legend_hides_nothing_on_the_default_scenario() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_drawdown"))
-        .current_dir(tmp.path())
-        .args(["run", "-n", "500", "-q", "--plots", "-o", "res"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    drawdown_ok(
+        tmp.path(),
+        &["run", "-n", "500", "-q", "--plots", "-o", "res"],
     );
     let svg =
         std::fs::read_to_string(tmp.path().join("res/plots/need-ukraine.shell_155.svg")).unwrap();

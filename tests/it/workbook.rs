@@ -350,6 +350,24 @@ end = "2024-05-29"
 [items.x]
 "#;
 
+/// The nations of [`nine_nations`], in scenario order.
+pub(crate) const NINE_NAMES: [&str; 9] = [
+    "alba", "brea", "cova", "dune", "eska", "fara", "gora", "hali", "ivra",
+];
+
+/// [`NINE`] with its nations `alba` … `ivra`, nation `i` holding `1 000 · stocks[i]`
+/// rounds and needing Poisson(100) a day (shared with the SVG chart's tests).
+pub(crate) fn nine_nations(stocks: [u32; 9]) -> String {
+    let mut text = NINE.to_string();
+    for (name, k) in NINE_NAMES.iter().zip(stocks) {
+        text += &format!(
+            "[nations.{name}.stock.x]\ninitial = {}\n[demand.{name}_front]\nnation = \"{name}\"\nitem = \"x\"\n[demand.{name}_front.schedule.all]\nfrom = \"2024-01-01\"\nper_day = 100\n",
+            1000 * k
+        );
+    }
+    text
+}
+
 /// Issue 11 follow-up: on an item's depletion chart, the seven nations most likely to
 /// deplete get a colour, most likely first, and the others are thin grey lines with
 /// one legend entry. By hand: nation `k` holds `1 000·k` rounds and needs Poisson(100) a
@@ -360,16 +378,8 @@ end = "2024-05-29"
 #[test]
 fn an_items_depletion_chart_colours_the_seven_most_likely_and_greys_the_rest() {
     let stocks = [5, 9, 1, 7, 3, 8, 2, 6, 4];
-    let names = [
-        "alba", "brea", "cova", "dune", "eska", "fara", "gora", "hali", "ivra",
-    ];
-    let mut text = NINE.to_string();
-    for (name, k) in names.iter().zip(stocks) {
-        text += &format!(
-            "[nations.{name}.stock.x]\ninitial = {}\n[demand.{name}_front]\nnation = \"{name}\"\nitem = \"x\"\n[demand.{name}_front.schedule.all]\nfrom = \"2024-01-01\"\nper_day = 100\n",
-            1000 * k
-        );
-    }
+    let names = NINE_NAMES;
+    let text = nine_nations(stocks);
     let loaded = Loaded::from_text("<test>", &text, &[]).unwrap_or_else(|e| panic!("{e}"));
     let tmp = tempfile::tempdir().unwrap();
     let req = RunRequest {
