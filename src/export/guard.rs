@@ -226,7 +226,7 @@ fn unlisted_but_ours(
 /// `None` if it is not a drawdown manifest.
 fn drawdown_files(path: &Path) -> Option<(BTreeMap<String, Option<FileRecord>>, bool)> {
     let meta = fs::symlink_metadata(path).ok()?;
-    if !meta.is_file() || meta.len() > 64 << 20 {
+    if !meta.is_file() || meta.len() > super::manifest::MAX_BYTES {
         return None;
     }
     let text = fs::read_to_string(path).ok()?;

@@ -10,6 +10,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 /// The manifest's file name in a result folder.
 pub const FILE: &str = "manifest.json";
 
+/// The largest `manifest.json` drawdown reads as its own [bytes]; a real one is a few
+/// KB, so anything larger is not a manifest drawdown wrote.
+pub const MAX_BYTES: u64 = 64 << 20;
+
 /// The record of a run. Everything but the times is a function of the inputs.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Manifest {

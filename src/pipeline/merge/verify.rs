@@ -12,9 +12,6 @@ use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
-/// The largest `manifest.json` a shard may have [bytes]; a real one is a few KB.
-const MAX_MANIFEST_BYTES: u64 = 64 << 20;
-
 /// Reads a shard folder's `manifest.json` and checks that it lists `partial.json` and
 /// describes `embedded`, the manifest that `partial.json` holds. Returns the shard's
 /// [`Head`]: `embedded` and the fingerprint `partial.json` must have.
@@ -68,9 +65,10 @@ fn read_manifest(dir: &Path) -> Result<Manifest> {
         ),
         _ => Error::io("reading", &path, e),
     })?;
-    if !meta.is_file() || meta.len() > MAX_MANIFEST_BYTES {
+    if !meta.is_file() || meta.len() > manifest::MAX_BYTES {
         return Err(refuse(format!(
-            "is not a drawdown manifest: expected a JSON file of at most {MAX_MANIFEST_BYTES} bytes"
+            "is not a drawdown manifest: expected a JSON file of at most {} bytes",
+            manifest::MAX_BYTES
         )));
     }
     let file = File::open(&path).map_err(|e| Error::io("reading", &path, e))?;
